@@ -1,0 +1,53 @@
+// The onnxruntime-web backend: hand ORT the weight-free graph plus our verified shards as
+// external data, and the .wasm bytes we already fetched, so every byte is downloaded once, by us.
+import { WebedgeError } from '../errors.mjs';
+
+export function threadCount() {
+  // Threads need SharedArrayBuffer, which needs a cross-origin isolated page (COOP + COEP).
+  if (!globalThis.crossOriginIsolated) return 1;
+  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+}
+
+export async function importOrt(manifest, base) {
+  const entry = manifest.backend.files.find((f) => f.role === 'entry');
+  try {
+    return await import(/* webpackIgnore: true */ new URL(entry.file, base).href);
+  } catch (cause) {
+    throw new WebedgeError(`${entry.file}: could not load onnxruntime-web (${cause.message})`, { file: entry.file, cause });
+  }
+}
+
+export async function createOrtSession(ort, { manifest, base, ep, wasmBinary, graph, shards }) {
+  const glue = manifest.backend.files.find((f) => f.role === 'glue');
+  ort.env.wasm.numThreads = threadCount();
+  ort.env.wasm.wasmPaths = { mjs: new URL(glue.file, base).href };
+  ort.env.wasm.wasmBinary = wasmBinary;
+  ort.env.logLevel = 'error';
+  const externalData = manifest.shards.map((s, i) => ({ path: s.file, data: shards[i] }));
+  let session;
+  try {
+    session = await ort.InferenceSession.create(graph, {
+      executionProviders: [ep],
+      graphOptimizationLevel: 'all',
+      externalData,
+    });
+  } catch (cause) {
+    throw new WebedgeError(`onnxruntime-web (${ep}) could not create a session: ${cause.message}`, { cause });
+  }
+  return {
+    async run(feeds) {
+      const ortFeeds = {};
+      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type, t.data, t.dims);
+      const results = await session.run(ortFeeds);
+      const out = {};
+      for (const spec of manifest.outputs) {
+        const t = results[spec.name];
+        out[spec.name] = { data: t.data, dims: Array.from(t.dims, Number), type: t.type };
+      }
+      return out;
+    },
+    async dispose() {
+      await session.release();
+    },
+  };
+}

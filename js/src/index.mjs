@@ -1,0 +1,7 @@
+// webedge browser runtime: the public API.
+//   const model = await load('model.json', {backend, onProgress});
+//   const outputs = await model.run({name: typedArrayOrTensor});
+export { load } from './load.mjs';
+export { validateManifest } from './manifest.mjs';
+export { WebedgeError } from './errors.mjs';
+export const version = '0.1.0';

@@ -1,0 +1,99 @@
+// load(): manifest -> runtime + weights (parallel, verified, cached) -> backend session -> model.
+import { validateManifest } from './manifest.mjs';
+import { openStore } from './store.mjs';
+import { createPool, getVerified } from './files.mjs';
+import { Progress } from './progress.mjs';
+import { prepareFeeds } from './tensor.mjs';
+import { WebedgeError } from './errors.mjs';
+import { importOrt, createOrtSession, threadCount } from './backends/ort.mjs';
+
+const now = () => performance.now();
+
+async function readManifest(url, retries) {
+  const file = url.pathname.split('/').pop();
+  let res;
+  try {
+    res = await fetch(url, { cache: 'no-cache' });
+  } catch (cause) {
+    throw new WebedgeError(`${file}: network error (${cause.message})`, { file, cause });
+  }
+  if (!res.ok) throw new WebedgeError(`${file}: HTTP ${res.status} — is this the URL of a webedge bundle's model.json?`, { file });
+  let manifest;
+  try {
+    manifest = await res.json();
+  } catch {
+    throw new WebedgeError(`${file}: not valid JSON`, { file });
+  }
+  return validateManifest(manifest, file);
+}
+
+function chooseEp(manifest, requested) {
+  const eps = manifest.backend.eps;
+  const hasGpu = typeof navigator !== 'undefined' && !!navigator.gpu;
+  if (requested) {
+    if (!eps.includes(requested)) {
+      throw new WebedgeError(`backend '${requested}' is not in this bundle (it has ${eps.join(', ')}); re-bundle with --ep ${requested}`);
+    }
+    if (requested === 'webgpu' && !hasGpu) throw new WebedgeError("backend 'webgpu' asked for, but this browser has no navigator.gpu");
+    return requested;
+  }
+  return eps.find((ep) => ep !== 'webgpu' || hasGpu) ?? eps[0];
+}
+
+/**
+ * Load a webedge bundle.
+ * @param {string} manifestUrl  URL of the bundle's model.json (relative to the page)
+ * @param {{backend?: 'wasm'|'webgpu', onProgress?: Function, concurrency?: number, cache?: boolean, retries?: number}} options
+ */
+export async function load(manifestUrl, options = {}) {
+  const { backend, onProgress, concurrency = 6, cache = true, retries = 3 } = options;
+  const timings = { start: now() };
+  const progress = new Progress(onProgress);
+  const base = new URL(manifestUrl, globalThis.document?.baseURI ?? location.href);
+  const manifest = await readManifest(base, retries);
+  timings.manifest = now();
+
+  const ep = chooseEp(manifest, backend);
+  const store = await openStore(cache);
+  const pool = createPool(concurrency);
+  const stats = { networkBytes: 0, cacheBytes: 0 };
+  const ctx = { base, store, pool, progress, stats, retries };
+  const wasmEntry = manifest.backend.files.find((f) => f.role === 'wasm');
+  const modelFiles = [manifest.backend.graph, ...manifest.shards];
+  progress.setTotal('runtime', wasmEntry.bytes);
+  progress.setTotal('weights', modelFiles.reduce((s, f) => s + f.bytes, 0));
+
+  const runtime = Promise.all([importOrt(manifest, base), getVerified(wasmEntry, { ...ctx, phase: 'runtime' })])
+    .then(([ort, wasm]) => { timings.runtime = now(); return { ort, wasm }; });
+  const weights = Promise.all(modelFiles.map((f) => getVerified(f, { ...ctx, phase: 'weights' })))
+    .then((files) => { timings.weights = now(); return files; });
+  const [{ ort, wasm }, [graph, ...shards]] = await Promise.all([runtime, weights]);
+
+  progress.setTotal('compile', 0);
+  progress.emit('compile');
+  const session = await createOrtSession(ort, { manifest, base, ep, wasmBinary: wasm, graph, shards });
+  timings.ready = now();
+  progress.setTotal('ready', 0);
+  progress.emit('ready');
+
+  let disposed = false;
+  return {
+    manifest,
+    inputs: manifest.inputs,
+    outputs: manifest.outputs,
+    backend: `ort/${ep}`,
+    threads: threadCount(),
+    stats: { timings, networkBytes: stats.networkBytes, cacheBytes: stats.cacheBytes, cache: store.mode },
+    async run(feeds) {
+      if (disposed) throw new WebedgeError('model.run() after model.dispose()');
+      return session.run(prepareFeeds(manifest.inputs, feeds));
+    },
+    async dispose() {
+      if (!disposed) {
+        disposed = true;
+        await session.dispose();
+      }
+    },
+  };
+}
+

@@ -1,0 +1,16 @@
+// Validate a bundle manifest (model.json) against the schema the Python packager writes to.
+import schema from '../../webedge/manifest.schema.json';
+import { check } from './schema.mjs';
+import { WebedgeError } from './errors.mjs';
+
+export function validateManifest(manifest, where = 'model.json') {
+  const problem = check(manifest, schema);
+  if (problem) throw new WebedgeError(`${where}: invalid manifest at ${problem.path}: ${problem.message}`, { file: where });
+  manifest.weights.forEach((w, i) => {
+    const shard = manifest.shards[w.shard];
+    if (!shard || w.offset + w.length > shard.bytes) {
+      throw new WebedgeError(`${where}: invalid manifest at .weights[${i}]: tensor '${w.name}' lies outside its shard`, { file: where });
+    }
+  });
+  return manifest;
+}

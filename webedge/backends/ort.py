@@ -1,0 +1,93 @@
+"""The onnxruntime-web backend: which of its files a bundle needs, and where to get them.
+
+onnxruntime-web is pinned (`ORT_VERSION`) and comes from npm. Each execution provider needs one
+entry module, the Emscripten glue it imports and that glue's .wasm; nothing else is copied. The
+WebGPU bundle uses the `ort.webgpu` build: the default (jsep) build computes Magika's first Conv
+wrongly on SwiftShader (see shared FACTS), and its wasm also runs the wasm EP, so a WebGPU bundle
+falls back to CPU where a browser has no WebGPU.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import onnx
+
+from ..errors import WebedgeError
+
+ORT_VERSION = "1.30.0"
+# Newest model format onnxruntime-web 1.30 accepts (measured: IR 14 and opset 27+ are refused).
+MAX_IR_VERSION = 13
+MAX_OPSET = 26
+
+EP_FILES = {
+    "wasm": {"entry": "ort.wasm.min.mjs", "glue": "ort-wasm-simd-threaded.mjs",
+             "wasm": "ort-wasm-simd-threaded.wasm"},
+    "webgpu": {"entry": "ort.webgpu.min.mjs", "glue": "ort-wasm-simd-threaded.asyncify.mjs",
+               "wasm": "ort-wasm-simd-threaded.asyncify.wasm"},
+}
+EPS_RUNNABLE = {"wasm": ["wasm"], "webgpu": ["webgpu", "wasm"]}
+
+REPO_JS = Path(__file__).resolve().parents[2] / "js"
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("WEBEDGE_CACHE", Path.home() / ".cache" / "webedge"))
+
+
+def _dist_ok(dist: Path) -> bool:
+    pkg = dist.parent / "package.json"
+    try:
+        return json.loads(pkg.read_text()).get("version") == ORT_VERSION and (dist / EP_FILES["wasm"]["wasm"]).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def find_dist(install: bool = True) -> Path:
+    """The `dist/` folder of onnxruntime-web ORT_VERSION, installing it from npm if need be."""
+    env = os.environ.get("WEBEDGE_ORT_DIST")
+    if env:
+        if not _dist_ok(Path(env)):
+            raise WebedgeError(f"WEBEDGE_ORT_DIST={env} is not the dist/ folder of onnxruntime-web {ORT_VERSION}")
+        return Path(env)
+    candidates = [REPO_JS / "node_modules" / "onnxruntime-web" / "dist",
+                  cache_root() / f"onnxruntime-web-{ORT_VERSION}" / "node_modules" / "onnxruntime-web" / "dist"]
+    for dist in candidates:
+        if _dist_ok(dist):
+            return dist
+    if not install:
+        raise WebedgeError(f"onnxruntime-web {ORT_VERSION} is not installed; run `make setup` or set WEBEDGE_ORT_DIST")
+    npm = shutil.which("npm")
+    if not npm:
+        raise WebedgeError(f"onnxruntime-web {ORT_VERSION} is not installed and npm is not on PATH; "
+                           "install Node.js (npm), or set WEBEDGE_ORT_DIST to its dist/ folder")
+    prefix = candidates[1].parents[2]
+    prefix.mkdir(parents=True, exist_ok=True)
+    print(f"webedge: installing onnxruntime-web {ORT_VERSION} from npm into {prefix}", file=sys.stderr)
+    done = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(prefix),
+                           f"onnxruntime-web@{ORT_VERSION}"], capture_output=True, text=True)
+    if done.returncode != 0 or not _dist_ok(candidates[1]):
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise WebedgeError(f"could not install onnxruntime-web {ORT_VERSION} with npm: {tail}")
+    return candidates[1]
+
+
+def check_model(model: onnx.ModelProto, where: str) -> None:
+    """Refuse, at bundle time, a model onnxruntime-web would refuse in the browser."""
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
+    if model.ir_version > MAX_IR_VERSION or opset > MAX_OPSET:
+        raise WebedgeError(
+            f"{where}: IR version {model.ir_version}, opset {opset}; onnxruntime-web {ORT_VERSION} accepts at most "
+            f"IR {MAX_IR_VERSION} and opset {MAX_OPSET}: re-export with an older opset "
+            "(or onnx.version_converter) and set model.ir_version")
+
+
+def files_for(ep: str) -> list[tuple[str, Path, str]]:
+    """(path in bundle, source path, role) for every runtime file the EP needs."""
+    dist = find_dist()
+    return [(f"ort/{name}", dist / name, role) for role, name in EP_FILES[ep].items()]

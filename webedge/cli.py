@@ -1,0 +1,191 @@
+"""The `webedge` command line: bundle, test, serve, inspect, demo.
+
+Every command turns a `WebedgeError` into one line on stderr and exit status 2, and a failed
+check into exit status 1; no traceback reaches the user for a problem they can fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import CheckFailed, WebedgeError
+
+
+def _human(n: float | None) -> str:
+    if n is None:
+        return "-"
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.2f} {unit}"
+    return f"{int(n)} B"
+
+
+def cmd_bundle(a: argparse.Namespace) -> int:
+    from .bundle import bundle
+
+    report = bundle(a.model, a.out, backend=a.backend, ep=a.ep, shard_size=a.shard_size, force=a.force)
+    t = report["totals"]
+    print(f"bundled {a.model} -> {a.out}  ({report['backend']['name']} {report['backend'].get('version', '')}, "
+          f"eps: {', '.join(report['backend']['eps'])})")
+    for kind in ("runtime", "model", "weights", "page", "all"):
+        if kind in t:
+            print(f"  {kind:<8} {_human(t[kind]['bytes']):>10} raw  {_human(t[kind]['gzip']):>10} gzip")
+    p = report["params"]
+    print(f"  {p['tensors']} weight tensors, {_human(p['bytes'])} in {p['shards']} shard(s); "
+          f"{_human(p['inline_bytes'])} left inline")
+    return 0
+
+
+def print_report(r) -> None:
+    print(f"bundle    {r.bundle}")
+    print(f"backend   {r.backend} ({r.threads} thread{'s' if r.threads != 1 else ''}), network {r.network}")
+    print(f"reference {r.reference}")
+    if r.bytes:
+        print("\nbytes transferred (cold)")
+        for k in ("runtime", "model", "weights", "page", "total"):
+            print(f"  {k:<22} {_human(r.bytes.get(k)):>12}")
+    if r.timings:
+        print("\ntimings (ms since page start, durations for inference)")
+        labels = {"manifest_ms": "manifest", "runtime_ms": "runtime downloaded", "weights_ms": "weights downloaded",
+                  "ready_ms": "backend ready", "first_inference_ms": "first inference", "first_result_ms":
+                  "first result", "warm_inference_ms": "warm inference (median)"}
+        for k, label in labels.items():
+            if k in r.timings and r.timings[k] is not None:
+                print(f"  {label:<22} {r.timings[k]:>12.1f}")
+    if r.reload:
+        print("\nwarm-cache reload")
+        print(f"  {'weight bytes fetched':<22} {r.reload['weight_bytes']:>12}")
+        print(f"  {'all bytes fetched':<22} {_human(r.reload['total_bytes']):>12}")
+        print(f"  {'backend ready (ms)':<22} {r.reload['ready_ms']:>12.1f}")
+    if r.outputs:
+        print("\noutputs vs reference")
+        print(f"  {'name':<28} {'shape':<16} {'max abs':>10} {'max rel':>10} {'cosine':>10}  ok")
+        for c in r.outputs:
+            print(f"  {c.name[:28]:<28} {str(c.shape):<16} {c.max_abs:>10.2e} {c.max_rel:>10.2e} {c.cosine:>10.6f}  "
+                  f"{'yes' if c.ok else 'NO'}")
+    if r.budgets:
+        print("\nbudgets")
+        for b in r.budgets:
+            print(f"  {b['key']:<22} {str(b['value']):>12} <= {b['limit']:<12g} {'ok' if b['ok'] else 'OVER'}")
+    print()
+    if r.ok:
+        print("PASS")
+    else:
+        for f in r.failures:
+            print(f"FAIL {f}")
+
+
+def cmd_test(a: argparse.Namespace) -> int:
+    from .testing import check
+    from .testing.budgets import from_config, parse_args
+    from .testing.compare import Tolerance
+
+    budgets = {**from_config(Path.cwd()), **parse_args(a.budget)}
+    report = check(a.bundle, model=a.model, inputs=a.inputs, dims=a.dim, backend=a.backend,
+                   network_preset=a.network, warm_runs=a.runs, budgets=budgets,
+                   tolerance=Tolerance(a.atol, a.rtol, a.min_cosine))
+    print_report(report)
+    if a.json:
+        Path(a.json).write_text(json.dumps(report.as_dict(), indent=1) + "\n")
+    if not report.ok:
+        raise CheckFailed(f"{len(report.failures)} check(s) failed")
+    return 0
+
+
+def cmd_serve(a: argparse.Namespace) -> int:
+    from .serve import serve
+
+    serve(Path(a.bundle), a.host, a.port)
+    return 0
+
+
+def cmd_inspect(a: argparse.Namespace) -> int:
+    from .inspection import inspect_path, print_inspection
+
+    info = inspect_path(Path(a.target))
+    if a.json:
+        print(json.dumps(info, indent=1))
+    else:
+        print_inspection(info)
+    return 0
+
+
+def cmd_demo(a: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(Path(a.out), backend=a.backend, network_preset=a.network)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .bundle import DEFAULT_SHARD_SIZE, EPS
+
+    p = argparse.ArgumentParser(prog="webedge", description="Bundle an ONNX model into a static web site "
+                                "that runs it in the browser, and prove it in headless Chromium.")
+    p.add_argument("--version", action="version", version=f"webedge {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("bundle", help="bundle an ONNX model into a static folder")
+    b.add_argument("model", help="the .onnx file")
+    b.add_argument("-o", "--out", required=True, help="output folder (written atomically)")
+    b.add_argument("--backend", default="ort", choices=["ort"], help="runtime backend (default: ort)")
+    b.add_argument("--ep", default="wasm", choices=EPS, help="execution provider the bundle ships (default: wasm; "
+                   "webgpu also runs wasm)")
+    b.add_argument("--shard-size", default=DEFAULT_SHARD_SIZE, help=f"target shard size (default {DEFAULT_SHARD_SIZE})")
+    b.add_argument("--force", action="store_true", help="replace an existing output folder")
+    b.set_defaults(func=cmd_bundle)
+
+    t = sub.add_parser("test", help="check a bundle in headless Chromium against onnxruntime")
+    t.add_argument("bundle", help="a folder written by `webedge bundle`")
+    t.add_argument("--model", help="the original .onnx to compare against (default: the bundle's own graph)")
+    t.add_argument("--inputs", help=".npz with one array per model input")
+    t.add_argument("--dim", action="append", metavar="NAME=VALUE", help="value of a symbolic dimension")
+    t.add_argument("--backend", choices=EPS, help="execution provider to run on (default: the bundle's first)")
+    t.add_argument("--budget", action="append", metavar="KEY=VALUE", help="fail when a measurement exceeds it")
+    t.add_argument("--network", default="none", help="emulated network: none, 4g, 3g")
+    t.add_argument("--runs", type=int, default=5, help="warm inferences to time (median reported)")
+    t.add_argument("--atol", type=float, default=1e-4)
+    t.add_argument("--rtol", type=float, default=1e-4)
+    t.add_argument("--min-cosine", type=float, default=0.9999)
+    t.add_argument("--json", help="also write the report as JSON here")
+    t.set_defaults(func=cmd_test)
+
+    s = sub.add_parser("serve", help="serve a bundle locally (COOP/COEP, wasm MIME, immutable shards)")
+    s.add_argument("bundle")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.set_defaults(func=cmd_serve)
+
+    i = sub.add_parser("inspect", help="describe a model or a bundle")
+    i.add_argument("target", help="an .onnx file or a bundle folder")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_inspect)
+
+    d = sub.add_parser("demo", help="bundle Magika's file-type model and run it on real files in Chromium")
+    d.add_argument("--out", default="webedge-demo", help="where to write the demo bundle (default ./webedge-demo)")
+    d.add_argument("--backend", choices=EPS, default="wasm")
+    d.add_argument("--network", default="none")
+    d.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CheckFailed as exc:
+        print(f"webedge: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except WebedgeError as exc:
+        print(f"webedge: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""The bundle manifest (`model.json`): build it from a model and its shards, and validate it.
+
+The format is documented in docs/manifest.md and defined by `manifest.schema.json` beside this
+file; the browser runtime embeds the same schema and checks a manifest against it on load.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+import onnx
+
+from .errors import WebedgeError
+from .shards import Shard
+from .weights import dtype_name
+
+SCHEMA_PATH = Path(__file__).with_name("manifest.schema.json")
+FORMAT_VERSION = 1
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def value_info(v: onnx.ValueInfoProto) -> dict:
+    """{name, dtype, shape}: fixed dims as ints, symbolic ones by name (unnamed get `<input>_dim<i>`)."""
+    t = v.type.tensor_type
+    shape = []
+    for i, d in enumerate(t.shape.dim):
+        if d.HasField("dim_value") and d.dim_value > 0:
+            shape.append(d.dim_value)
+        else:
+            shape.append(d.dim_param or f"{v.name}_dim{i}")
+    return {"name": v.name, "dtype": dtype_name(t.elem_type), "shape": shape}
+
+
+def build(model: onnx.ModelProto, shards: list[Shard], backend: dict) -> dict:
+    graph = model.graph
+    initializers = {t.name for t in graph.initializer}
+    weights = []
+    for i, shard in enumerate(shards):
+        for p in shard.placements:
+            w = p.tensor
+            weights.append({"name": w.name, "dtype": w.dtype, "shape": w.shape, "shard": i,
+                            "offset": p.offset, "length": len(w.data)})
+    return {
+        "format": "webedge-bundle",
+        "version": FORMAT_VERSION,
+        "model": {
+            "name": graph.name or "model",
+            "producer": f"{model.producer_name} {model.producer_version}".strip(),
+            "ir_version": model.ir_version,
+            "opsets": {o.domain or "ai.onnx": o.version for o in model.opset_import},
+        },
+        "inputs": [value_info(v) for v in graph.input if v.name not in initializers],
+        "outputs": [value_info(v) for v in graph.output],
+        "weights": weights,
+        "shards": [{"file": s.file, "bytes": len(s.data), "sha256": s.sha256} for s in shards],
+        "backend": backend,
+    }
+
+
+def validate(manifest: object, where: str = "model.json") -> dict:
+    """Raise a one-line WebedgeError naming the first field that breaks the schema."""
+    try:
+        jsonschema.validate(manifest, schema())
+    except jsonschema.ValidationError as exc:
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.absolute_path) or "(top)"
+        raise WebedgeError(f"{where}: invalid manifest at {path}: {exc.message}") from None
+    n = len(manifest["shards"])
+    for i, w in enumerate(manifest["weights"]):
+        if w["shard"] >= n or w["offset"] + w["length"] > manifest["shards"][w["shard"]]["bytes"]:
+            raise WebedgeError(f"{where}: invalid manifest at .weights[{i}]: "
+                               f"tensor '{w['name']}' lies outside its shard")
+    return manifest
+
+
+def read(folder: Path) -> dict:
+    path = Path(folder) / "model.json"
+    if not path.is_file():
+        raise WebedgeError(f"{folder}: no model.json here; is this a webedge bundle? Make one with `webedge bundle`")
+    try:
+        data = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WebedgeError(f"{path}: not valid JSON ({exc})") from None
+    return validate(data, str(path))

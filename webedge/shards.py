@@ -1,0 +1,54 @@
+"""Pack weight tensors into content-hashed shards, in first-use order.
+
+A shard closes when the next tensor would take it past the target size, so the boundaries depend
+only on tensor sizes: fine-tuning a layer changes the bytes (and so the name) of the shards that
+hold it and no other. A tensor is never split (ONNX external data addresses one file), so a tensor
+bigger than the target gets a shard of its own. Offsets are aligned to `ALIGN` bytes so that any
+typed-array view or SIMD load in the browser is aligned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .weights import WeightTensor
+
+ALIGN = 64
+NAME_HEX = 16  # 64 bits of SHA-256 in a file name: collisions need ~4e9 shards
+
+
+@dataclass
+class Placement:
+    tensor: WeightTensor
+    offset: int
+
+
+@dataclass
+class Shard:
+    placements: list[Placement] = field(default_factory=list)
+    data: bytearray = field(default_factory=bytearray)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def file(self) -> str:
+        return f"weights/{self.sha256[:NAME_HEX]}.bin"
+
+
+def pack(weights: list[WeightTensor], shard_size: int) -> list[Shard]:
+    shards: list[Shard] = []
+    current = Shard()
+    for w in weights:
+        start = -len(current.data) % ALIGN + len(current.data)
+        if current.placements and start + len(w.data) > shard_size:
+            shards.append(current)
+            current, start = Shard(), 0
+        current.data.extend(b"\0" * (start - len(current.data)))
+        current.placements.append(Placement(w, start))
+        current.data.extend(w.data)
+    if current.placements:
+        shards.append(current)
+    return shards

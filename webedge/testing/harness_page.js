@@ -1,0 +1,48 @@
+// Runs inside the harness page (served at /__webedge__/harness.html, beside the bundle).
+// page.evaluate(`(${this})(args)`): load the bundle, feed the inputs, time everything, and hand
+// back outputs as base64 so Python can compare them bit for bit.
+async (args) => {
+  const webedge = await import('/webedge.mjs');
+  const events = [];
+  const onProgress = (e) => { if (events.length < 5000) events.push({ phase: e.phase, loaded: e.loaded, total: e.total, t: performance.now() }); };
+  let model;
+  try {
+    model = await webedge.load('/model.json', { backend: args.backend || undefined, onProgress });
+  } catch (err) {
+    return { error: `${err.message}` };
+  }
+  const ARR = { float32: Float32Array, float64: Float64Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array,
+    uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array,
+    bool: Uint8Array, float16: Uint16Array };
+  const blob = new Uint8Array(await (await fetch('/__webedge__/inputs.bin')).arrayBuffer());
+  const feeds = {};
+  for (const i of args.inputs) {
+    const bytes = blob.slice(i.offset, i.offset + i.length);
+    feeds[i.name] = { data: new ARR[i.dtype](bytes.buffer), dims: i.dims, type: i.dtype };
+  }
+  const b64 = (t) => {
+    const u8 = new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+    let s = '';
+    for (let k = 0; k < u8.length; k += 0x8000) s += String.fromCharCode.apply(null, u8.subarray(k, k + 0x8000));
+    return btoa(s);
+  };
+  try {
+    const t0 = performance.now();
+    const outputs = await model.run(feeds);
+    const t1 = performance.now();
+    const warm = [];
+    for (let k = 0; k < args.warmRuns; k++) {
+      const s = performance.now();
+      await model.run(feeds);
+      warm.push(performance.now() - s);
+    }
+    const out = {};
+    for (const [name, t] of Object.entries(outputs)) out[name] = { type: t.type, dims: t.dims, b64: b64(t.data) };
+    const result = { backend: model.backend, threads: model.threads, stats: model.stats, firstStart: t0,
+      firstInference: t1 - t0, warm, outputs: out, events, isolated: !!globalThis.crossOriginIsolated };
+    await model.dispose();
+    return result;
+  } catch (err) {
+    return { error: `model.run failed: ${err.message}` };
+  }
+}

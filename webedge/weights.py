@@ -1,0 +1,147 @@
+"""Find a model's weights, order them by first use, and cut them out of the graph.
+
+Weights are initializers of the main graph and the tensors of its `Constant` nodes (exporters
+such as Paddle2ONNX keep every weight in a Constant): both become `WeightTensor`s, and the graph
+left behind refers to them as external data, so the graph file is small and the bytes travel once,
+in shards. Tensors smaller than `INLINE_BYTES` (shape vectors, scalars) stay inline in the graph:
+a shard entry would cost more than it saves. Weights inside subgraphs (If/Loop bodies) stay inline
+too; the report counts them as `inline_param_bytes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+from .onnx_import import graphs
+
+INLINE_BYTES = 256
+
+# ONNX element type -> the dtype name used in the manifest (and by the browser runtime).
+DTYPE_NAMES = {
+    onnx.TensorProto.FLOAT: "float32",
+    onnx.TensorProto.FLOAT16: "float16",
+    onnx.TensorProto.BFLOAT16: "bfloat16",
+    onnx.TensorProto.DOUBLE: "float64",
+    onnx.TensorProto.INT8: "int8",
+    onnx.TensorProto.UINT8: "uint8",
+    onnx.TensorProto.INT16: "int16",
+    onnx.TensorProto.UINT16: "uint16",
+    onnx.TensorProto.INT32: "int32",
+    onnx.TensorProto.UINT32: "uint32",
+    onnx.TensorProto.INT64: "int64",
+    onnx.TensorProto.UINT64: "uint64",
+    onnx.TensorProto.BOOL: "bool",
+    onnx.TensorProto.STRING: "string",
+}
+
+
+def dtype_name(elem_type: int) -> str:
+    return DTYPE_NAMES.get(elem_type, onnx.TensorProto.DataType.Name(elem_type).lower())
+
+
+@dataclass
+class WeightTensor:
+    name: str
+    dtype: str
+    shape: list[int]
+    data: bytes
+    source: str  # "initializer" or "constant"
+
+
+def _uses_in_order(graph: onnx.GraphProto) -> dict[str, int]:
+    """Name -> index of the first main-graph node that reads it (directly or from a subgraph)."""
+    first: dict[str, int] = {}
+
+    def names_read(node: onnx.NodeProto):
+        yield from node.input
+        for a in node.attribute:
+            subs = [a.g] if a.type == onnx.AttributeProto.GRAPH else list(a.graphs)
+            for g in subs:
+                for n in g.node:
+                    yield from names_read(n)
+
+    for i, node in enumerate(graph.node):
+        for name in names_read(node):
+            first.setdefault(name, i)
+    return first
+
+
+def _to_external(tensor: onnx.TensorProto) -> None:
+    """Drop a tensor's bytes, marking it external; `set_locations` fills in where they live."""
+    for field in ("raw_data", "float_data", "int32_data", "int64_data", "double_data",
+                  "uint64_data", "string_data"):
+        tensor.ClearField(field)
+    del tensor.external_data[:]
+    tensor.data_location = onnx.TensorProto.EXTERNAL
+
+
+def _tensor_bytes(tensor: onnx.TensorProto) -> bytes:
+    arr = numpy_helper.to_array(tensor)
+    return np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
+
+
+def extract_weights(model: onnx.ModelProto) -> tuple[onnx.ModelProto, list[WeightTensor], int]:
+    """Return (weight-free model, weights in first-use order, bytes of weights left inline)."""
+    graph_model = onnx.ModelProto()
+    graph_model.CopyFrom(model)
+    graph = graph_model.graph
+    first_use = _uses_in_order(graph)
+    outputs = {o.name for o in graph.output}
+    found: list[tuple[int, WeightTensor]] = []
+
+    for t in graph.initializer:
+        if t.data_type == onnx.TensorProto.STRING:
+            continue
+        data = _tensor_bytes(t)
+        if len(data) < INLINE_BYTES:
+            continue
+        found.append((first_use.get(t.name, len(graph.node)),
+                      WeightTensor(t.name, dtype_name(t.data_type), list(t.dims), data, "initializer")))
+        _to_external(t)
+
+    kept_nodes = []
+    for i, node in enumerate(graph.node):
+        value = next((a.t for a in node.attribute if a.name == "value" and a.type == onnx.AttributeProto.TENSOR), None)
+        if (node.op_type == "Constant" and node.domain in ("", "ai.onnx") and value is not None
+                and value.data_type != onnx.TensorProto.STRING and node.output[0] not in outputs):
+            data = _tensor_bytes(value)
+            if len(data) >= INLINE_BYTES:
+                name = node.output[0]
+                found.append((first_use.get(name, len(graph.node)),
+                              WeightTensor(name, dtype_name(value.data_type), list(value.dims), data, "constant")))
+                init = graph.initializer.add()
+                init.CopyFrom(value)
+                init.name = name
+                _to_external(init)
+                continue
+        kept_nodes.append(node)
+    del graph.node[:]
+    graph.node.extend(kept_nodes)
+
+    found.sort(key=lambda pair: pair[0])  # stable: ties keep initializer order
+    return graph_model, [w for _, w in found], inline_tensor_bytes(graph_model)
+
+
+def inline_tensor_bytes(model: onnx.ModelProto) -> int:
+    """Bytes of tensor data still inside the graph (small constants, subgraph weights)."""
+    total = 0
+    for g in graphs(model.graph):
+        tensors = [t for t in g.initializer if t.data_location != onnx.TensorProto.EXTERNAL]
+        tensors += [a.t for n in g.node for a in n.attribute if a.type == onnx.AttributeProto.TENSOR]
+        total += sum(t.ByteSize() for t in tensors)
+    return total
+
+
+def set_locations(graph_model: onnx.ModelProto, placements: dict[str, tuple[str, int, int]]) -> None:
+    """Point each external initializer at (file, offset, length) inside its shard."""
+    for t in graph_model.graph.initializer:
+        if t.name in placements:
+            file, offset, length = placements[t.name]
+            del t.external_data[:]
+            for key, value in (("location", file), ("offset", str(offset)), ("length", str(length))):
+                entry = t.external_data.add()
+                entry.key, entry.value = key, value
