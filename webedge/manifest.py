@@ -34,7 +34,8 @@ def value_info(v: onnx.ValueInfoProto) -> dict:
         if d.HasField("dim_value") and d.dim_value > 0:
             shape.append(d.dim_value)
         else:
-            shape.append(d.dim_param or f"{v.name}_dim{i}")
+            named = d.dim_param not in ("", "?")  # '?' is an exporter's "unknown", not a shared name
+            shape.append(d.dim_param if named else f"{v.name}_dim{i}")
     return {"name": v.name, "dtype": dtype_name(t.elem_type), "shape": shape}
 
 

@@ -27,7 +27,7 @@ from .inputs import NUMPY, load_inputs, make_inputs, parse_dims
 
 
 PAGE_JS = (Path(__file__).with_name("harness_page.js")).read_text()
-HARNESS_HTML = b"<!doctype html><meta charset=utf-8><title>webedge harness</title><p>webedge test harness</p>"
+HARNESS_HTML = b"<!doctype html><meta charset=utf-8><title>webedge harness</title><link rel=icon href='data:,'><p>webedge test harness</p>"
 EVAL_TIMEOUT_MS = 300_000
 
 
