@@ -69,7 +69,7 @@ def _check_out(out: Path, force: bool) -> None:
         raise WebedgeError(f"the parent folder of {out} does not exist; create {out.parent} first")
 
 
-def _write_tree(tmp: Path, model: onnx.ModelProto, ep: str, shard_size: int) -> None:
+def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, ep: str, shard_size: int) -> None:
     graph_model, weights, inline_bytes = extract_weights(model)
     shards = pack(weights, shard_size)
     set_locations(graph_model, {p.tensor.name: (s.file, p.offset, len(p.tensor.data))
@@ -92,7 +92,7 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, ep: str, shard_size: int) -> 
 
     backend = {"name": "ort", "version": ort.ORT_VERSION, "eps": ort.EPS_RUNNABLE[ep],
                "graph": _file_entry(graph_file, graph_bytes), "files": runtime_files}
-    manifest = manifest_mod.validate(manifest_mod.build(model, shards, backend))
+    manifest = manifest_mod.validate(manifest_mod.build(model, shards, backend, name))
     (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
     report = report_mod.build(tmp, model, manifest, inline_bytes)
     (tmp / "report.json").write_text(json.dumps(report, indent=1) + "\n")
@@ -117,7 +117,7 @@ def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: st
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir()
-        _write_tree(tmp, model, ep, shard_size)
+        _write_tree(tmp, model, manifest_mod.model_name(Path(model_path)), ep, shard_size)
         if out.exists():
             out.rename(old)
         try:

@@ -39,7 +39,13 @@ def value_info(v: onnx.ValueInfoProto) -> dict:
     return {"name": v.name, "dtype": dtype_name(t.elem_type), "shape": shape}
 
 
-def build(model: onnx.ModelProto, shards: list[Shard], backend: dict) -> dict:
+def model_name(path: Path) -> str:
+    """A readable name: the file's stem, or its folder's name for the many files called model.onnx."""
+    path = Path(path)
+    return path.parent.name if path.stem == "model" and path.parent.name else path.stem
+
+
+def build(model: onnx.ModelProto, shards: list[Shard], backend: dict, name: str | None = None) -> dict:
     graph = model.graph
     initializers = {t.name for t in graph.initializer}
     weights = []
@@ -52,7 +58,8 @@ def build(model: onnx.ModelProto, shards: list[Shard], backend: dict) -> dict:
         "format": "webedge-bundle",
         "version": FORMAT_VERSION,
         "model": {
-            "name": graph.name or "model",
+            "name": name or graph.name or "model",
+            "graph_name": graph.name,
             "producer": f"{model.producer_name} {model.producer_version}".strip(),
             "ir_version": model.ir_version,
             "opsets": {o.domain or "ai.onnx": o.version for o in model.opset_import},

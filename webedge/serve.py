@@ -69,9 +69,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         rel = unquote(urlsplit(self.path).path).lstrip("/") or "index.html"
         srv = self.server
         with srv.lock:
-            if srv.fail_next.get(rel, 0) > 0:
+            fail = srv.fail_next.get(rel, 0) > 0
+            if fail:
                 srv.fail_next[rel] -= 1
-                return self._send(503, b"try again\n", "text/plain", rel, head)
+        if fail:
+            return self._send(503, b"try again\n", "text/plain", rel, head)
         if rel in srv.extra:
             body, ctype = srv.extra[rel]
             return self._send(200, body, ctype, rel, head)

@@ -13,6 +13,7 @@ var manifest_schema_default = {
       required: ["name", "opsets"],
       properties: {
         name: { type: "string" },
+        graph_name: { type: "string" },
         producer: { type: "string" },
         ir_version: { type: "integer" },
         opsets: { type: "object", additionalProperties: { type: "integer" } }

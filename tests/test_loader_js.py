@@ -1,0 +1,132 @@
+"""The browser loader (js/src, built into webedge.mjs) driven directly in headless Chromium:
+retries, the Cache API fallback, manifest validation, progress events, feed checking and the
+demo page. These fail (not skip) without a Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from webedge.serve import BundleServer
+from webedge.testing import browser
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(__file__).resolve().parents[1] / "bench" / "out"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser.launch() as b:
+        yield b
+
+
+@pytest.fixture
+def served(magika_bundle, tmp_path):
+    """A private copy of the Magika bundle on its own server (tests may damage either)."""
+    folder = tmp_path / "site"
+    shutil.copytree(magika_bundle, folder)
+    server = BundleServer(folder).start()
+    yield server
+    server.stop()
+
+
+def open_page(chromium, server, path="__webedge__/blank.html"):
+    server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'><p>blank", "text/html")
+    context = chromium.new_context()
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    page.goto(server.url + path)
+    return page
+
+
+LOAD_AND_RUN = """async (opts) => {
+  const webedge = await import('/webedge.mjs');
+  const events = [];
+  try {
+    const model = await webedge.load('/model.json', {...opts, onProgress: (e) => events.push(e)});
+    const out = await model.run({bytes: new Int32Array(2048).fill(65)});
+    return {ok: true, cache: model.stats.cache, network: model.stats.networkBytes,
+            dims: out.target_label.dims, phases: [...new Set(events.map((e) => e.phase))],
+            last: events.filter((e) => e.phase === 'weights').pop()};
+  } catch (err) { return {ok: false, error: err.message, name: err.name}; }
+}"""
+
+
+def test_transient_server_errors_are_retried_with_backoff(chromium, served):
+    shard = json.loads((served.root / "model.json").read_text())["shards"][0]["file"]
+    served.fail_next[shard] = 2  # two 503s, then the real file
+    result = open_page(chromium, served).evaluate(LOAD_AND_RUN, {})
+    assert result["ok"], result
+    assert served.fail_next[shard] == 0
+    assert result["dims"] == [1, 2048 // 2048 * 214][:1] + [214]
+
+
+def test_gives_up_after_the_retries_and_names_the_file(chromium, served):
+    shard = json.loads((served.root / "model.json").read_text())["shards"][0]["file"]
+    served.fail_next[shard] = 10
+    result = open_page(chromium, served).evaluate(LOAD_AND_RUN, {"retries": 1})
+    assert not result["ok"]
+    assert result["error"] == f"{shard}: HTTP 503"
+
+
+def test_progress_is_byte_level_by_phase(chromium, served):
+    result = open_page(chromium, served).evaluate(LOAD_AND_RUN, {})
+    assert result["ok"], result
+    assert result["phases"] == ["runtime", "weights", "compile", "ready"] or \
+        set(result["phases"]) == {"runtime", "weights", "compile", "ready"}
+    assert result["last"]["loaded"] == result["last"]["total"] > 3_000_000
+
+
+def test_works_from_memory_when_the_cache_api_is_unavailable(chromium, served):
+    page = open_page(chromium, served)
+    page.evaluate("() => { Object.defineProperty(window, 'caches', {value: undefined}); }")
+    result = page.evaluate(LOAD_AND_RUN, {})
+    assert result["ok"], result
+    assert result["cache"] == "memory"
+    again = page.evaluate(LOAD_AND_RUN, {})
+    assert again["network"] > 3_000_000  # nothing persisted, so everything is fetched again
+
+
+def test_invalid_manifest_is_refused_in_the_browser_with_the_field_path(chromium, served):
+    path = served.root / "model.json"
+    m = json.loads(path.read_text())
+    m["shards"][0]["sha256"] = "not-a-hash"
+    path.write_text(json.dumps(m))
+    result = open_page(chromium, served).evaluate(LOAD_AND_RUN, {})
+    assert not result["ok"]
+    assert result["name"] == "WebedgeError"
+    assert result["error"].startswith("model.json: invalid manifest at .shards[0].sha256: does not match")
+
+
+def test_run_rejects_wrong_dtype_and_shape_with_clear_messages(chromium, served):
+    result = open_page(chromium, served).evaluate("""async () => {
+      const webedge = await import('/webedge.mjs');
+      const model = await webedge.load('/model.json');
+      const msgs = [];
+      for (const feeds of [{bytes: new Float32Array(2048)}, {bytes: {data: new Int32Array(100), dims: [1, 100]}},
+                           {}, {bytes: new Int32Array(2048), extra: new Int32Array(1)}]) {
+        try { await model.run(feeds); msgs.push('no error'); } catch (e) { msgs.push(e.message); }
+      }
+      return msgs;
+    }""")
+    assert result == [
+        "input 'bytes' must be int32 (Int32Array), got Float32Array",
+        "input 'bytes' dim 1 must be 2048, got 100 (expected [unk__214, 2048])",
+        "missing input(s) bytes",
+        "unknown input(s) extra; the model's inputs are bytes",
+    ]
+
+
+def test_demo_page_shows_progress_inputs_and_outputs(chromium, served):
+    page = open_page(chromium, served, "index.html")
+    page.wait_for_function("window.webedgeDemo !== undefined", timeout=120_000)
+    assert page.evaluate("window.webedgeDemo.error") is None
+    text = page.inner_text("body")
+    for needle in ("ort/wasm", "runtime", "weights", "ready", "bytes", "target_label", "[1,214]", "backend ready"):
+        assert needle in text, needle
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "demo-page.png"), full_page=True)
