@@ -7,6 +7,7 @@ pyproject.toml, or from `[budget]` (or top-level keys) of webedge.toml; the comm
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 
@@ -23,18 +24,22 @@ def parse_value(key: str, value) -> float:
     if key not in KEYS:
         raise WebedgeError(f"unknown budget '{key}'; known budgets: {', '.join(KEYS)}")
     if key in BYTE_KEYS:
-        if str(value).strip() in ("0", "0B"):
+        if str(value).strip().rstrip("KMGiBb").strip() in ("0", "0.0"):
             return 0
         return parse_size(value)
     text = str(value).strip().lower()
     try:
         if text.endswith("ms"):
-            return float(text[:-2])
-        if text.endswith("s"):
-            return float(text[:-1]) * 1000
-        return float(text)
+            ms = float(text[:-2])
+        elif text.endswith("s"):
+            ms = float(text[:-1]) * 1000
+        else:
+            ms = float(text)
     except ValueError:
-        raise WebedgeError(f"budget {key}='{value}' is not a time; write e.g. 2000, 2000ms or 2s") from None
+        ms = float("nan")
+    if not math.isfinite(ms) or ms < 0:
+        raise WebedgeError(f"budget {key}='{value}' is not a time; write e.g. 2000, 2000ms or 2s")
+    return ms
 
 
 def parse_args(items: list[str] | None) -> dict[str, float]:

@@ -19,7 +19,7 @@ def parse_dims(items: list[str] | dict | None) -> dict[str, int]:
     dims = {}
     for item in items or []:
         name, sep, value = item.partition("=")
-        if not sep or not value.strip().isdigit() or int(value) <= 0:
+        if not sep or not name.strip() or not value.strip().isdigit() or int(value) <= 0:
             raise WebedgeError(f"--dim '{item}' must look like NAME=POSITIVE_INT, e.g. batch=1")
         dims[name.strip()] = int(value)
     return dims
@@ -55,13 +55,17 @@ def make_inputs(specs: list[dict], dims: dict[str, int], seed: int = 0) -> dict[
 def load_inputs(path: str | Path, specs: list[dict]) -> dict[str, np.ndarray]:
     path = Path(path)
     try:
-        data = dict(np.load(path, allow_pickle=False))
+        loaded = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise WebedgeError(f"{path}: cannot read inputs ({exc}); pass an .npz written by numpy.savez") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise WebedgeError(f"{path}: is a single .npy array; pass an .npz with one array per input (numpy.savez)")
+    with loaded:
+        data = dict(loaded)
     names = [s["name"] for s in specs]
     missing = [n for n in names if n not in data]
     if missing:
-        raise WebedgeError(f"{path}: has no array for input(s) {', '.join(missing)} (it has {', '.join(data) or 'none'})")
+        raise WebedgeError(f"{path}: has no array for input(s) {', '.join(missing)} (it has {', '.join(map(str, data)) or 'none'})")
     feeds = {}
     for spec in specs:
         arr = data[spec["name"]]
