@@ -130,3 +130,21 @@ def test_demo_page_shows_progress_inputs_and_outputs(chromium, served):
         assert needle in text, needle
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "demo-page.png"), full_page=True)
+
+
+def test_threads_only_when_cross_origin_isolated(chromium, magika_bundle):
+    for isolate in (True, False):
+        server = BundleServer(magika_bundle, isolate=isolate).start()
+        try:
+            got = open_page(chromium, server).evaluate("""async () => {
+              const webedge = await import('/webedge.mjs');
+              const model = await webedge.load('/model.json');
+              const out = await model.run({bytes: new Int32Array(2048)});
+              return {threads: model.threads, isolated: crossOriginIsolated, n: out.target_label.data.length,
+                      cores: navigator.hardwareConcurrency};
+            }""")
+        finally:
+            server.stop()
+        assert got["isolated"] is isolate
+        assert got["threads"] == (min(4, got["cores"]) if isolate else 1), got
+        assert got["n"] == 214

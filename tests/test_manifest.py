@@ -161,3 +161,15 @@ def test_report_counts_ops_and_params(report, man):
     assert 64 <= report["params"]["inline_bytes"] < 256  # the 16-float bias, with its proto framing
     assert report["model"] == "dynamic"
     assert report["backend"] == {"name": "ort", "version": man["backend"]["version"], "eps": ["wasm"]}
+
+
+def test_output_without_declared_shape_gets_the_inferred_one():
+    from onnx import TensorProto, helper
+
+    from webedge import manifest
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])
+    y = helper.make_empty_tensor_value_info("y")
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g", [x], [y])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
+    assert manifest.build(model, [], {})["outputs"] == [{"name": "y", "dtype": "float32", "shape": ["batch", 4]}]

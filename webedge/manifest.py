@@ -14,6 +14,7 @@ import jsonschema
 import onnx
 
 from .errors import WebedgeError
+from .onnx_import import infer_shapes
 from .shards import Shard
 from .weights import dtype_name
 
@@ -37,6 +38,18 @@ def value_info(v: onnx.ValueInfoProto) -> dict:
             named = d.dim_param not in ("", "?")  # '?' is an exporter's "unknown", not a shared name
             shape.append(d.dim_param if named else f"{v.name}_dim{i}")
     return {"name": v.name, "dtype": dtype_name(t.elem_type), "shape": shape}
+
+
+def _with_inferred_shapes(model: onnx.ModelProto) -> onnx.ModelProto:
+    """The model with onnx shape inference applied where its outputs declare no shape."""
+    if all(o.type.tensor_type.HasField("shape") for o in model.graph.output):
+        return model
+    inferred = infer_shapes(model)
+    known = {v.name: v for v in inferred.graph.value_info}
+    for o in inferred.graph.output:
+        if not o.type.tensor_type.HasField("shape") and o.name in known:
+            o.type.CopyFrom(known[o.name].type)
+    return inferred
 
 
 def model_name(path: Path) -> str:
@@ -65,7 +78,7 @@ def build(model: onnx.ModelProto, shards: list[Shard], backend: dict, name: str 
             "opsets": {o.domain or "ai.onnx": o.version for o in model.opset_import},
         },
         "inputs": [value_info(v) for v in graph.input if v.name not in initializers],
-        "outputs": [value_info(v) for v in graph.output],
+        "outputs": [value_info(v) for v in _with_inferred_shapes(model).graph.output],
         "weights": weights,
         "shards": [{"file": s.file, "bytes": len(s.data), "sha256": s.sha256} for s in shards],
         "backend": backend,
