@@ -160,7 +160,7 @@ def test_report_counts_ops_and_params(report, man):
     assert report["params"]["shards"] == len(man["shards"]) == 2
     assert 64 <= report["params"]["inline_bytes"] < 256  # the 16-float bias, with its proto framing
     assert report["model"] == "dynamic"
-    assert report["backend"] == {"name": "ort", "version": man["backend"]["version"], "eps": ["wasm"]}
+    assert report["backend"] == {"name": "ort", "version": man["backend"]["version"], "eps": ["wasm"], "why": "asked for"}
 
 
 def test_output_without_declared_shape_gets_the_inferred_one():

@@ -19,7 +19,8 @@ import onnx
 
 from . import manifest as manifest_mod
 from . import report as report_mod
-from .backends import ort
+from . import __version__
+from .backends import native, ort
 from .errors import WebedgeError
 from .onnx_import import load_model
 from .shards import pack
@@ -33,6 +34,7 @@ PAGE = PACKAGE / "page" / "index.html"
 # see bench/RESULTS.md for the numbers behind it.
 DEFAULT_SHARD_SIZE = 4 * 1024 * 1024
 EPS = ("wasm", "webgpu")
+BACKEND_CHOICES = ("ort", "webedge", "auto")
 
 
 def parse_size(text: str | int) -> int:
@@ -69,55 +71,84 @@ def _check_out(out: Path, force: bool) -> None:
         raise WebedgeError(f"the parent folder of {out} does not exist; create {out.parent} first")
 
 
-def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, ep: str, shard_size: int) -> None:
-    graph_model, weights, inline_bytes = extract_weights(model)
+def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str, ep: str, shard_size: int,
+                why: str) -> None:
+    source = native.prepare(model) if backend_name == "webedge" else model
+    graph_model, weights, inline_bytes = extract_weights(source)
     shards = pack(weights, shard_size)
     set_locations(graph_model, {p.tensor.name: (s.file, p.offset, len(p.tensor.data))
                                 for s in shards for p in s.placements})
-    graph_bytes = graph_model.SerializeToString()
-    graph_file = f"graph.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.onnx"
+    if backend_name == "webedge":
+        plan = native.plan(graph_model)
+        graph_bytes = json.dumps(plan, separators=(",", ":")).encode()
+        graph_file = f"plan.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.json"
+        files, eps, version = native.files_for(plan), native.EPS, __version__
+    else:
+        graph_bytes = graph_model.SerializeToString()
+        graph_file = f"graph.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.onnx"
+        files, eps, version = ort.files_for(ep), ort.EPS_RUNNABLE[ep], ort.ORT_VERSION
 
     (tmp / "weights").mkdir(parents=True)
-    (tmp / "ort").mkdir()
     for s in shards:
         (tmp / s.file).write_bytes(s.data)
     (tmp / graph_file).write_bytes(graph_bytes)
     runtime_files = []
-    for rel, src, role in ort.files_for(ep):
+    for rel, src, role in files:
         data = src.read_bytes()
+        (tmp / rel).parent.mkdir(exist_ok=True)
         (tmp / rel).write_bytes(data)
         runtime_files.append(_file_entry(rel, data, role=role))
     shutil.copyfile(RUNTIME_JS, tmp / "webedge.mjs")
     shutil.copyfile(PAGE, tmp / "index.html")
 
-    backend = {"name": "ort", "version": ort.ORT_VERSION, "eps": ort.EPS_RUNNABLE[ep],
+    backend = {"name": backend_name, "version": version, "eps": eps,
                "graph": _file_entry(graph_file, graph_bytes), "files": runtime_files}
     manifest = manifest_mod.validate(manifest_mod.build(model, shards, backend, name))
     (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
-    report = report_mod.build(tmp, model, manifest, inline_bytes)
+    report = report_mod.build(tmp, source, manifest, inline_bytes)
+    report["backend"]["why"] = why
     (tmp / "report.json").write_text(json.dumps(report, indent=1) + "\n")
+
+
+def choose_backend(model: onnx.ModelProto, backend: str, ep: str) -> tuple[str, str]:
+    """(backend, why): `auto` takes webedge's runtime when it runs every op, else onnxruntime-web."""
+    if backend == "ort":
+        return "ort", "asked for"
+    if ep != "wasm":
+        if backend == "webedge":
+            raise WebedgeError(f"the webedge runtime has no {ep} execution provider yet; use --backend ort --ep {ep}")
+        return "ort", f"the webedge runtime has no {ep} execution provider yet"
+    missing = native.unsupported(native.prepare(model))
+    if not missing:
+        return "webedge", "asked for" if backend == "webedge" else "the webedge runtime supports every op"
+    if backend == "webedge":
+        raise WebedgeError(f"the webedge runtime does not support: {', '.join(missing)}; use --backend ort "
+                           "(or --backend auto to fall back automatically)")
+    return "ort", f"the webedge runtime does not support: {', '.join(missing)}"
 
 
 def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: str = "ort", ep: str = "wasm",
            shard_size: int | str = DEFAULT_SHARD_SIZE, force: bool = False) -> dict:
     """Bundle `model_path` into the folder `out`; return the report (also written as report.json)."""
     out = Path(out).absolute()
-    if backend != "ort":
-        raise WebedgeError(f"unknown backend '{backend}'; available: ort")
+    if backend not in BACKEND_CHOICES:
+        raise WebedgeError(f"unknown backend '{backend}'; choose one of {', '.join(BACKEND_CHOICES)}")
     if ep not in EPS:
         raise WebedgeError(f"unknown execution provider '{ep}'; choose one of {', '.join(EPS)}")
     shard_size = parse_size(shard_size)
     _check_out(out, force)
     model = load_model(model_path)
-    ort.check_model(model, str(model_path))
-    ort.find_dist()  # fail (or install) before writing anything
+    backend, why = choose_backend(model, backend, ep)
+    if backend == "ort":
+        ort.check_model(model, str(model_path))
+        ort.find_dist()  # fail (or install) before writing anything
 
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir()
-        _write_tree(tmp, model, manifest_mod.model_name(Path(model_path)), ep, shard_size)
+        _write_tree(tmp, model, manifest_mod.model_name(Path(model_path)), backend, ep, shard_size, why)
         if out.exists():
             out.rename(old)
         try:

@@ -29,8 +29,9 @@ def cmd_bundle(a: argparse.Namespace) -> int:
 
     report = bundle(a.model, a.out, backend=a.backend, ep=a.ep, shard_size=a.shard_size, force=a.force)
     t = report["totals"]
-    print(f"bundled {a.model} -> {a.out}  ({report['backend']['name']} {report['backend'].get('version', '')}, "
-          f"eps: {', '.join(report['backend']['eps'])})")
+    b = report["backend"]
+    print(f"bundled {a.model} -> {a.out}  ({b['name']} {b.get('version', '')}, eps: {', '.join(b['eps'])}; "
+          f"backend: {b.get('why', '')})")
     for kind in ("runtime", "model", "weights", "page", "all"):
         if kind in t:
             print(f"  {kind:<8} {_human(t[kind]['bytes']):>10} raw  {_human(t[kind]['gzip']):>10} gzip")
@@ -131,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bundle", help="bundle an ONNX model into a static folder")
     b.add_argument("model", help="the .onnx file")
     b.add_argument("-o", "--out", required=True, help="output folder (written atomically)")
-    b.add_argument("--backend", default="ort", choices=["ort"], help="runtime backend (default: ort)")
+    b.add_argument("--backend", default="ort", choices=["ort", "webedge", "auto"],
+                   help="ort: onnxruntime-web; webedge: our own op-pruned wasm runtime (wasm only, a subset of ops); "
+                   "auto: webedge when it runs every op, else ort (default: ort)")
     b.add_argument("--ep", default="wasm", choices=EPS, help="execution provider the bundle ships (default: wasm; "
                    "webgpu also runs wasm)")
     b.add_argument("--shard-size", default=DEFAULT_SHARD_SIZE, help=f"target shard size (default {DEFAULT_SHARD_SIZE})")

@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-HASHED = re.compile(r"^(weights/[0-9a-f]{16}\.bin|graph\.[0-9a-f]{16}\.onnx)$")
+HASHED = re.compile(r"^(weights/[0-9a-f]{16}\.bin|graph\.[0-9a-f]{16}\.onnx|plan\.[0-9a-f]{16}\.json)$")
 TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
          ".json": "application/json", ".html": "text/html; charset=utf-8", ".onnx": "application/octet-stream",
          ".bin": "application/octet-stream"}

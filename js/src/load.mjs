@@ -6,6 +6,7 @@ import { Progress } from './progress.mjs';
 import { prepareFeeds } from './tensor.mjs';
 import { WebedgeError } from './errors.mjs';
 import { importOrt, createOrtSession, threadCount } from './backends/ort.mjs';
+import { createWebedgeSession } from './backends/webedge.mjs';
 
 const now = () => performance.now();
 
@@ -58,20 +59,25 @@ export async function load(manifestUrl, options = {}) {
   const pool = createPool(concurrency);
   const stats = { networkBytes: 0, cacheBytes: 0 };
   const ctx = { base, store, pool, progress, stats, retries };
-  const wasmEntry = manifest.backend.files.find((f) => f.role === 'wasm');
+  const isOrt = manifest.backend.name === 'ort';
+  const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === 'kernel');
   const modelFiles = [manifest.backend.graph, ...manifest.shards];
-  progress.setTotal('runtime', wasmEntry.bytes);
+  progress.setTotal('runtime', binaries.reduce((s, f) => s + f.bytes, 0));
   progress.setTotal('weights', modelFiles.reduce((s, f) => s + f.bytes, 0));
 
-  const runtime = Promise.all([importOrt(manifest, base), getVerified(wasmEntry, { ...ctx, phase: 'runtime' })])
-    .then(([ort, wasm]) => { timings.runtime = now(); return { ort, wasm }; });
+  const runtime = Promise.all([isOrt ? importOrt(manifest, base) : null,
+    ...binaries.map((f) => getVerified(f, { ...ctx, phase: 'runtime' }))])
+    .then(([ort, ...bins]) => { timings.runtime = now(); return { ort, bins }; });
   const weights = Promise.all(modelFiles.map((f) => getVerified(f, { ...ctx, phase: 'weights' })))
     .then((files) => { timings.weights = now(); return files; });
-  const [{ ort, wasm }, [graph, ...shards]] = await Promise.all([runtime, weights]);
+  const [{ ort, bins }, [graph, ...shards]] = await Promise.all([runtime, weights]);
 
   progress.setTotal('compile', 0);
   progress.emit('compile');
-  const session = await createOrtSession(ort, { manifest, base, ep, wasmBinary: wasm, graph, shards });
+  const session = isOrt
+    ? await createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards })
+    : await createWebedgeSession({ manifest, planBytes: graph, shards,
+      kernels: binaries.map((f, i) => [f.file, bins[i]]) });
   timings.ready = now();
   progress.setTotal('ready', 0);
   progress.emit('ready');
@@ -81,8 +87,8 @@ export async function load(manifestUrl, options = {}) {
     manifest,
     inputs: manifest.inputs,
     outputs: manifest.outputs,
-    backend: `ort/${ep}`,
-    threads: threadCount(),
+    backend: `${manifest.backend.name}/${ep}`,
+    threads: isOrt ? threadCount() : 1,
     stats: { timings, networkBytes: stats.networkBytes, cacheBytes: stats.cacheBytes, cache: store.mode },
     async run(feeds) {
       if (disposed) throw new WebedgeError('model.run() after model.dispose()');

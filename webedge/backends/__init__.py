@@ -1,5 +1,5 @@
-"""Backends a bundle can run on. Today: `ort` (onnxruntime-web); the native webedge runtime comes next."""
+"""Backends a bundle can run on: `ort` (onnxruntime-web) and `webedge` (our own wasm runtime)."""
 
-from . import ort
+from . import native, ort
 
-BACKENDS = {"ort": ort}
+BACKENDS = {"ort": ort, "webedge": native}

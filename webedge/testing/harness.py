@@ -73,6 +73,9 @@ def reference_outputs(model_path: Path | None, folder: Path, man: dict, feeds: d
         path, label = Path(model_path), f"onnxruntime {ort.__version__} on {model_path}"
         if not path.is_file():
             raise WebedgeError(f"--model {model_path}: no such file")
+    elif man["backend"]["name"] != "ort":
+        raise WebedgeError(f"{folder} runs on the {man['backend']['name']} runtime, whose plan is not an ONNX "
+                           "graph: pass --model ORIGINAL.onnx to compare against")
     else:
         path = folder / man["backend"]["graph"]["file"]
         label = f"onnxruntime {ort.__version__} on the bundle's graph and shards (pass --model for the original)"

@@ -1,0 +1,96 @@
+// Runs an execution plan compiled ahead of time by the Python packager (webedge/plan): nodes
+// in order, each op from the registry, tensors freed right after their last use.
+import { WebedgeError } from '../errors.mjs';
+import { Tensor, ARRAYS, size } from './tensor.mjs';
+import { OPS } from './ops/index.mjs';
+
+function constantTensor(c) {
+  const Arr = ARRAYS[c.dtype];
+  const host = c.dtype === 'int64' || c.dtype === 'uint64' ? Arr.from(c.data, (v) => BigInt(v)) : Arr.from(c.data);
+  return new Tensor(c.dtype, c.dims, { host });
+}
+
+export class Executor {
+  // weights: Map name -> Tensor already placed (float32 in the arena, others on the host)
+  constructor(plan, kernels, arena, weights) {
+    this.plan = plan;
+    this.arena = arena;
+    this.k = kernels;
+    this.fixed = new Map(weights);
+    for (const [name, c] of Object.entries(plan.constants)) this.fixed.set(name, this.place(constantTensor(c)));
+    this.fixedTensors = new Set(this.fixed.values());
+    this.scratch = arena.alloc(1024); // small int arrays (dims, strides) handed to kernels
+  }
+
+  alloc(dtype, dims) {
+    if (dtype === 'float32') return new Tensor(dtype, dims, { ptr: this.arena.alloc(size(dims) * 4), arena: this.arena });
+    return new Tensor(dtype, dims, { host: new ARRAYS[dtype](size(dims)) });
+  }
+
+  // A float32 host tensor is copied into the arena so kernels can read it.
+  place(t) {
+    if (t.dtype !== 'float32' || t.ptr !== null) return t;
+    const out = this.alloc('float32', t.dims);
+    out.data.set(t.host);
+    return out;
+  }
+
+  ints(values) {
+    if (values.length > 256) throw new WebedgeError('tensor rank too large for the kernels');
+    new Int32Array(this.arena.memory.buffer, this.scratch, values.length).set(values);
+    return this.scratch;
+  }
+
+  ints2(offset, values) {
+    new Int32Array(this.arena.memory.buffer, this.scratch + offset * 4, values.length).set(values);
+    return this.scratch + offset * 4;
+  }
+
+  async run(feeds) {
+    const values = new Map(this.fixed);
+    const owned = new Set();
+    for (const [name, t] of Object.entries(feeds)) {
+      const tensor = this.alloc(t.type, t.dims);
+      tensor.data.set(t.data);
+      values.set(name, tensor);
+      owned.add(name);
+    }
+    try {
+      for (const node of this.plan.nodes) {
+        const op = OPS[node.op];
+        const inputs = node.inputs.map((n) => (n === '' ? null : values.get(n)));
+        const missing = node.inputs.find((n, i) => n !== '' && !inputs[i]);
+        if (missing) throw new WebedgeError(`plan error: ${node.op} needs '${missing}', which was never computed`);
+        let outputs;
+        try {
+          outputs = op(this, node, inputs);
+        } catch (err) {
+          throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });
+        }
+        node.outputs.forEach((name, i) => {
+          if (name && outputs[i]) {
+            values.set(name, outputs[i]);
+            owned.add(name);
+          }
+        });
+        for (const name of node.free) this.drop(values, owned, name);
+      }
+      const result = {};
+      for (const name of this.plan.outputs) {
+        const t = values.get(name);
+        result[name] = { data: t.data.slice(), dims: t.dims.slice(), type: t.dtype };
+      }
+      return result;
+    } finally {
+      for (const name of [...owned]) this.drop(values, owned, name);
+    }
+  }
+
+  drop(values, owned, name) {
+    if (!owned.has(name)) return;
+    const t = values.get(name);
+    owned.delete(name);
+    values.delete(name);
+    if (t && t.ptr !== null && !this.fixedTensors.has(t)) this.arena.dispose(t.ptr);
+  }
+}

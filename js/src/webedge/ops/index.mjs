@@ -1,0 +1,8 @@
+// The op registry: ONNX op type -> implementation. The Python packager refuses a model with an
+// op missing here (webedge/plan/ops.py keeps the same list, checked by tests/test_plan.py).
+import { ops as elementwise } from './elementwise.mjs';
+import { ops as shape } from './shape.mjs';
+import { ops as nn } from './nn.mjs';
+import { ops as reduce } from './reduce.mjs';
+
+export const OPS = { ...elementwise, ...shape, ...nn, ...reduce };

@@ -1,0 +1,178 @@
+// Ops backed by the wasm kernels of the same names: Conv (conv.c), Gemm/MatMul (gemm.c),
+// pooling (pool.c), Softmax/LogSoftmax (softmax.c), normalisations (norm.c).
+import { size } from '../tensor.mjs';
+import { broadcastDims } from '../broadcast.mjs';
+
+const ACT = { none: 0, Relu: 1, Clip: 2, HardSigmoid: 3, HardSwish: 4, LeakyRelu: 5, Sigmoid: 6, Tanh: 7 };
+
+// Spatial geometry shared by Conv and pooling: 1-D and 2-D (a 1-D op is a 2-D op with H = 1).
+function geometry(node, xDims, kernel) {
+  const at = node.attrs;
+  const spatial = xDims.slice(2);
+  if (spatial.length > 2) throw new Error(`${spatial.length}-D ${node.op} is not supported yet`);
+  const two = (v, fill) => (v ? (spatial.length === 1 ? [fill, v[0]] : v) : [fill, fill]);
+  const [H, W] = spatial.length === 1 ? [1, spatial[0]] : spatial;
+  const [KH, KW] = spatial.length === 1 ? [1, kernel[0]] : kernel;
+  const [sh, sw] = two(at.strides, 1);
+  const [dh, dw] = two(at.dilations, 1);
+  let pads = at.pads ? (spatial.length === 1 ? [0, at.pads[0], 0, at.pads[1]] : at.pads) : [0, 0, 0, 0];
+  const autoPad = at.auto_pad ?? 'NOTSET';
+  const ceil = at.ceil_mode ? Math.ceil : Math.floor;
+  const out = (n, k, s, d, p0, p1) => ceil((n + p0 + p1 - ((k - 1) * d + 1)) / s) + 1;
+  let OH;
+  let OW;
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    OH = Math.ceil(H / sh);
+    OW = Math.ceil(W / sw);
+    const th = Math.max(0, (OH - 1) * sh + (KH - 1) * dh + 1 - H);
+    const tw = Math.max(0, (OW - 1) * sw + (KW - 1) * dw + 1 - W);
+    const lowH = autoPad === 'SAME_UPPER' ? Math.floor(th / 2) : Math.ceil(th / 2);
+    const lowW = autoPad === 'SAME_UPPER' ? Math.floor(tw / 2) : Math.ceil(tw / 2);
+    pads = [lowH, lowW, th - lowH, tw - lowW];
+  } else {
+    if (autoPad === 'VALID') pads = [0, 0, 0, 0];
+    OH = out(H, KH, sh, dh, pads[0], pads[2]);
+    OW = out(W, KW, sw, dw, pads[1], pads[3]);
+    if (at.ceil_mode) {
+      // ONNX: the last window must start inside the input or its left padding.
+      if ((OH - 1) * sh >= H + pads[0]) OH--;
+      if ((OW - 1) * sw >= W + pads[1]) OW--;
+    }
+  }
+  const outSpatial = spatial.length === 1 ? [OW] : [OH, OW];
+  return { H, W, KH, KW, sh, sw, dh, dw, pt: pads[0], pl: pads[1], OH, OW, outSpatial };
+}
+
+function conv(ex, node, [x, w, b]) {
+  const g = geometry(node, x.dims, w.dims.slice(2));
+  const [N, C] = x.dims;
+  const M = w.dims[0];
+  const y = ex.alloc('float32', [N, M, ...g.outSpatial]);
+  const act = node.attrs._act ?? 'none';
+  const [a0, a1] = node.attrs._act_params ?? [0, 0];
+  ex.k.conv2d_f32(x.ptr, w.ptr, b ? b.ptr : 0, y.ptr, N, C, g.H, g.W, M, g.KH, g.KW, g.OH, g.OW,
+    g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, node.attrs.group ?? 1, ACT[act], a0, a1);
+  return [y];
+}
+
+function gemm(ex, node, [a, b, c]) {
+  const at = node.attrs;
+  const tA = at.transA ?? 0;
+  const tB = at.transB ?? 0;
+  const [M, K] = tA ? [a.dims[1], a.dims[0]] : a.dims;
+  const N = tB ? b.dims[0] : b.dims[1];
+  const y = ex.alloc('float32', [M, N]);
+  let cKind = 0;
+  if (c) {
+    const cd = c.dims.length === 2 ? c.dims : c.dims.length === 1 ? [1, c.dims[0]] : [1, 1];
+    cKind = size(cd) === 1 ? 1 : cd[0] === 1 ? 2 : cd[1] === 1 ? 3 : 4;
+  }
+  const act = at._act ?? 'none';
+  const [a0, a1] = at._act_params ?? [0, 0];
+  ex.k.gemm_f32(a.ptr, b.ptr, c ? c.ptr : 0, y.ptr, M, N, K, tA, tB, at.alpha ?? 1, at.beta ?? 1, cKind, ACT[act], a0, a1);
+  return [y];
+}
+
+// MatMul: numpy semantics (1-D promotion, broadcast batch dims), one gemm per batch entry.
+function matmul(ex, node, [a, b]) {
+  const ad = a.dims.length === 1 ? [1, a.dims[0]] : a.dims;
+  const bd = b.dims.length === 1 ? [b.dims[0], 1] : b.dims;
+  const [M, K] = ad.slice(-2);
+  const N = bd[bd.length - 1];
+  if (bd[bd.length - 2] !== K) throw new Error(`MatMul of [${a.dims}] and [${b.dims}]: inner dims differ`);
+  const batch = broadcastDims(ad.slice(0, -2), bd.slice(0, -2));
+  let outDims = [...batch, M, N];
+  if (a.dims.length === 1) outDims.splice(-2, 1);
+  if (b.dims.length === 1) outDims = outDims.slice(0, -1);
+  const y = ex.alloc('float32', outDims);
+  const count = size(batch);
+  const idxOf = (dims, i) => {
+    // flat batch index of a (possibly broadcast) operand for output batch entry i
+    let off = 0;
+    let mul = 1;
+    let rem = i;
+    for (let d = batch.length - 1; d >= 0; d--) {
+      const coord = rem % batch[d];
+      rem = Math.floor(rem / batch[d]);
+      const j = d - (batch.length - dims.length);
+      if (j >= 0) {
+        off += (dims[j] === 1 ? 0 : coord) * mul;
+        mul *= dims[j];
+      }
+    }
+    return off;
+  };
+  for (let i = 0; i < count; i++) {
+    const ao = a.ptr + idxOf(ad.slice(0, -2), i) * M * K * 4;
+    const bo = b.ptr + idxOf(bd.slice(0, -2), i) * K * N * 4;
+    ex.k.gemm_f32(ao, bo, 0, y.ptr + i * M * N * 4, M, N, K, 0, 0, 1, 0, 0, 0, 0, 0);
+  }
+  return [y];
+}
+
+function pool(kind) {
+  return (ex, node, [x]) => {
+    const g = geometry(node, x.dims, node.attrs.kernel_shape);
+    const [N, C] = x.dims;
+    const y = ex.alloc('float32', [N, C, ...g.outSpatial]);
+    const args = [x.ptr, y.ptr, N, C, g.H, g.W, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl];
+    if (kind === 'max') ex.k.maxpool2d_f32(...args);
+    else ex.k.avgpool2d_f32(...args, node.attrs.count_include_pad ?? 0);
+    return [y];
+  };
+}
+
+function globalPool(kind) {
+  return (ex, node, [x]) => {
+    const [N, C] = x.dims;
+    const y = ex.alloc('float32', [N, C, ...x.dims.slice(2).map(() => 1)]);
+    const fn = kind === 'max' ? ex.k.global_maxpool_f32 : ex.k.global_avgpool_f32;
+    fn(x.ptr, y.ptr, N * C, size(x.dims.slice(2)));
+    return [y];
+  };
+}
+
+function softmax(log) {
+  return (ex, node, [x]) => {
+    const r = x.dims.length;
+    const legacy = ex.plan.opset < 13;
+    let axis = node.attrs.axis ?? (legacy ? 1 : -1);
+    if (axis < 0) axis += r;
+    const y = ex.alloc('float32', x.dims.slice());
+    const outer = size(x.dims.slice(0, axis));
+    // Before opset 13 the input is coerced to 2-D at `axis`: softmax over everything after it.
+    const [len, inner] = legacy ? [size(x.dims.slice(axis)), 1] : [x.dims[axis], size(x.dims.slice(axis + 1))];
+    ex.k.softmax_f32(x.ptr, y.ptr, outer, len, inner, log ? 1 : 0);
+    return [y];
+  };
+}
+
+function batchnorm(ex, node, [x, scale, bias, mean, variance]) {
+  const y = ex.alloc('float32', x.dims.slice());
+  ex.k.batchnorm_f32(x.ptr, scale.ptr, bias.ptr, mean.ptr, variance.ptr, y.ptr, x.dims[0], x.dims[1],
+    size(x.dims.slice(2)), node.attrs.epsilon ?? 1e-5);
+  return [y];
+}
+
+function layernorm(ex, node, [x, scale, bias]) {
+  let axis = node.attrs.axis ?? -1;
+  if (axis < 0) axis += x.dims.length;
+  const y = ex.alloc('float32', x.dims.slice());
+  ex.k.layernorm_f32(x.ptr, scale.ptr, bias ? bias.ptr : 0, y.ptr, size(x.dims.slice(0, axis)),
+    size(x.dims.slice(axis)), node.attrs.epsilon ?? 1e-5);
+  return [y];
+}
+
+function instancenorm(ex, node, [x, scale, bias]) {
+  const y = ex.alloc('float32', x.dims.slice());
+  ex.k.instancenorm_f32(x.ptr, scale.ptr, bias.ptr, y.ptr, x.dims[0], x.dims[1], size(x.dims.slice(2)),
+    node.attrs.epsilon ?? 1e-5);
+  return [y];
+}
+
+export const ops = {
+  Conv: conv, Gemm: gemm, MatMul: matmul,
+  MaxPool: pool('max'), AveragePool: pool('avg'), GlobalMaxPool: globalPool('max'), GlobalAveragePool: globalPool('avg'),
+  Softmax: softmax(false), LogSoftmax: softmax(true),
+  BatchNormalization: batchnorm, LayerNormalization: layernorm, InstanceNormalization: instancenorm,
+};

@@ -1,0 +1,83 @@
+// Reductions over axes (ReduceSum/Mean/Max/Min/Prod/SumSquare/L1/L2/LogSumExp, ArgMax/ArgMin), in JS.
+import { size, stridesOf } from '../tensor.mjs';
+
+const REDUCERS = {
+  ReduceSum: { init: 0, step: (a, v) => a + v },
+  ReduceMean: { init: 0, step: (a, v) => a + v, end: (a, n) => a / n },
+  ReduceMax: { init: -Infinity, step: (a, v) => (v > a || Number.isNaN(v) ? v : a) },
+  ReduceMin: { init: Infinity, step: (a, v) => (v < a || Number.isNaN(v) ? v : a) },
+  ReduceProd: { init: 1, step: (a, v) => a * v },
+  ReduceSumSquare: { init: 0, step: (a, v) => a + v * v },
+  ReduceL1: { init: 0, step: (a, v) => a + Math.abs(v) },
+  ReduceL2: { init: 0, step: (a, v) => a + v * v, end: (a) => Math.sqrt(a) },
+  ReduceLogSumExp: { init: 0, step: (a, v) => a + Math.exp(v), end: (a) => Math.log(a) },
+};
+
+function reduceAxes(node, x, axesInput) {
+  const r = x.dims.length;
+  let axes = axesInput ? axesInput.numbers() : node.attrs.axes;
+  if (!axes || axes.length === 0) axes = node.attrs.noop_with_empty_axes ? [] : x.dims.map((_, i) => i);
+  return axes.map((a) => (a < 0 ? a + r : a));
+}
+
+function reduce(name) {
+  const R = REDUCERS[name];
+  return (ex, node, [x, axesInput]) => {
+    const axes = reduceAxes(node, x, axesInput);
+    const keep = node.attrs.keepdims ?? 1;
+    const outFull = x.dims.map((d, i) => (axes.includes(i) ? 1 : d));
+    const y = ex.alloc(x.dtype, keep ? outFull : x.dims.filter((_, i) => !axes.includes(i)));
+    const xd = x.data;
+    const acc = new Float64Array(size(outFull)).fill(R.init);
+    const os = stridesOf(outFull);
+    const idx = new Array(x.dims.length).fill(0);
+    for (let i = 0; i < xd.length; i++) {
+      let o = 0;
+      for (let d = 0; d < idx.length; d++) if (!axes.includes(d)) o += idx[d] * os[d];
+      acc[o] = R.step(acc[o], Number(xd[i]));
+      for (let d = idx.length - 1; d >= 0; d--) {
+        if (++idx[d] < x.dims[d]) break;
+        idx[d] = 0;
+      }
+    }
+    const n = axes.reduce((p, a) => p * x.dims[a], 1);
+    const yd = y.data;
+    const big = typeof yd[0] === 'bigint';
+    for (let o = 0; o < acc.length; o++) {
+      const v = R.end ? R.end(acc[o], n) : acc[o];
+      yd[o] = big ? BigInt(Math.trunc(v)) : v;
+    }
+    return [y];
+  };
+}
+
+function argReduce(max) {
+  return (ex, node, [x]) => {
+    const r = x.dims.length;
+    let axis = node.attrs.axis ?? 0;
+    if (axis < 0) axis += r;
+    const keep = node.attrs.keepdims ?? 1;
+    const last = node.attrs.select_last_index ?? 0;
+    const dims = keep ? x.dims.map((d, i) => (i === axis ? 1 : d)) : x.dims.filter((_, i) => i !== axis);
+    const y = ex.alloc('int64', dims);
+    const outer = size(x.dims.slice(0, axis));
+    const n = x.dims[axis];
+    const inner = size(x.dims.slice(axis + 1));
+    const xd = x.data, yd = y.data;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let best = 0;
+        for (let k = 1; k < n; k++) {
+          const v = xd[(o * n + k) * inner + i];
+          const b = xd[(o * n + best) * inner + i];
+          if (max ? v > b || (last && v === b) : v < b || (last && v === b)) best = k;
+        }
+        yd[o * inner + i] = BigInt(best);
+      }
+    }
+    return [y];
+  };
+}
+
+export const ops = { ArgMax: argReduce(true), ArgMin: argReduce(false) };
+for (const name of Object.keys(REDUCERS)) ops[name] = reduce(name);

@@ -1,0 +1,94 @@
+"""The plan compiler: optimizer + fusions + liveness, the op list shared with the JS registry,
+and how `--backend webedge|auto` decide."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from webedge.backends import native
+from webedge.bundle import bundle, choose_backend
+from webedge.errors import WebedgeError
+from webedge.plan.ops import SUPPORTED
+from webedge.weights import extract_weights
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def conv_relu_model(with_bn=True):
+    rng = np.random.default_rng(0)
+    inits = [numpy_helper.from_array(rng.standard_normal((8, 3, 3, 3)).astype(np.float32), "w"),
+             numpy_helper.from_array(rng.standard_normal(8).astype(np.float32), "b")]
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1])]
+    last = "c"
+    if with_bn:
+        for name, v in (("s", 1.5), ("o", 0.1), ("m", 0.2), ("v", 2.0)):
+            inits.append(numpy_helper.from_array(np.full(8, v, np.float32), name))
+        nodes.append(helper.make_node("BatchNormalization", ["c", "s", "o", "m", "v"], ["bn"]))
+        last = "bn"
+    nodes.append(helper.make_node("Relu", [last], ["y"]))
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 8, 8, 8])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
+
+
+def test_python_op_list_matches_the_js_registry():
+    js = subprocess.run(["node", "-e", "import('./js/src/webedge/ops/index.mjs').then(m => "
+                         "console.log(JSON.stringify(Object.keys(m.OPS))))"],
+                        cwd=ROOT, capture_output=True, text=True, check=True)
+    assert set(json.loads(js.stdout)) == set(SUPPORTED)
+
+
+def test_batchnorm_folds_into_conv_and_relu_fuses_into_its_epilogue():
+    prepared = native.prepare(conv_relu_model())
+    ops = [n.op_type for n in prepared.graph.node]
+    assert ops == ["Conv"]
+    attrs = {a.name: helper.get_attribute_value(a) for a in prepared.graph.node[0].attribute}
+    assert attrs["_act"] == b"Relu"
+    assert prepared.graph.node[0].output[0] == "y"
+
+
+def test_plan_frees_each_value_after_its_last_use():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])
+    nodes = [helper.make_node("Exp", ["x"], ["a"]), helper.make_node("Neg", ["a"], ["b"]),
+             helper.make_node("Add", ["a", "b"], ["c"]), helper.make_node("Sqrt", ["c"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
+    plan = native.plan(extract_weights(model)[0])
+    assert [n["free"] for n in plan["nodes"]] == [["x"], [], ["a", "b"], ["c"]]
+    assert plan["kernels"] == ["elementwise"]
+
+
+def test_unsupported_ops_are_listed_and_auto_falls_back_to_ort(tmp_path):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])
+    scales = numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales")
+    node = helper.make_node("Resize", ["x", "", "scales"], ["y"], mode="nearest")
+    graph = helper.make_graph([node], "g", [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 8, 8])],
+                              [scales])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
+    with pytest.raises(WebedgeError, match="the webedge runtime does not support: Resize; use --backend ort"):
+        choose_backend(model, "webedge", "wasm")
+    assert choose_backend(model, "auto", "wasm") == ("ort", "the webedge runtime does not support: Resize")
+    path = tmp_path / "m.onnx"
+    onnx.save(model, path)
+    report = bundle(path, tmp_path / "site", backend="auto")
+    assert report["backend"]["name"] == "ort" and "Resize" in report["backend"]["why"]
+
+
+def test_webedge_bundle_ships_only_the_kernels_its_plan_uses(tmp_path):
+    path = tmp_path / "m.onnx"
+    onnx.save(conv_relu_model(), path)
+    report = bundle(path, tmp_path / "site", backend="webedge")
+    assert report["backend"]["name"] == "webedge"
+    runtime = sorted(f for f in report["files"] if f.startswith("kernels/"))
+    assert runtime == ["kernels/conv.wasm", "kernels/elementwise.wasm"]
+    assert not any(f.startswith("ort/") for f in report["files"])
+    man = json.loads((tmp_path / "site" / "model.json").read_text())
+    # BatchNormalization was folded, so the shards hold the folded Conv weight and bias only
+    assert sorted(w["name"] for w in man["weights"]) == ["w"] or len(man["weights"]) <= 2

@@ -1,0 +1,39 @@
+"""The webedge backend: our own op-pruned wasm runtime, driven by a plan compiled here.
+
+The bundle ships the plan (JSON), only the kernel modules the plan uses (from
+webedge/runtime/kernels, built by wasm/build.py and committed, so bundling needs no compiler),
+and the weights of the *optimized* graph (BatchNormalization already folded into Conv, etc.).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import onnx
+
+from ..plan.compile import compile_plan, missing_ops
+from ..plan.fuse import fuse_activations
+from ..plan.optimize import optimize
+
+KERNEL_DIR = Path(__file__).resolve().parents[1] / "runtime" / "kernels"
+EPS = ["wasm"]
+
+
+def prepare(model: onnx.ModelProto) -> onnx.ModelProto:
+    """The graph our runtime executes: onnxruntime's basic optimizations, then our fusions."""
+    optimized = optimize(model)
+    fuse_activations(optimized)
+    return optimized
+
+
+def unsupported(model: onnx.ModelProto) -> list[str]:
+    """Ops of the prepared model that the runtime lacks ([] means it can run the model)."""
+    return missing_ops(model)
+
+
+def plan(graph_model: onnx.ModelProto) -> dict:
+    return compile_plan(graph_model)
+
+
+def files_for(plan_: dict) -> list[tuple[str, Path, str]]:
+    return [(f"kernels/{k}.wasm", KERNEL_DIR / f"{k}.wasm", "kernel") for k in plan_["kernels"]]

@@ -1,0 +1,24 @@
+"""Which ONNX ops webedge's runtime runs, and which wasm kernel module each needs.
+
+Must match the JS op registry (js/src/webedge/ops/index.mjs); tests/test_plan.py checks both ways.
+An op with kernel None runs in JS (shape and indexing ops, reductions, comparisons).
+"""
+
+from __future__ import annotations
+
+ELEMENTWISE_FLOAT = ["Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Identity", "Relu", "Clip",
+                     "HardSigmoid", "HardSwish", "LeakyRelu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Neg",
+                     "Reciprocal", "Erf", "Gelu", "Floor", "Ceil", "Softplus", "Elu", "Sin", "Cos", "Round"]
+JS_ONLY = ["Mod", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not", "Sign",
+           "Where", "Shape", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Expand", "Concat", "Slice", "Gather",
+           "Transpose", "Cast", "ConstantOfShape", "Range", "Pad", "Split", "Tile", "Size",
+           "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceSumSquare", "ReduceL1", "ReduceL2",
+           "ReduceLogSumExp", "ArgMax", "ArgMin"]
+
+KERNEL_OF: dict[str, str | None] = {op: "elementwise" for op in ELEMENTWISE_FLOAT}
+KERNEL_OF.update({op: None for op in JS_ONLY})
+KERNEL_OF.update({"Conv": "conv", "Gemm": "gemm", "MatMul": "gemm", "MaxPool": "pool", "AveragePool": "pool",
+                  "GlobalMaxPool": "pool", "GlobalAveragePool": "pool", "Softmax": "softmax", "LogSoftmax": "softmax",
+                  "BatchNormalization": "norm", "LayerNormalization": "norm", "InstanceNormalization": "norm"})
+
+SUPPORTED = frozenset(KERNEL_OF)

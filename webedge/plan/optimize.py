@@ -1,0 +1,38 @@
+"""Graph clean-up by onnxruntime's offline optimizer (basic level), rather than passes of our own.
+
+Measured on PP-OCR's text-direction classifier: 566 nodes -> 179 (308 Constant nodes folded,
+35 BatchNormalization folded into Conv, Shape/Slice chains folded, MatMul+Add -> Gemm); the
+basic level emits standard ONNX ops only, so everything after it stays plain ONNX.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import onnx
+
+from ..errors import WebedgeError
+
+
+def optimize(model: onnx.ModelProto) -> onnx.ModelProto:
+    import onnxruntime as ort
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "in.onnx", Path(tmp) / "out.onnx"
+        onnx.save(model, src)
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        options.optimized_model_filepath = str(dst)
+        try:
+            ort.InferenceSession(str(src), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises many types
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise WebedgeError(f"onnxruntime could not optimize the model: {first}") from None
+        out = onnx.load(dst)
+    # The optimizer lists every domain it knows; keep only those the graph uses.
+    used = {n.domain for n in out.graph.node} | {""}
+    kept = [o for o in out.opset_import if o.domain in used or o.domain == "ai.onnx"]
+    del out.opset_import[:]
+    out.opset_import.extend(kept)
+    return out
