@@ -6,7 +6,6 @@ import { Progress } from './progress.mjs';
 import { prepareFeeds } from './tensor.mjs';
 import { WebedgeError } from './errors.mjs';
 import { importOrt, createOrtSession, threadCount } from './backends/ort.mjs';
-import { createWebedgeSession } from './backends/webedge.mjs';
 
 const now = () => performance.now();
 
@@ -26,6 +25,16 @@ async function readManifest(url, retries) {
     throw new WebedgeError(`${file}: not valid JSON`, { file });
   }
   return validateManifest(manifest, file);
+}
+
+// webedge's executor is a module of its own, so pages on onnxruntime-web never download it.
+async function importExecutor(manifest, base) {
+  const entry = manifest.backend.files.find((f) => f.role === 'executor');
+  try {
+    return await import(/* webpackIgnore: true */ new URL(entry.file, base).href);
+  } catch (cause) {
+    throw new WebedgeError(`${entry.file}: could not load the webedge executor (${cause.message})`, { file: entry.file, cause });
+  }
 }
 
 function chooseEp(manifest, requested) {
@@ -76,7 +85,7 @@ export async function load(manifestUrl, options = {}) {
   progress.emit('compile');
   const session = isOrt
     ? await createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards })
-    : await createWebedgeSession({ manifest, planBytes: graph, shards,
+    : await (await importExecutor(manifest, base)).createWebedgeSession({ manifest, planBytes: graph, shards,
       kernels: binaries.map((f, i) => [f.file, bins[i]]) });
   timings.ready = now();
   progress.setTotal('ready', 0);

@@ -16,6 +16,7 @@ from ..plan.fuse import fuse_activations
 from ..plan.optimize import optimize
 
 KERNEL_DIR = Path(__file__).resolve().parents[1] / "runtime" / "kernels"
+EXECUTOR_JS = KERNEL_DIR.parent / "webedge-runtime.mjs"
 EPS = ["wasm"]
 
 
@@ -36,4 +37,5 @@ def plan(graph_model: onnx.ModelProto) -> dict:
 
 
 def files_for(plan_: dict) -> list[tuple[str, Path, str]]:
-    return [(f"kernels/{k}.wasm", KERNEL_DIR / f"{k}.wasm", "kernel") for k in plan_["kernels"]]
+    kernels = [(f"kernels/{k}.wasm", KERNEL_DIR / f"{k}.wasm", "kernel") for k in plan_["kernels"]]
+    return [("webedge-runtime.mjs", EXECUTOR_JS, "executor"), *kernels]

@@ -1,0 +1,1010 @@
+// src/webedge/arena.mjs
+var PAGE = 65536;
+var ALIGN = 16;
+var Arena = class {
+  constructor(initialPages = 32) {
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: 65536 });
+    this.free = [{ start: PAGE, end: initialPages * PAGE }];
+    this.sizes = /* @__PURE__ */ new Map();
+    this.peak = PAGE;
+  }
+  alloc(bytes) {
+    const need = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    for (let i = 0; i < this.free.length; i++) {
+      const b = this.free[i];
+      if (b.end - b.start >= need) {
+        const ptr = b.start;
+        b.start += need;
+        if (b.start === b.end) this.free.splice(i, 1);
+        this.sizes.set(ptr, need);
+        this.peak = Math.max(this.peak, ptr + need);
+        return ptr;
+      }
+    }
+    const oldEnd = this.memory.buffer.byteLength;
+    const pages = Math.ceil(need / PAGE) + Math.ceil(oldEnd / PAGE / 4);
+    this.memory.grow(pages);
+    this.release(oldEnd, this.memory.buffer.byteLength - oldEnd);
+    return this.alloc(bytes);
+  }
+  dispose(ptr) {
+    const n = this.sizes.get(ptr);
+    if (n === void 0) return;
+    this.sizes.delete(ptr);
+    this.release(ptr, n);
+  }
+  release(start, n) {
+    const block = { start, end: start + n };
+    let i = this.free.findIndex((b) => b.start > start);
+    if (i < 0) i = this.free.length;
+    this.free.splice(i, 0, block);
+    const prev = this.free[i - 1];
+    if (prev && prev.end === block.start) {
+      prev.end = block.end;
+      this.free.splice(i, 1);
+      i--;
+    }
+    const cur = this.free[i];
+    const next = this.free[i + 1];
+    if (next && cur.end === next.start) {
+      cur.end = next.end;
+      this.free.splice(i + 1, 1);
+    }
+  }
+};
+
+// src/errors.mjs
+var WebedgeError = class extends Error {
+  constructor(message, { file, retryable = false, cause } = {}) {
+    super(message, cause ? { cause } : void 0);
+    this.name = "WebedgeError";
+    this.file = file;
+    this.retryable = retryable;
+  }
+};
+
+// src/webedge/tensor.mjs
+var ARRAYS = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  bool: Uint8Array,
+  float16: Uint16Array
+};
+var size = (dims) => dims.reduce((a, b) => a * b, 1);
+var Tensor = class {
+  constructor(dtype, dims, { ptr = null, host = null, arena = null } = {}) {
+    this.dtype = dtype;
+    this.dims = dims;
+    this.ptr = ptr;
+    this.host = host;
+    this.arena = arena;
+  }
+  get size() {
+    return size(this.dims);
+  }
+  get data() {
+    if (this.ptr === null) return this.host;
+    return new ARRAYS[this.dtype](this.arena.memory.buffer, this.ptr, this.size);
+  }
+  // Numbers of a small integer tensor (shapes, axes, indices) as JS numbers.
+  numbers() {
+    return Array.from(this.data, Number);
+  }
+};
+function stridesOf(dims) {
+  const s = new Array(dims.length);
+  let acc = 1;
+  for (let i = dims.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= dims[i];
+  }
+  return s;
+}
+
+// src/webedge/broadcast.mjs
+function broadcastDims(...shapes) {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  const out = new Array(rank).fill(1);
+  for (const s of shapes) {
+    for (let i = 0; i < s.length; i++) {
+      const j = rank - s.length + i;
+      if (s[i] === out[j] || s[i] === 1) continue;
+      if (out[j] !== 1) throw new WebedgeError(`cannot broadcast shapes ${shapes.map((x) => `[${x}]`).join(" and ")}`);
+      out[j] = s[i];
+    }
+  }
+  return out;
+}
+function broadcastStrides(dims, outDims) {
+  const own = stridesOf(dims);
+  const pad2 = outDims.length - dims.length;
+  return outDims.map((_, j) => j < pad2 || dims[j - pad2] === 1 ? 0 : own[j - pad2]);
+}
+function forEachBroadcast(outDims, stridesList, fn) {
+  const rank = outDims.length;
+  const total = outDims.reduce((a, b) => a * b, 1);
+  const idx = new Array(rank).fill(0);
+  const offs = new Array(stridesList.length).fill(0);
+  for (let o = 0; o < total; o++) {
+    fn(o, offs);
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]++;
+      for (let k = 0; k < offs.length; k++) offs[k] += stridesList[k][d];
+      if (idx[d] < outDims[d]) break;
+      for (let k = 0; k < offs.length; k++) offs[k] -= stridesList[k][d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// src/webedge/ops/elementwise.mjs
+var BINARY_KERNEL = { Add: 0, Sub: 1, Mul: 2, Div: 3, Pow: 4, Max: 5, Min: 6 };
+var BINARY_JS = {
+  Add: (a, b) => a + b,
+  Sub: (a, b) => a - b,
+  Mul: (a, b) => a * b,
+  Div: (a, b) => typeof a === "bigint" ? a / b : Number.isInteger(a) && Number.isInteger(b) ? Math.trunc(a / b) : a / b,
+  Pow: (a, b) => typeof a === "bigint" ? a ** b : a ** b,
+  Max: (a, b) => a > b ? a : b,
+  Min: (a, b) => a < b ? a : b,
+  Mod: (a, b) => typeof a === "bigint" ? (a % b + b) % b : (a % b + b) % b
+};
+var COMPARE = {
+  Equal: (a, b) => a === b,
+  Less: (a, b) => a < b,
+  Greater: (a, b) => a > b,
+  LessOrEqual: (a, b) => a <= b,
+  GreaterOrEqual: (a, b) => a >= b,
+  And: (a, b) => !!a && !!b,
+  Or: (a, b) => !!a || !!b,
+  Xor: (a, b) => !!a !== !!b
+};
+function binaryJs(ex, a, b, fn, outDtype) {
+  const dims = broadcastDims(a.dims, b.dims);
+  const y = ex.alloc(outDtype, dims);
+  const ad = a.data, bd = b.data, yd = y.data;
+  const intDiv = fn === BINARY_JS.Div && outDtype !== "float32" && outDtype !== "float64";
+  forEachBroadcast(dims, [broadcastStrides(a.dims, dims), broadcastStrides(b.dims, dims)], (o, [i, j]) => {
+    const v = fn(ad[i], bd[j]);
+    yd[o] = typeof v === "boolean" ? v ? 1 : 0 : intDiv && typeof v === "number" ? Math.trunc(v) : v;
+  });
+  return y;
+}
+function binaryKernel(ex, code, a, b) {
+  const dims = broadcastDims(a.dims, b.dims);
+  const y = ex.alloc("float32", dims);
+  a = ex.place(a);
+  b = ex.place(b);
+  const rank = Math.max(dims.length, 1);
+  const d = dims.length ? dims : [1];
+  const as = dims.length ? broadcastStrides(a.dims, dims) : [0];
+  const bs = dims.length ? broadcastStrides(b.dims, dims) : [0];
+  ex.ints2(0, d);
+  ex.ints2(64, as);
+  ex.ints2(128, bs);
+  ex.k.binary_f32(code, a.ptr, b.ptr, y.ptr, rank, ex.scratch, ex.scratch + 256, ex.scratch + 512);
+  return y;
+}
+function binary(name) {
+  return (ex, node, [a, b]) => {
+    if (a.dtype === "float32" && b.dtype === "float32" && name in BINARY_KERNEL) return [binaryKernel(ex, BINARY_KERNEL[name], a, b)];
+    return [binaryJs(ex, a, b, BINARY_JS[name], a.dtype)];
+  };
+}
+function variadic(name) {
+  const pair = binary(name === "Sum" || name === "Mean" ? "Add" : name);
+  return (ex, node, inputs) => {
+    let acc = inputs[0];
+    let first = true;
+    for (const t of inputs.slice(1)) {
+      const [next] = pair(ex, node, [acc, t]);
+      if (!first) ex.arena.dispose(acc.ptr);
+      acc = next;
+      first = false;
+    }
+    if (first) acc = binaryKernel(ex, 0, acc, ex.place(scalar(ex, 0)));
+    if (name === "Mean") {
+      const [mean] = binary("Div")(ex, node, [acc, scalar(ex, inputs.length)]);
+      ex.arena.dispose(acc.ptr);
+      acc = mean;
+    }
+    return [acc];
+  };
+}
+function scalar(ex, v) {
+  const t = ex.alloc("float32", []);
+  t.data[0] = v;
+  return t;
+}
+function compare(name) {
+  return (ex, node, [a, b]) => [binaryJs(ex, a, b, COMPARE[name], "bool")];
+}
+var UNARY = {
+  Identity: 0,
+  Relu: 1,
+  Clip: 2,
+  HardSigmoid: 3,
+  HardSwish: 4,
+  LeakyRelu: 5,
+  Sigmoid: 6,
+  Tanh: 7,
+  Exp: 8,
+  Log: 9,
+  Sqrt: 10,
+  Abs: 11,
+  Neg: 12,
+  Reciprocal: 13,
+  Erf: 14,
+  Gelu: 15,
+  Floor: 16,
+  Ceil: 17,
+  Softplus: 18,
+  Elu: 19,
+  Sin: 20,
+  Cos: 21,
+  Round: 22
+};
+var UNARY_JS = {
+  Identity: (x) => x,
+  Neg: (x) => -x,
+  Abs: (x) => x < 0 ? -x : x,
+  Not: (x) => x ? 0 : 1,
+  Sign: (x) => typeof x === "bigint" ? x > 0n ? 1n : x < 0n ? -1n : 0n : Math.sign(x)
+};
+function unaryParams(op, node, inputs) {
+  const at = node.attrs;
+  switch (op) {
+    case "Clip": {
+      if (inputs.length > 1) {
+        const lo = inputs[1] ? Number(inputs[1].data[0]) : -Infinity;
+        const hi = inputs[2] ? Number(inputs[2].data[0]) : Infinity;
+        return [lo, hi];
+      }
+      return [at.min ?? -34028234663852886e22, at.max ?? 34028234663852886e22];
+    }
+    case "HardSigmoid":
+      return [at.alpha ?? 0.2, at.beta ?? 0.5];
+    case "LeakyRelu":
+      return [at.alpha ?? 0.01, 0];
+    case "Elu":
+      return [at.alpha ?? 1, 0];
+    case "Gelu":
+      return [at.approximate === "tanh" ? 1 : 0, 0];
+    default:
+      return [0, 0];
+  }
+}
+function unary(name) {
+  return (ex, node, inputs) => {
+    const x = inputs[0];
+    if (x.dtype !== "float32" || !(name in UNARY)) {
+      const fn = UNARY_JS[name];
+      if (!fn) throw new Error(`${name} on ${x.dtype} is not supported`);
+      const y2 = ex.alloc(x.dtype, x.dims.slice());
+      const xd = x.data, yd = y2.data;
+      for (let i = 0; i < xd.length; i++) yd[i] = fn(xd[i]);
+      return [y2];
+    }
+    const y = ex.alloc("float32", x.dims.slice());
+    const [a0, a1] = unaryParams(name, node, inputs);
+    ex.k.unary_f32(UNARY[name], ex.place(x).ptr, y.ptr, x.size, a0, a1);
+    return [y];
+  };
+}
+function where(ex, node, [c, a, b]) {
+  const dims = broadcastDims(c.dims, a.dims, b.dims);
+  const y = ex.alloc(a.dtype, dims);
+  const cd = c.data, ad = a.data, bd = b.data, yd = y.data;
+  forEachBroadcast(dims, [c, a, b].map((t) => broadcastStrides(t.dims, dims)), (o, [i, j, k]) => {
+    yd[o] = cd[i] ? ad[j] : bd[k];
+  });
+  return [y];
+}
+var ops = { Where: where };
+for (const name of Object.keys(BINARY_JS)) ops[name] = binary(name);
+for (const name of ["Max", "Min", "Sum", "Mean"]) ops[name] = variadic(name);
+for (const name of Object.keys(COMPARE)) ops[name] = compare(name);
+for (const name of /* @__PURE__ */ new Set([...Object.keys(UNARY), ...Object.keys(UNARY_JS)])) ops[name] = unary(name);
+
+// src/webedge/ops/shape.mjs
+var norm = (axis, rank) => axis < 0 ? axis + rank : axis;
+var copy = (ex, x, dims) => {
+  const y = ex.alloc(x.dtype, dims);
+  y.data.set(x.data);
+  return y;
+};
+var axesOf = (node, input, fallback) => input ? input.numbers() : node.attrs.axes ?? fallback;
+function shape(ex, node, [x]) {
+  const r = x.dims.length;
+  const start = norm(Math.max(-r, Math.min(r, node.attrs.start ?? 0)), r);
+  const end = norm(Math.max(-r, Math.min(r, node.attrs.end ?? r)), r);
+  const y = ex.alloc("int64", [Math.max(0, end - start)]);
+  y.data.set(x.dims.slice(start, end).map(BigInt));
+  return [y];
+}
+function reshape(ex, node, [x, s]) {
+  const want = s ? s.numbers() : node.attrs.shape;
+  const dims = want.map((d, i) => d === 0 && !node.attrs.allowzero ? x.dims[i] : d);
+  const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+  const out = dims.map((d) => d === -1 ? x.size / known : d);
+  if (size(out) !== x.size) throw new Error(`cannot reshape [${x.dims}] to [${want}]`);
+  return [copy(ex, x, out)];
+}
+function flatten(ex, node, [x]) {
+  const axis = norm(node.attrs.axis ?? 1, x.dims.length);
+  return [copy(ex, x, [size(x.dims.slice(0, axis)), size(x.dims.slice(axis))])];
+}
+function squeeze(ex, node, [x, a]) {
+  const axes = axesOf(node, a, null)?.map((v) => norm(v, x.dims.length));
+  return [copy(ex, x, x.dims.filter((d, i) => axes ? !axes.includes(i) : d !== 1))];
+}
+function unsqueeze(ex, node, [x, a]) {
+  const rank = x.dims.length + axesOf(node, a, []).length;
+  const axes = axesOf(node, a, []).map((v) => norm(v, rank));
+  const dims = [];
+  let j = 0;
+  for (let i = 0; i < rank; i++) dims.push(axes.includes(i) ? 1 : x.dims[j++]);
+  return [copy(ex, x, dims)];
+}
+function expand(ex, node, [x, s]) {
+  const dims = broadcastDims(x.dims, s.numbers());
+  const y = ex.alloc(x.dtype, dims);
+  const xd = x.data, yd = y.data;
+  forEachBroadcast(dims, [broadcastStrides(x.dims, dims)], (o, [i]) => {
+    yd[o] = xd[i];
+  });
+  return [y];
+}
+function concat(ex, node, inputs) {
+  const parts = inputs.filter((t) => t && t.size > 0);
+  const first = parts[0] ?? inputs[0];
+  const axis = norm(node.attrs.axis, first.dims.length);
+  const dims = first.dims.slice();
+  dims[axis] = parts.reduce((s, t) => s + t.dims[axis], 0);
+  const y = ex.alloc(first.dtype, dims);
+  const outer = size(dims.slice(0, axis));
+  const inner = size(dims.slice(axis + 1));
+  const yd = y.data;
+  let offset = 0;
+  for (const t of parts) {
+    const td = t.data;
+    const chunk = t.dims[axis] * inner;
+    for (let o = 0; o < outer; o++) yd.set(td.subarray(o * chunk, (o + 1) * chunk), o * dims[axis] * inner + offset);
+    offset += chunk;
+  }
+  return [y];
+}
+function slice(ex, node, [x, s, e, a, st]) {
+  const r = x.dims.length;
+  const starts = s ? s.numbers() : node.attrs.starts;
+  const ends = e ? e.numbers() : node.attrs.ends;
+  const axes = (a ? a.numbers() : node.attrs.axes ?? starts.map((_, i) => i)).map((v) => norm(v, r));
+  const steps = st ? st.numbers() : starts.map(() => 1);
+  const begin = x.dims.map(() => 0);
+  const step = x.dims.map(() => 1);
+  const dims = x.dims.slice();
+  axes.forEach((ax, i) => {
+    const n = x.dims[ax];
+    const k = steps[i];
+    const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
+    let b = starts[i] < 0 ? starts[i] + n : starts[i];
+    let en = ends[i] < 0 ? ends[i] + n : ends[i];
+    if (k > 0) {
+      b = clamp(b, 0, n);
+      en = clamp(en, 0, n);
+      dims[ax] = Math.max(0, Math.ceil((en - b) / k));
+    } else {
+      b = clamp(b, -1, n - 1);
+      en = clamp(en, -1, n - 1);
+      dims[ax] = Math.max(0, Math.ceil((en - b) / k));
+    }
+    begin[ax] = b;
+    step[ax] = k;
+  });
+  const y = ex.alloc(x.dtype, dims);
+  const xs = stridesOf(x.dims);
+  const base = begin.reduce((acc, b, i) => acc + b * xs[i], 0);
+  const xd = x.data, yd = y.data;
+  forEachBroadcast(dims, [xs.map((v, i) => v * step[i])], (o, [i]) => {
+    yd[o] = xd[base + i];
+  });
+  return [y];
+}
+function gather(ex, node, [x, idx]) {
+  const axis = norm(node.attrs.axis ?? 0, x.dims.length);
+  const n = x.dims[axis];
+  const ids = idx.numbers().map((i) => i < 0 ? i + n : i);
+  if (ids.some((i) => i < 0 || i >= n)) throw new Error(`index out of range [0, ${n})`);
+  const dims = [...x.dims.slice(0, axis), ...idx.dims, ...x.dims.slice(axis + 1)];
+  const y = ex.alloc(x.dtype, dims);
+  const outer = size(x.dims.slice(0, axis));
+  const inner = size(x.dims.slice(axis + 1));
+  const xd = x.data, yd = y.data;
+  let o = 0;
+  for (let a = 0; a < outer; a++) {
+    for (const i of ids) {
+      yd.set(xd.subarray((a * n + i) * inner, (a * n + i + 1) * inner), o);
+      o += inner;
+    }
+  }
+  return [y];
+}
+function transpose(ex, node, [x]) {
+  const r = x.dims.length;
+  const perm = node.attrs.perm ?? x.dims.map((_, i) => r - 1 - i);
+  const dims = perm.map((p) => x.dims[p]);
+  const y = ex.alloc(x.dtype, dims);
+  const xs = stridesOf(x.dims);
+  const xd = x.data, yd = y.data;
+  forEachBroadcast(dims, [perm.map((p) => xs[p])], (o, [i]) => {
+    yd[o] = xd[i];
+  });
+  return [y];
+}
+var DTYPE_OF = { 1: "float32", 2: "uint8", 3: "int8", 5: "int16", 4: "uint16", 6: "int32", 7: "int64", 9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64" };
+function castTo(ex, x, to) {
+  const y = ex.alloc(to, x.dims.slice());
+  const xd = x.data, yd = y.data;
+  const big = to === "int64" || to === "uint64";
+  const fromBig = typeof xd[0] === "bigint";
+  for (let i = 0; i < xd.length; i++) {
+    let v = xd[i];
+    if (to === "bool") v = v ? 1 : 0;
+    else if (big) v = BigInt(fromBig ? v : Math.trunc(Number(v)));
+    else if (fromBig) v = Number(v);
+    else if (to !== "float32" && to !== "float64") v = Math.trunc(v);
+    yd[i] = v;
+  }
+  return y;
+}
+function cast(ex, node, [x]) {
+  const to = DTYPE_OF[node.attrs.to];
+  if (!to || !ARRAYS[to]) throw new Error(`Cast to type ${node.attrs.to} is not supported`);
+  return [castTo(ex, x, to)];
+}
+function constantOfShape(ex, node, [s]) {
+  const v = node.attrs.value ?? { dtype: "float32", data: [0] };
+  const y = ex.alloc(v.dtype, s.numbers());
+  y.data.fill(v.dtype === "int64" ? BigInt(v.data[0]) : v.data[0]);
+  return [y];
+}
+function range(ex, node, [start, limit, delta]) {
+  const [s, l, d] = [start, limit, delta].map((t) => t.data[0]);
+  const n = Math.max(0, Math.ceil(Number(l - s) / Number(d)));
+  const y = ex.alloc(start.dtype, [n]);
+  const yd = y.data;
+  for (let i = 0; i < n; i++) yd[i] = typeof s === "bigint" ? s + BigInt(i) * d : s + i * d;
+  return [y];
+}
+function pad(ex, node, [x, p, cval, a]) {
+  const r = x.dims.length;
+  const raw = p ? p.numbers() : node.attrs.pads;
+  const axes = a ? a.numbers().map((v) => norm(v, r)) : x.dims.map((_, i) => i);
+  const before = x.dims.map(() => 0);
+  const after = x.dims.map(() => 0);
+  axes.forEach((ax, i) => {
+    before[ax] = raw[i];
+    after[ax] = raw[i + axes.length];
+  });
+  const mode = node.attrs.mode ?? "constant";
+  const value = cval ? cval.data[0] : node.attrs.value ?? 0;
+  const dims = x.dims.map((d, i) => d + before[i] + after[i]);
+  const y = ex.alloc(x.dtype, dims);
+  const xs = stridesOf(x.dims);
+  const xd = x.data, yd = y.data;
+  const idx = new Array(r).fill(0);
+  for (let o = 0; o < yd.length; o++) {
+    let off = 0;
+    let inside = true;
+    for (let d = 0; d < r; d++) {
+      let i = idx[d] - before[d];
+      const n = x.dims[d];
+      if (i < 0 || i >= n) {
+        if (mode === "constant") {
+          inside = false;
+          break;
+        }
+        if (mode === "edge") i = i < 0 ? 0 : n - 1;
+        else if (mode === "reflect") i = i < 0 ? -i : 2 * (n - 1) - i;
+        else throw new Error(`Pad mode '${mode}' is not supported`);
+      }
+      off += i * xs[d];
+    }
+    yd[o] = inside ? xd[off] : value;
+    for (let d = r - 1; d >= 0; d--) {
+      if (++idx[d] < dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return [y];
+}
+function split(ex, node, [x, s]) {
+  const axis = norm(node.attrs.axis ?? 0, x.dims.length);
+  const n = node.outputs.length;
+  const sizes = s ? s.numbers() : node.attrs.split ?? Array.from({ length: n }, (_, i) => {
+    const chunk = Math.ceil(x.dims[axis] / n);
+    return Math.min(chunk, x.dims[axis] - chunk * i);
+  });
+  let start = 0;
+  return sizes.map((len) => {
+    const [y] = slice(ex, { attrs: { starts: [start], ends: [start + len], axes: [axis] } }, [x]);
+    start += len;
+    return y;
+  });
+}
+function tile(ex, node, [x, reps]) {
+  const r = reps.numbers();
+  const dims = x.dims.map((d, i) => d * r[i]);
+  const y = ex.alloc(x.dtype, dims);
+  const xs = stridesOf(x.dims);
+  const xd = x.data, yd = y.data;
+  const idx = new Array(dims.length).fill(0);
+  for (let o = 0; o < yd.length; o++) {
+    let off = 0;
+    for (let d = 0; d < dims.length; d++) off += idx[d] % x.dims[d] * xs[d];
+    yd[o] = xd[off];
+    for (let d = dims.length - 1; d >= 0; d--) {
+      if (++idx[d] < dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return [y];
+}
+var ops2 = {
+  Shape: shape,
+  Reshape: reshape,
+  Flatten: flatten,
+  Squeeze: squeeze,
+  Unsqueeze: unsqueeze,
+  Expand: expand,
+  Concat: concat,
+  Slice: slice,
+  Gather: gather,
+  Transpose: transpose,
+  Cast: cast,
+  ConstantOfShape: constantOfShape,
+  Range: range,
+  Pad: pad,
+  Split: split,
+  Tile: tile,
+  Size: (ex, node, [x]) => {
+    const y = ex.alloc("int64", []);
+    y.data[0] = BigInt(x.size);
+    return [y];
+  }
+};
+
+// src/webedge/ops/nn.mjs
+var ACT = { none: 0, Relu: 1, Clip: 2, HardSigmoid: 3, HardSwish: 4, LeakyRelu: 5, Sigmoid: 6, Tanh: 7 };
+function geometry(node, xDims, kernel) {
+  const at = node.attrs;
+  const spatial = xDims.slice(2);
+  if (spatial.length > 2) throw new Error(`${spatial.length}-D ${node.op} is not supported yet`);
+  const two = (v, fill) => v ? spatial.length === 1 ? [fill, v[0]] : v : [fill, fill];
+  const [H, W] = spatial.length === 1 ? [1, spatial[0]] : spatial;
+  const [KH, KW] = spatial.length === 1 ? [1, kernel[0]] : kernel;
+  const [sh, sw] = two(at.strides, 1);
+  const [dh, dw] = two(at.dilations, 1);
+  let pads = at.pads ? spatial.length === 1 ? [0, at.pads[0], 0, at.pads[1]] : at.pads : [0, 0, 0, 0];
+  const autoPad = at.auto_pad ?? "NOTSET";
+  const ceil = at.ceil_mode ? Math.ceil : Math.floor;
+  const out = (n, k, s, d, p0, p1) => ceil((n + p0 + p1 - ((k - 1) * d + 1)) / s) + 1;
+  let OH;
+  let OW;
+  if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
+    OH = Math.ceil(H / sh);
+    OW = Math.ceil(W / sw);
+    const th = Math.max(0, (OH - 1) * sh + (KH - 1) * dh + 1 - H);
+    const tw = Math.max(0, (OW - 1) * sw + (KW - 1) * dw + 1 - W);
+    const lowH = autoPad === "SAME_UPPER" ? Math.floor(th / 2) : Math.ceil(th / 2);
+    const lowW = autoPad === "SAME_UPPER" ? Math.floor(tw / 2) : Math.ceil(tw / 2);
+    pads = [lowH, lowW, th - lowH, tw - lowW];
+  } else {
+    if (autoPad === "VALID") pads = [0, 0, 0, 0];
+    OH = out(H, KH, sh, dh, pads[0], pads[2]);
+    OW = out(W, KW, sw, dw, pads[1], pads[3]);
+    if (at.ceil_mode) {
+      if ((OH - 1) * sh >= H + pads[0]) OH--;
+      if ((OW - 1) * sw >= W + pads[1]) OW--;
+    }
+  }
+  const outSpatial = spatial.length === 1 ? [OW] : [OH, OW];
+  return { H, W, KH, KW, sh, sw, dh, dw, pt: pads[0], pl: pads[1], OH, OW, outSpatial };
+}
+function conv(ex, node, [x, w, b]) {
+  const g = geometry(node, x.dims, w.dims.slice(2));
+  const [N, C] = x.dims;
+  const M = w.dims[0];
+  const y = ex.alloc("float32", [N, M, ...g.outSpatial]);
+  const act = node.attrs._act ?? "none";
+  const [a0, a1] = node.attrs._act_params ?? [0, 0];
+  ex.k.conv2d_f32(
+    x.ptr,
+    w.ptr,
+    b ? b.ptr : 0,
+    y.ptr,
+    N,
+    C,
+    g.H,
+    g.W,
+    M,
+    g.KH,
+    g.KW,
+    g.OH,
+    g.OW,
+    g.sh,
+    g.sw,
+    g.dh,
+    g.dw,
+    g.pt,
+    g.pl,
+    node.attrs.group ?? 1,
+    ACT[act],
+    a0,
+    a1
+  );
+  return [y];
+}
+function gemm(ex, node, [a, b, c]) {
+  const at = node.attrs;
+  const tA = at.transA ?? 0;
+  const tB = at.transB ?? 0;
+  const [M, K] = tA ? [a.dims[1], a.dims[0]] : a.dims;
+  const N = tB ? b.dims[0] : b.dims[1];
+  const y = ex.alloc("float32", [M, N]);
+  let cKind = 0;
+  if (c) {
+    const cd = c.dims.length === 2 ? c.dims : c.dims.length === 1 ? [1, c.dims[0]] : [1, 1];
+    cKind = size(cd) === 1 ? 1 : cd[0] === 1 ? 2 : cd[1] === 1 ? 3 : 4;
+  }
+  const act = at._act ?? "none";
+  const [a0, a1] = at._act_params ?? [0, 0];
+  ex.k.gemm_f32(a.ptr, b.ptr, c ? c.ptr : 0, y.ptr, M, N, K, tA, tB, at.alpha ?? 1, at.beta ?? 1, cKind, ACT[act], a0, a1);
+  return [y];
+}
+function matmul(ex, node, [a, b]) {
+  const ad = a.dims.length === 1 ? [1, a.dims[0]] : a.dims;
+  const bd = b.dims.length === 1 ? [b.dims[0], 1] : b.dims;
+  const [M, K] = ad.slice(-2);
+  const N = bd[bd.length - 1];
+  if (bd[bd.length - 2] !== K) throw new Error(`MatMul of [${a.dims}] and [${b.dims}]: inner dims differ`);
+  const batch = broadcastDims(ad.slice(0, -2), bd.slice(0, -2));
+  let outDims = [...batch, M, N];
+  if (a.dims.length === 1) outDims.splice(-2, 1);
+  if (b.dims.length === 1) outDims = outDims.slice(0, -1);
+  const y = ex.alloc("float32", outDims);
+  const count = size(batch);
+  const idxOf = (dims, i) => {
+    let off = 0;
+    let mul = 1;
+    let rem = i;
+    for (let d = batch.length - 1; d >= 0; d--) {
+      const coord = rem % batch[d];
+      rem = Math.floor(rem / batch[d]);
+      const j = d - (batch.length - dims.length);
+      if (j >= 0) {
+        off += (dims[j] === 1 ? 0 : coord) * mul;
+        mul *= dims[j];
+      }
+    }
+    return off;
+  };
+  for (let i = 0; i < count; i++) {
+    const ao = a.ptr + idxOf(ad.slice(0, -2), i) * M * K * 4;
+    const bo = b.ptr + idxOf(bd.slice(0, -2), i) * K * N * 4;
+    ex.k.gemm_f32(ao, bo, 0, y.ptr + i * M * N * 4, M, N, K, 0, 0, 1, 0, 0, 0, 0, 0);
+  }
+  return [y];
+}
+function pool(kind) {
+  return (ex, node, [x]) => {
+    const g = geometry(node, x.dims, node.attrs.kernel_shape);
+    const [N, C] = x.dims;
+    const y = ex.alloc("float32", [N, C, ...g.outSpatial]);
+    const args = [x.ptr, y.ptr, N, C, g.H, g.W, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl];
+    if (kind === "max") ex.k.maxpool2d_f32(...args);
+    else ex.k.avgpool2d_f32(...args, node.attrs.count_include_pad ?? 0);
+    return [y];
+  };
+}
+function globalPool(kind) {
+  return (ex, node, [x]) => {
+    const [N, C] = x.dims;
+    const y = ex.alloc("float32", [N, C, ...x.dims.slice(2).map(() => 1)]);
+    const fn = kind === "max" ? ex.k.global_maxpool_f32 : ex.k.global_avgpool_f32;
+    fn(x.ptr, y.ptr, N * C, size(x.dims.slice(2)));
+    return [y];
+  };
+}
+function softmax(log) {
+  return (ex, node, [x]) => {
+    const r = x.dims.length;
+    const legacy = ex.plan.opset < 13;
+    let axis = node.attrs.axis ?? (legacy ? 1 : -1);
+    if (axis < 0) axis += r;
+    const y = ex.alloc("float32", x.dims.slice());
+    const outer = size(x.dims.slice(0, axis));
+    const [len, inner] = legacy ? [size(x.dims.slice(axis)), 1] : [x.dims[axis], size(x.dims.slice(axis + 1))];
+    ex.k.softmax_f32(x.ptr, y.ptr, outer, len, inner, log ? 1 : 0);
+    return [y];
+  };
+}
+function batchnorm(ex, node, [x, scale, bias, mean, variance]) {
+  const y = ex.alloc("float32", x.dims.slice());
+  ex.k.batchnorm_f32(
+    x.ptr,
+    scale.ptr,
+    bias.ptr,
+    mean.ptr,
+    variance.ptr,
+    y.ptr,
+    x.dims[0],
+    x.dims[1],
+    size(x.dims.slice(2)),
+    node.attrs.epsilon ?? 1e-5
+  );
+  return [y];
+}
+function layernorm(ex, node, [x, scale, bias]) {
+  let axis = node.attrs.axis ?? -1;
+  if (axis < 0) axis += x.dims.length;
+  const y = ex.alloc("float32", x.dims.slice());
+  ex.k.layernorm_f32(
+    x.ptr,
+    scale.ptr,
+    bias ? bias.ptr : 0,
+    y.ptr,
+    size(x.dims.slice(0, axis)),
+    size(x.dims.slice(axis)),
+    node.attrs.epsilon ?? 1e-5
+  );
+  return [y];
+}
+function instancenorm(ex, node, [x, scale, bias]) {
+  const y = ex.alloc("float32", x.dims.slice());
+  ex.k.instancenorm_f32(
+    x.ptr,
+    scale.ptr,
+    bias.ptr,
+    y.ptr,
+    x.dims[0],
+    x.dims[1],
+    size(x.dims.slice(2)),
+    node.attrs.epsilon ?? 1e-5
+  );
+  return [y];
+}
+var ops3 = {
+  Conv: conv,
+  Gemm: gemm,
+  MatMul: matmul,
+  MaxPool: pool("max"),
+  AveragePool: pool("avg"),
+  GlobalMaxPool: globalPool("max"),
+  GlobalAveragePool: globalPool("avg"),
+  Softmax: softmax(false),
+  LogSoftmax: softmax(true),
+  BatchNormalization: batchnorm,
+  LayerNormalization: layernorm,
+  InstanceNormalization: instancenorm
+};
+
+// src/webedge/ops/reduce.mjs
+var REDUCERS = {
+  ReduceSum: { init: 0, step: (a, v) => a + v },
+  ReduceMean: { init: 0, step: (a, v) => a + v, end: (a, n) => a / n },
+  ReduceMax: { init: -Infinity, step: (a, v) => v > a || Number.isNaN(v) ? v : a },
+  ReduceMin: { init: Infinity, step: (a, v) => v < a || Number.isNaN(v) ? v : a },
+  ReduceProd: { init: 1, step: (a, v) => a * v },
+  ReduceSumSquare: { init: 0, step: (a, v) => a + v * v },
+  ReduceL1: { init: 0, step: (a, v) => a + Math.abs(v) },
+  ReduceL2: { init: 0, step: (a, v) => a + v * v, end: (a) => Math.sqrt(a) },
+  ReduceLogSumExp: { init: 0, step: (a, v) => a + Math.exp(v), end: (a) => Math.log(a) }
+};
+function reduceAxes(node, x, axesInput) {
+  const r = x.dims.length;
+  let axes = axesInput ? axesInput.numbers() : node.attrs.axes;
+  if (!axes || axes.length === 0) axes = node.attrs.noop_with_empty_axes ? [] : x.dims.map((_, i) => i);
+  return axes.map((a) => a < 0 ? a + r : a);
+}
+function reduce(name) {
+  const R = REDUCERS[name];
+  return (ex, node, [x, axesInput]) => {
+    const axes = reduceAxes(node, x, axesInput);
+    const keep = node.attrs.keepdims ?? 1;
+    const outFull = x.dims.map((d, i) => axes.includes(i) ? 1 : d);
+    const y = ex.alloc(x.dtype, keep ? outFull : x.dims.filter((_, i) => !axes.includes(i)));
+    const xd = x.data;
+    const acc = new Float64Array(size(outFull)).fill(R.init);
+    const os = stridesOf(outFull);
+    const idx = new Array(x.dims.length).fill(0);
+    for (let i = 0; i < xd.length; i++) {
+      let o = 0;
+      for (let d = 0; d < idx.length; d++) if (!axes.includes(d)) o += idx[d] * os[d];
+      acc[o] = R.step(acc[o], Number(xd[i]));
+      for (let d = idx.length - 1; d >= 0; d--) {
+        if (++idx[d] < x.dims[d]) break;
+        idx[d] = 0;
+      }
+    }
+    const n = axes.reduce((p, a) => p * x.dims[a], 1);
+    const yd = y.data;
+    const big = typeof yd[0] === "bigint";
+    for (let o = 0; o < acc.length; o++) {
+      const v = R.end ? R.end(acc[o], n) : acc[o];
+      yd[o] = big ? BigInt(Math.trunc(v)) : v;
+    }
+    return [y];
+  };
+}
+function argReduce(max) {
+  return (ex, node, [x]) => {
+    const r = x.dims.length;
+    let axis = node.attrs.axis ?? 0;
+    if (axis < 0) axis += r;
+    const keep = node.attrs.keepdims ?? 1;
+    const last = node.attrs.select_last_index ?? 0;
+    const dims = keep ? x.dims.map((d, i) => i === axis ? 1 : d) : x.dims.filter((_, i) => i !== axis);
+    const y = ex.alloc("int64", dims);
+    const outer = size(x.dims.slice(0, axis));
+    const n = x.dims[axis];
+    const inner = size(x.dims.slice(axis + 1));
+    const xd = x.data, yd = y.data;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let best = 0;
+        for (let k = 1; k < n; k++) {
+          const v = xd[(o * n + k) * inner + i];
+          const b = xd[(o * n + best) * inner + i];
+          if (max ? v > b || last && v === b : v < b || last && v === b) best = k;
+        }
+        yd[o * inner + i] = BigInt(best);
+      }
+    }
+    return [y];
+  };
+}
+var ops4 = { ArgMax: argReduce(true), ArgMin: argReduce(false) };
+for (const name of Object.keys(REDUCERS)) ops4[name] = reduce(name);
+
+// src/webedge/ops/index.mjs
+var OPS = { ...ops, ...ops2, ...ops3, ...ops4 };
+
+// src/webedge/executor.mjs
+function constantTensor(c) {
+  const Arr = ARRAYS[c.dtype];
+  const host = c.dtype === "int64" || c.dtype === "uint64" ? Arr.from(c.data, (v) => BigInt(v)) : Arr.from(c.data);
+  return new Tensor(c.dtype, c.dims, { host });
+}
+var Executor = class {
+  // weights: Map name -> Tensor already placed (float32 in the arena, others on the host)
+  constructor(plan, kernels, arena, weights) {
+    this.plan = plan;
+    this.arena = arena;
+    this.k = kernels;
+    this.fixed = new Map(weights);
+    for (const [name, c] of Object.entries(plan.constants)) this.fixed.set(name, this.place(constantTensor(c)));
+    this.fixedTensors = new Set(this.fixed.values());
+    this.scratch = arena.alloc(1024);
+  }
+  alloc(dtype, dims) {
+    if (dtype === "float32") return new Tensor(dtype, dims, { ptr: this.arena.alloc(size(dims) * 4), arena: this.arena });
+    return new Tensor(dtype, dims, { host: new ARRAYS[dtype](size(dims)) });
+  }
+  // A float32 host tensor is copied into the arena so kernels can read it.
+  place(t) {
+    if (t.dtype !== "float32" || t.ptr !== null) return t;
+    const out = this.alloc("float32", t.dims);
+    out.data.set(t.host);
+    return out;
+  }
+  ints(values) {
+    if (values.length > 256) throw new WebedgeError("tensor rank too large for the kernels");
+    new Int32Array(this.arena.memory.buffer, this.scratch, values.length).set(values);
+    return this.scratch;
+  }
+  ints2(offset, values) {
+    new Int32Array(this.arena.memory.buffer, this.scratch + offset * 4, values.length).set(values);
+    return this.scratch + offset * 4;
+  }
+  async run(feeds) {
+    const values = new Map(this.fixed);
+    const owned = /* @__PURE__ */ new Set();
+    for (const [name, t] of Object.entries(feeds)) {
+      const tensor = this.alloc(t.type, t.dims);
+      tensor.data.set(t.data);
+      values.set(name, tensor);
+      owned.add(name);
+    }
+    try {
+      for (const node of this.plan.nodes) {
+        const op = OPS[node.op];
+        const inputs = node.inputs.map((n) => n === "" ? null : values.get(n));
+        const missing = node.inputs.find((n, i) => n !== "" && !inputs[i]);
+        if (missing) throw new WebedgeError(`plan error: ${node.op} needs '${missing}', which was never computed`);
+        let outputs;
+        try {
+          outputs = op(this, node, inputs);
+        } catch (err) {
+          throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });
+        }
+        node.outputs.forEach((name, i) => {
+          if (name && outputs[i]) {
+            values.set(name, outputs[i]);
+            owned.add(name);
+          }
+        });
+        for (const name of node.free) this.drop(values, owned, name);
+      }
+      const result = {};
+      for (const name of this.plan.outputs) {
+        const t = values.get(name);
+        result[name] = { data: t.data.slice(), dims: t.dims.slice(), type: t.dtype };
+      }
+      return result;
+    } finally {
+      for (const name of [...owned]) this.drop(values, owned, name);
+    }
+  }
+  drop(values, owned, name) {
+    if (!owned.has(name)) return;
+    const t = values.get(name);
+    owned.delete(name);
+    values.delete(name);
+    if (t && t.ptr !== null && !this.fixedTensors.has(t)) this.arena.dispose(t.ptr);
+  }
+};
+
+// src/backends/webedge.mjs
+async function createWebedgeSession({ manifest, planBytes, kernels, shards }) {
+  let plan;
+  try {
+    plan = JSON.parse(new TextDecoder().decode(planBytes));
+  } catch {
+    throw new WebedgeError(`${manifest.backend.graph.file}: not a valid plan`);
+  }
+  if (plan.format !== "webedge-plan" || plan.version !== 1) {
+    throw new WebedgeError(`${manifest.backend.graph.file}: plan format ${plan.format} v${plan.version} is not supported by this runtime`);
+  }
+  const arena = new Arena();
+  const exports = {};
+  for (const [file, bytes] of kernels) {
+    try {
+      const { instance } = await WebAssembly.instantiate(bytes, { env: { memory: arena.memory } });
+      Object.assign(exports, instance.exports);
+    } catch (cause) {
+      throw new WebedgeError(`${file}: could not instantiate the kernel module (${cause.message})`, { file, cause });
+    }
+  }
+  const weights = /* @__PURE__ */ new Map();
+  for (const w of manifest.weights) {
+    const src = shards[w.shard].subarray(w.offset, w.offset + w.length);
+    let t;
+    if (w.dtype === "float32") {
+      const ptr = arena.alloc(w.length);
+      new Uint8Array(arena.memory.buffer, ptr, w.length).set(src);
+      t = new Tensor("float32", w.shape, { ptr, arena });
+    } else {
+      t = new Tensor(w.dtype, w.shape, { host: new ARRAYS[w.dtype](src.slice().buffer) });
+    }
+    weights.set(w.name, t);
+  }
+  const executor = new Executor(plan, exports, arena, weights);
+  return {
+    run: (feeds) => executor.run(feeds),
+    async dispose() {
+    },
+    memoryBytes: () => arena.memory.buffer.byteLength
+  };
+}
+export {
+  createWebedgeSession
+};
