@@ -974,6 +974,10 @@ async function createWebedgeSession({ manifest, planBytes, kernels, shards }) {
   if (plan.format !== "webedge-plan" || plan.version !== 1) {
     throw new WebedgeError(`${manifest.backend.graph.file}: plan format ${plan.format} v${plan.version} is not supported by this runtime`);
   }
+  const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
+  return createSession({ plan, kernels, weights });
+}
+async function createSession({ plan, kernels, weights: weightList }) {
   const arena = new Arena();
   const exports = {};
   for (const [file, bytes] of kernels) {
@@ -985,8 +989,8 @@ async function createWebedgeSession({ manifest, planBytes, kernels, shards }) {
     }
   }
   const weights = /* @__PURE__ */ new Map();
-  for (const w of manifest.weights) {
-    const src = shards[w.shard].subarray(w.offset, w.offset + w.length);
+  for (const w of weightList) {
+    const src = w.bytes;
     let t;
     if (w.dtype === "float32") {
       const ptr = arena.alloc(w.length);
@@ -1006,5 +1010,6 @@ async function createWebedgeSession({ manifest, planBytes, kernels, shards }) {
   };
 }
 export {
+  createSession,
   createWebedgeSession
 };

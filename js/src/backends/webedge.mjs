@@ -15,6 +15,13 @@ export async function createWebedgeSession({ manifest, planBytes, kernels, shard
   if (plan.format !== 'webedge-plan' || plan.version !== 1) {
     throw new WebedgeError(`${manifest.backend.graph.file}: plan format ${plan.format} v${plan.version} is not supported by this runtime`);
   }
+  const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
+  return createSession({ plan, kernels, weights });
+}
+
+// The session itself, from parts: a parsed plan, [file, wasm bytes] kernel pairs and
+// [{name, dtype, shape, bytes}] weights. The conformance runner calls this directly.
+export async function createSession({ plan, kernels, weights: weightList }) {
   const arena = new Arena();
   const exports = {};
   for (const [file, bytes] of kernels) {
@@ -26,8 +33,8 @@ export async function createWebedgeSession({ manifest, planBytes, kernels, shard
     }
   }
   const weights = new Map();
-  for (const w of manifest.weights) {
-    const src = shards[w.shard].subarray(w.offset, w.offset + w.length);
+  for (const w of weightList) {
+    const src = w.bytes;
     let t;
     if (w.dtype === 'float32') {
       const ptr = arena.alloc(w.length);
