@@ -246,3 +246,17 @@ def test_load_inputs_plain_npy_is_a_user_error(tmp_path, array):
     np.save(path, array)
     with pytest.raises(WebedgeError, match="npz"):
         load_inputs(path, X_SPEC)
+
+
+def test_cosine_is_not_judged_on_an_output_that_is_zero_at_the_tolerance():
+    from webedge.testing.compare import Tolerance, compare_one
+
+    tiny_expected = np.full(100, 1.5e-8, np.float32)
+    tiny_actual = np.linspace(0, 3e-8, 100).astype(np.float32)
+    check = compare_one("y", tiny_expected, tiny_actual, Tolerance())
+    assert check.ok and check.cosine < 0.99
+    big = compare_one("y", tiny_expected + 1.0, np.flip(tiny_expected + 1.0) * np.r_[1.0, np.ones(99)], Tolerance())
+    assert big.ok
+    e = np.linspace(-2e-4, 2e-4, 100)  # above atol, so cosine is judged
+    wrong = compare_one("y", e, e - np.sign(e) * 1e-4, Tolerance())
+    assert not wrong.ok and "cosine" in wrong.why

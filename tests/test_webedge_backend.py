@@ -37,7 +37,24 @@ def test_real_model_on_webedge_runtime_matches_onnxruntime(tmp_path, name, dims)
     assert rep["totals"]["runtime"]["gzip"] < 150_000, rep["totals"]["runtime"]
 
 
+@pytest.mark.parametrize("name, inputs", [("silero-vad", "silero_inputs"), ("ppocr-det", "ppocr_det_inputs")])
+def test_control_flow_recurrent_and_upsampling_models(tmp_path, request, name, inputs):
+    """Silero VAD: If branches holding an LSTM, two outputs. PP-OCR det: Resize + ConvTranspose."""
+    model = pretrained.fetch(name)
+    out = tmp_path / name
+    bundle(model, out, backend="webedge")
+    report = check(out, model=model, inputs=request.getfixturevalue(inputs), warm_runs=1, reload=False)
+    assert report.ok, report.failures
+    assert scale_error(report) <= 1e-4, [(c.name, c.max_abs) for c in report.outputs]
+
+
 def test_webedge_backend_refuses_a_model_with_unsupported_ops_and_names_them(tmp_path):
-    with pytest.raises(WebedgeError, match=r"does not support: .*If.*; use --backend ort"):
-        bundle(pretrained.fetch("silero-vad"), tmp_path / "vad", backend="webedge")
-    assert not (tmp_path / "vad").exists()
+    from onnx import TensorProto, helper, save
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3])
+    graph = helper.make_graph([helper.make_node("Det", ["x"], ["d"]), helper.make_node("Relu", ["d"], ["y"])], "g",
+                              [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])
+    save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10), tmp_path / "m.onnx")
+    with pytest.raises(WebedgeError, match=r"does not support: Det; use --backend ort"):
+        bundle(tmp_path / "m.onnx", tmp_path / "site", backend="webedge")
+    assert not (tmp_path / "site").exists()

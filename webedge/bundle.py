@@ -74,16 +74,16 @@ def _check_out(out: Path, force: bool) -> None:
 def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str, ep: str, shard_size: int,
                 why: str) -> None:
     source = native.prepare(model) if backend_name == "webedge" else model
-    graph_model, weights, inline_bytes = extract_weights(source)
+    graph_model, weights, inline_bytes = extract_weights(source, subgraphs=backend_name == "webedge")
     shards = pack(weights, shard_size)
-    set_locations(graph_model, {p.tensor.name: (s.file, p.offset, len(p.tensor.data))
-                                for s in shards for p in s.placements})
     if backend_name == "webedge":
         plan = native.plan(graph_model)
         graph_bytes = json.dumps(plan, separators=(",", ":")).encode()
         graph_file = f"plan.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.json"
         files, eps, version = native.files_for(plan), native.EPS, __version__
     else:
+        set_locations(graph_model, {p.tensor.name: (s.file, p.offset, len(p.tensor.data))
+                                    for s in shards for p in s.placements})
         graph_bytes = graph_model.SerializeToString()
         graph_file = f"graph.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.onnx"
         files, eps, version = ort.files_for(ep), ort.EPS_RUNNABLE[ep], ort.ORT_VERSION

@@ -84,8 +84,21 @@ def _tensor_bytes(tensor: onnx.TensorProto) -> bytes:
     return np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
 
 
-def extract_weights(model: onnx.ModelProto) -> tuple[onnx.ModelProto, list[WeightTensor], int]:
-    """Return (weight-free model, weights in first-use order, bytes of weights left inline)."""
+def _subgraph_initializers(graph: onnx.GraphProto):
+    """(index of the main-graph node that holds it, initializer) for every subgraph initializer."""
+    for i, node in enumerate(graph.node):
+        for a in node.attribute:
+            for g in ([a.g] if a.type == onnx.AttributeProto.GRAPH else list(a.graphs)):
+                for sub in graphs(g):
+                    for t in sub.initializer:
+                        yield i, t
+
+
+def extract_weights(model: onnx.ModelProto, subgraphs: bool = False) -> tuple[onnx.ModelProto, list[WeightTensor], int]:
+    """Return (weight-free model, weights in first-use order, bytes of weights left inline).
+
+    With `subgraphs`, initializers of If/Loop bodies become weights too (the webedge runtime
+    resolves them by name; onnxruntime-web is only handed main-graph external data)."""
     graph_model = onnx.ModelProto()
     graph_model.CopyFrom(model)
     graph = graph_model.graph
@@ -102,6 +115,17 @@ def extract_weights(model: onnx.ModelProto) -> tuple[onnx.ModelProto, list[Weigh
         found.append((first_use.get(t.name, len(graph.node)),
                       WeightTensor(t.name, dtype_name(t.data_type), list(t.dims), data, "initializer")))
         _to_external(t)
+
+    if subgraphs:
+        taken = {t.name for t in graph.initializer}
+        for i, t in _subgraph_initializers(graph):
+            if t.data_type == onnx.TensorProto.STRING or t.name in taken:
+                continue  # a name clash across scopes stays inline rather than be confused
+            data = _tensor_bytes(t)
+            if len(data) >= INLINE_BYTES:
+                taken.add(t.name)
+                found.append((i, WeightTensor(t.name, dtype_name(t.data_type), list(t.dims), data, "initializer")))
+                _to_external(t)
 
     kept_nodes = []
     for i, node in enumerate(graph.node):

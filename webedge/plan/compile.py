@@ -33,12 +33,14 @@ def _tensor_json(t: onnx.TensorProto) -> dict:
     return {"dtype": dtype_name(t.data_type), "dims": list(t.dims), "data": data}
 
 
-def _attrs(node: onnx.NodeProto) -> dict:
+def _attrs(node: onnx.NodeProto, constants: dict) -> dict:
     out = {}
     for a in node.attribute:
-        if a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS):
-            raise WebedgeError(f"{node.op_type} '{node.name}' has a subgraph; the webedge runtime cannot run "
-                               "control flow yet: use --backend ort")
+        if a.type == onnx.AttributeProto.GRAPH:
+            out[a.name] = _compile_graph(a.g, constants)
+            continue
+        if a.type == onnx.AttributeProto.GRAPHS:
+            raise WebedgeError(f"{node.op_type} '{node.name}' has a list of subgraphs; not supported: use --backend ort")
         if a.type == onnx.AttributeProto.TENSOR:
             out[a.name] = _tensor_json(a.t)
             continue
@@ -48,59 +50,105 @@ def _attrs(node: onnx.NodeProto) -> dict:
     return out
 
 
+CONTROL_FLOW = {"If"}  # ops whose subgraphs the plan carries as nested plans
+
+
 def missing_ops(model: onnx.ModelProto) -> list[str]:
     from ..onnx_import import graphs
 
+    def lacking(n: onnx.NodeProto) -> bool:
+        if n.domain not in ("", "ai.onnx"):
+            return True
+        if n.op_type == "Constant":
+            return False
+        has_graph = any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS) for a in n.attribute)
+        return n.op_type not in SUPPORTED or (has_graph and n.op_type not in CONTROL_FLOW)
+
     return sorted({n.op_type if n.domain in ("", "ai.onnx") else f"{n.domain}::{n.op_type}"
-                   for g in graphs(model.graph) for n in g.node
-                   if n.domain not in ("", "ai.onnx") or (n.op_type not in SUPPORTED and n.op_type != "Constant")
-                   or any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS) for a in n.attribute)})
+                   for g in graphs(model.graph) for n in g.node if lacking(n)})
+
+
+def _constant_node(n: onnx.NodeProto) -> dict:
+    value = next((a for a in n.attribute), None)
+    if value is not None and value.type == onnx.AttributeProto.TENSOR:
+        return _tensor_json(value.t)
+    if value is not None and value.type in (onnx.AttributeProto.FLOAT, onnx.AttributeProto.INT):
+        kind = onnx.TensorProto.FLOAT if value.type == onnx.AttributeProto.FLOAT else onnx.TensorProto.INT64
+        return _tensor_json(helper.make_tensor(n.output[0], kind, [], [helper.get_attribute_value(value)]))
+    if value is not None and value.type in (onnx.AttributeProto.FLOATS, onnx.AttributeProto.INTS):
+        vals = list(helper.get_attribute_value(value))
+        kind = onnx.TensorProto.FLOAT if value.type == onnx.AttributeProto.FLOATS else onnx.TensorProto.INT64
+        return _tensor_json(helper.make_tensor(n.output[0], kind, [len(vals)], vals))
+    raise WebedgeError(f"Constant '{n.output[0]}' with attribute '{value.name if value else '?'}' is not supported")
+
+
+def _compile_graph(graph: onnx.GraphProto, constants: dict) -> dict:
+    """Nodes of one graph (main or subgraph) with liveness. Small initializers and Constant
+    nodes go into `constants`, shared by all scopes (ONNX names are unique across scopes)."""
+    for t in graph.initializer:
+        if t.data_location != onnx.TensorProto.EXTERNAL:
+            constants[t.name] = _tensor_json(t)
+    nodes = []
+    for n in graph.node:
+        if n.op_type == "Constant" and n.domain in ("", "ai.onnx"):
+            constants[n.output[0]] = _constant_node(n)
+            continue
+        node = {"op": n.op_type, "inputs": list(n.input), "outputs": list(n.output), "attrs": _attrs(n, constants)}
+        # Outer-scope values a subgraph reads count as reads by this node (for liveness).
+        implicit = sorted({x for a in node["attrs"].values() if isinstance(a, dict) and "reads" in a for x in a["reads"]})
+        if implicit:
+            node["implicit"] = implicit
+        nodes.append(node)
+
+    produced = {o for n in nodes for o in n["outputs"]}
+    external = {t.name for t in graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL}
+    keep = {o.name for o in graph.output}
+    last = {}
+    reads = set()
+    for i, node in enumerate(nodes):
+        for name in node["inputs"] + node.get("implicit", []) + node["outputs"]:
+            if name:
+                last[name] = i
+        reads.update(x for x in node["inputs"] + node.get("implicit", []) if x)
+    for node in nodes:
+        node["free"] = []
+    graph_inputs = {v.name for v in graph.input}
+    for name, i in last.items():
+        # free only what this scope owns: values it computed, and the main graph's inputs
+        if name in keep or name in constants or name in external:
+            continue
+        if name in produced or name in graph_inputs:
+            nodes[i]["free"].append(name)
+    return {"nodes": nodes, "outputs": [o.name for o in graph.output],
+            "reads": sorted(reads - produced - set(constants) - external - graph_inputs)}
 
 
 def compile_plan(graph_model: onnx.ModelProto) -> dict:
     """`graph_model` has its weights as external initializers (see weights.extract_weights)."""
+    from ..onnx_import import graphs
+
     missing = missing_ops(graph_model)
     if missing:
         raise WebedgeError(f"the webedge runtime does not support: {', '.join(missing)}; use --backend ort "
                            "(or --backend auto to pick it automatically)")
     graph = graph_model.graph
-    weights = [t.name for t in graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
-    constants = {t.name: _tensor_json(t) for t in graph.initializer if t.data_location != onnx.TensorProto.EXTERNAL}
-    nodes = []
-    for n in graph.node:
-        if n.op_type == "Constant":
-            value = next((a for a in n.attribute), None)
-            if value is None or value.type != onnx.AttributeProto.TENSOR:
-                t = helper.make_tensor(n.output[0], onnx.TensorProto.FLOAT, [], [helper.get_attribute_value(value)]) \
-                    if value is not None and value.type == onnx.AttributeProto.FLOAT else None
-                if t is None:
-                    raise WebedgeError(f"Constant '{n.output[0]}' with attribute "
-                                       f"'{value.name if value else '?'}' is not supported")
-                constants[n.output[0]] = _tensor_json(t)
-            else:
-                constants[n.output[0]] = _tensor_json(value.t)
-            continue
-        nodes.append({"op": n.op_type, "inputs": list(n.input), "outputs": list(n.output), "attrs": _attrs(n)})
+    constants: dict = {}
+    main = _compile_graph(graph, constants)
+    weights = [t.name for g in graphs(graph) for t in g.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
 
-    # Liveness: free each computed value after its last reader (never graph outputs or fixed tensors).
-    fixed = set(weights) | set(constants)
-    keep = {o.name for o in graph.output}
-    last = {}
-    for i, node in enumerate(nodes):
-        for name in node["inputs"] + node["outputs"]:
-            if name:
-                last[name] = i
-    for node in nodes:
-        node["free"] = []
-    for name, i in last.items():
-        if name not in fixed and name not in keep:
-            nodes[i]["free"].append(name)
-    kernels = sorted({KERNEL_OF[n["op"]] for n in nodes if KERNEL_OF.get(n["op"])} | {"elementwise"})
+    def all_nodes(nodes):
+        for n in nodes:
+            yield n
+            for a in n["attrs"].values():
+                if isinstance(a, dict) and "nodes" in a:
+                    yield from all_nodes(a["nodes"])
+
+    kernels = sorted({KERNEL_OF[n["op"]] for n in all_nodes(main["nodes"]) if KERNEL_OF.get(n["op"])} | {"elementwise"})
     opset = next((o.version for o in graph_model.opset_import if o.domain in ("", "ai.onnx")), 0)
     initializer_names = {t.name for t in graph.initializer}
     return {
         "format": "webedge-plan", "version": PLAN_VERSION, "opset": opset,
         "inputs": [v.name for v in graph.input if v.name not in initializer_names],
-        "outputs": [o.name for o in graph.output],
-        "weights": weights, "constants": constants, "nodes": nodes, "kernels": kernels,
+        "outputs": main["outputs"],
+        "weights": weights, "constants": constants, "nodes": main["nodes"], "kernels": kernels,
     }

@@ -21,4 +21,6 @@ KERNEL_OF.update({"Conv": "conv", "Gemm": "gemm", "MatMul": "gemm", "MaxPool": "
                   "GlobalMaxPool": "pool", "GlobalAveragePool": "pool", "Softmax": "softmax", "LogSoftmax": "softmax",
                   "BatchNormalization": "norm", "LayerNormalization": "norm", "InstanceNormalization": "norm"})
 
+KERNEL_OF.update({"If": None, "LSTM": "gemm", "GRU": "gemm", "ConvTranspose": "gemm", "Resize": None, "Upsample": None})
+
 SUPPORTED = frozenset(KERNEL_OF)

@@ -875,8 +875,368 @@ function argReduce(max) {
 var ops4 = { ArgMax: argReduce(true), ArgMin: argReduce(false) };
 for (const name of Object.keys(REDUCERS)) ops4[name] = reduce(name);
 
+// src/webedge/ops/control.mjs
+function ifOp(ex, node, [cond], scope) {
+  const branch = cond.data[0] ? node.attrs.then_branch : node.attrs.else_branch;
+  return ex.runSubplan(branch, scope);
+}
+var ops5 = { If: ifOp };
+
+// src/webedge/ops/rnn.mjs
+var ACTS = {
+  Sigmoid: () => (x) => 1 / (1 + Math.exp(-x)),
+  Tanh: () => Math.tanh,
+  Relu: () => (x) => x > 0 ? x : 0,
+  HardSigmoid: (a = 0.2, b = 0.5) => (x) => Math.max(0, Math.min(1, a * x + b)),
+  LeakyRelu: (a = 0.01) => (x) => x >= 0 ? x : a * x,
+  ThresholdedRelu: (a = 1) => (x) => x > a ? x : 0,
+  Affine: (a = 1, b = 0) => (x) => a * x + b,
+  ScaledTanh: (a = 1, b = 1) => (x) => a * Math.tanh(b * x),
+  Elu: (a = 1) => (x) => x >= 0 ? x : a * (Math.exp(x) - 1),
+  Softsign: () => (x) => x / (1 + Math.abs(x)),
+  Softplus: () => (x) => Math.log1p(Math.exp(x))
+};
+function activations(node, count, defaults) {
+  const names = node.attrs.activations ?? [];
+  const alpha = node.attrs.activation_alpha ?? [];
+  const beta = node.attrs.activation_beta ?? [];
+  const dirs = node.attrs.direction === "bidirectional" ? 2 : 1;
+  const out = [];
+  let ai = 0;
+  let bi = 0;
+  for (let i = 0; i < count * dirs; i++) {
+    const name = names[i] ?? defaults[i % count];
+    const make = ACTS[name];
+    if (!make) throw new Error(`activation ${name} is not supported`);
+    const needsA = ["HardSigmoid", "LeakyRelu", "ThresholdedRelu", "Affine", "ScaledTanh", "Elu"].includes(name);
+    const needsB = ["HardSigmoid", "Affine", "ScaledTanh"].includes(name);
+    out.push(make(needsA ? alpha[ai++] : void 0, needsB ? beta[bi++] : void 0));
+  }
+  return out;
+}
+function swap01(ex, t) {
+  const [a, b, ...rest] = t.dims;
+  const inner = rest.reduce((p, q) => p * q, 1);
+  const y = ex.alloc("float32", [b, a, ...rest]);
+  const src = t.data;
+  const dst = y.data;
+  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) dst.set(src.subarray((i * b + j) * inner, (i * b + j + 1) * inner), (j * a + i) * inner);
+  return y;
+}
+function recurrent(kind) {
+  const G = kind === "LSTM" ? 4 : 3;
+  return (ex, node, inputs) => {
+    const at = node.attrs;
+    const layout = at.layout ?? 0;
+    let [X, W, R, B, seqLens, h0, c0, P] = inputs;
+    if (layout === 1) {
+      X = swap01(ex, X);
+      if (h0) h0 = swap01(ex, h0);
+      if (c0) c0 = swap01(ex, c0);
+    }
+    const [S, N, I] = X.dims;
+    const dirs = W.dims[0];
+    const H = at.hidden_size ?? R.dims[2];
+    const clip = at.clip;
+    const acts = activations(node, kind === "LSTM" ? 3 : 2, kind === "LSTM" ? ["Sigmoid", "Tanh", "Tanh"] : ["Sigmoid", "Tanh"]);
+    const lens = seqLens ? Array.from(seqLens.data, Number) : new Array(N).fill(S);
+    const lbr = at.linear_before_reset ?? 0;
+    const Y = ex.alloc("float32", [S, dirs, N, H]);
+    const Yh = ex.alloc("float32", [dirs, N, H]);
+    const Yc = kind === "LSTM" ? ex.alloc("float32", [dirs, N, H]) : null;
+    const XW = ex.alloc("float32", [S * N, G * H]);
+    const HR = ex.alloc("float32", [N, G * H]);
+    const bias = ex.alloc("float32", [G * H]);
+    const hState = ex.alloc("float32", [N, H]);
+    const rh = kind === "GRU" && !lbr ? ex.alloc("float32", [N, H]) : null;
+    const rhOut = kind === "GRU" && !lbr ? ex.alloc("float32", [N, H]) : null;
+    const temps = [XW, HR, bias, hState, rh, rhOut].filter(Boolean);
+    const swapped = layout === 1 ? [X, h0, c0].filter(Boolean) : [];
+    const mem = () => ex.arena.memory.buffer;
+    try {
+      for (let d = 0; d < dirs; d++) {
+        const reverse = at.direction === "reverse" || d === 1;
+        const [f, g, h] = [acts[d * (kind === "LSTM" ? 3 : 2)], acts[d * (kind === "LSTM" ? 3 : 2) + 1], acts[d * 3 + 2]];
+        const bv = bias.data;
+        bv.fill(0);
+        if (B) {
+          const b = B.data.subarray(d * 2 * G * H, (d + 1) * 2 * G * H);
+          for (let k = 0; k < G * H; k++) bv[k] = b[k] + (kind === "GRU" && k >= 2 * H ? 0 : b[G * H + k]);
+        }
+        ex.k.gemm_f32(X.ptr, W.ptr + d * G * H * I * 4, bias.ptr, XW.ptr, S * N, G * H, I, 0, 1, 1, 1, 2, 0, 0, 0);
+        const hv = hState.data;
+        const c = new Float32Array(N * H);
+        if (h0) hv.set(h0.data.subarray(d * N * H, (d + 1) * N * H));
+        else hv.fill(0);
+        if (c0) c.set(c0.data.subarray(d * N * H, (d + 1) * N * H));
+        const Rd = R.ptr + d * G * H * H * 4;
+        const rb = B && kind === "GRU" ? B.data.subarray(d * 2 * G * H + G * H, (d + 1) * 2 * G * H) : null;
+        const p = P ? P.data.subarray(d * 3 * H, (d + 1) * 3 * H) : null;
+        const clamp = clip ? (v) => Math.max(-clip, Math.min(clip, v)) : (v) => v;
+        for (let step = 0; step < S; step++) {
+          const t = reverse ? S - 1 - step : step;
+          ex.k.gemm_f32(hState.ptr, Rd, 0, HR.ptr, N, G * H, H, 0, 1, 1, 0, 0, 0, 0, 0);
+          const xw = new Float32Array(mem(), XW.ptr + t * N * G * H * 4, N * G * H);
+          const hr = new Float32Array(mem(), HR.ptr, N * G * H);
+          const hvv = new Float32Array(mem(), hState.ptr, N * H);
+          const y = new Float32Array(mem(), Y.ptr, S * dirs * N * H);
+          if (kind === "GRU" && !lbr) {
+            const rv = new Float32Array(mem(), rh.ptr, N * H);
+            for (let n = 0; n < N; n++) {
+              for (let k = 0; k < H; k++) {
+                const r = f(clamp(xw[n * 3 * H + H + k] + hr[n * 3 * H + H + k]));
+                rv[n * H + k] = r * hvv[n * H + k];
+              }
+            }
+            ex.k.gemm_f32(rh.ptr, Rd + 2 * H * H * 4, 0, rhOut.ptr, N, H, H, 0, 1, 1, 0, 0, 0, 0, 0);
+          }
+          for (let n = 0; n < N; n++) {
+            const active = t < lens[n];
+            for (let k = 0; k < H; k++) {
+              const o = n * H + k;
+              if (!active) {
+                y[(t * dirs + d) * N * H + o] = 0;
+                continue;
+              }
+              const base = n * G * H;
+              let hNew;
+              if (kind === "LSTM") {
+                const cPrev = c[o];
+                let i = clamp(xw[base + k] + hr[base + k] + (p ? p[k] * cPrev : 0));
+                let ff = clamp(xw[base + 2 * H + k] + hr[base + 2 * H + k] + (p ? p[2 * H + k] * cPrev : 0));
+                const cc = g(clamp(xw[base + 3 * H + k] + hr[base + 3 * H + k]));
+                i = f(i);
+                ff = at.input_forget ? 1 - i : f(ff);
+                const cNew = ff * cPrev + i * cc;
+                const oo = f(clamp(xw[base + H + k] + hr[base + H + k] + (p ? p[H + k] * cNew : 0)));
+                c[o] = cNew;
+                hNew = oo * h(cNew);
+              } else {
+                const z = f(clamp(xw[base + k] + hr[base + k]));
+                let hh;
+                if (lbr) {
+                  const r = f(clamp(xw[base + H + k] + hr[base + H + k]));
+                  hh = g(clamp(xw[base + 2 * H + k] + r * (hr[base + 2 * H + k] + (rb ? rb[2 * H + k] : 0))));
+                } else {
+                  const rhr = new Float32Array(mem(), rhOut.ptr, N * H);
+                  hh = g(clamp(xw[base + 2 * H + k] + rhr[n * H + k] + (rb ? rb[2 * H + k] : 0)));
+                }
+                hNew = (1 - z) * hh + z * hvv[o];
+              }
+              hvv[o] = hNew;
+              y[(t * dirs + d) * N * H + o] = hNew;
+            }
+          }
+        }
+        Yh.data.set(hState.data, d * N * H);
+        if (Yc) Yc.data.set(c, d * N * H);
+      }
+    } finally {
+      for (const t of [...temps, ...swapped]) ex.arena.dispose(t.ptr);
+    }
+    if (layout === 1) {
+      const y1 = ex.alloc("float32", [N, S, dirs, H]);
+      const src = Y.data;
+      const dst = y1.data;
+      for (let t = 0; t < S; t++) for (let d = 0; d < dirs; d++) for (let n = 0; n < N; n++) {
+        dst.set(src.subarray(((t * dirs + d) * N + n) * H, ((t * dirs + d) * N + n + 1) * H), ((n * S + t) * dirs + d) * H);
+      }
+      ex.arena.dispose(Y.ptr);
+      const outs = [y1, swap01(ex, Yh), Yc ? swap01(ex, Yc) : null];
+      ex.arena.dispose(Yh.ptr);
+      if (Yc) ex.arena.dispose(Yc.ptr);
+      return outs;
+    }
+    return [Y, Yh, Yc];
+  };
+}
+var ops6 = { LSTM: recurrent("LSTM"), GRU: recurrent("GRU") };
+
+// src/webedge/ops/conv_transpose.mjs
+function geometry2(node, x, w) {
+  const at = node.attrs;
+  const oneD = x.dims.length === 3;
+  const two = (v, fill) => v ? oneD ? [fill, v[0]] : v : [fill, fill];
+  const [H, W] = oneD ? [1, x.dims[2]] : x.dims.slice(2);
+  const [KH, KW] = oneD ? [1, w.dims[2]] : w.dims.slice(2);
+  const [sh, sw] = two(at.strides, 1);
+  const [dh, dw] = two(at.dilations, 1);
+  const [oph, opw] = two(at.output_padding, 0);
+  let pads = at.pads ? oneD ? [0, at.pads[0], 0, at.pads[1]] : at.pads : [0, 0, 0, 0];
+  const full = (n, s, k, d, op) => s * (n - 1) + op + (k - 1) * d + 1;
+  let OH;
+  let OW;
+  const given = at.output_shape ? oneD ? [1, ...at.output_shape.slice(-1)] : at.output_shape.slice(-2) : null;
+  const autoPad = at.auto_pad ?? "NOTSET";
+  if (given || autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
+    [OH, OW] = given ?? [H * sh, W * sw];
+    const th = Math.max(0, full(H, sh, KH, dh, oph) - OH);
+    const tw = Math.max(0, full(W, sw, KW, dw, opw) - OW);
+    const lowH = autoPad === "SAME_LOWER" ? Math.ceil(th / 2) : Math.floor(th / 2);
+    const lowW = autoPad === "SAME_LOWER" ? Math.ceil(tw / 2) : Math.floor(tw / 2);
+    pads = [lowH, lowW, th - lowH, tw - lowW];
+  } else {
+    if (autoPad === "VALID") pads = [0, 0, 0, 0];
+    OH = full(H, sh, KH, dh, oph) - pads[0] - pads[2];
+    OW = full(W, sw, KW, dw, opw) - pads[1] - pads[3];
+  }
+  return { oneD, H, W, KH, KW, sh, sw, dh, dw, pt: pads[0], pl: pads[1], OH, OW };
+}
+function convTranspose(ex, node, [x, w, b]) {
+  const g = geometry2(node, x, w);
+  const group = node.attrs.group ?? 1;
+  const [N, C] = x.dims;
+  const Mg = w.dims[1];
+  const M = Mg * group;
+  const Cg = C / group;
+  const rows = Mg * g.KH * g.KW;
+  const HW = g.H * g.W;
+  const y = ex.alloc("float32", g.oneD ? [N, M, g.OW] : [N, M, g.OH, g.OW]);
+  const cols = ex.alloc("float32", [rows, HW]);
+  try {
+    const yd = y.data;
+    if (b) {
+      const bd = b.data;
+      for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) yd.fill(bd[m], (n * M + m) * g.OH * g.OW, (n * M + m + 1) * g.OH * g.OW);
+    } else yd.fill(0);
+    for (let n = 0; n < N; n++) {
+      for (let gi = 0; gi < group; gi++) {
+        ex.k.gemm_f32(
+          w.ptr + gi * Cg * rows * 4,
+          x.ptr + (n * C + gi * Cg) * HW * 4,
+          0,
+          cols.ptr,
+          rows,
+          HW,
+          Cg,
+          1,
+          0,
+          1,
+          0,
+          0,
+          0,
+          0,
+          0
+        );
+        const cd = cols.data;
+        const out = y.data;
+        for (let m = 0; m < Mg; m++) {
+          const obase = (n * M + gi * Mg + m) * g.OH * g.OW;
+          for (let kh = 0; kh < g.KH; kh++) {
+            for (let kw = 0; kw < g.KW; kw++) {
+              const row = ((m * g.KH + kh) * g.KW + kw) * HW;
+              for (let h = 0; h < g.H; h++) {
+                const oh = h * g.sh - g.pt + kh * g.dh;
+                if (oh < 0 || oh >= g.OH) continue;
+                for (let ww = 0; ww < g.W; ww++) {
+                  const ow = ww * g.sw - g.pl + kw * g.dw;
+                  if (ow >= 0 && ow < g.OW) out[obase + oh * g.OW + ow] += cd[row + h * g.W + ww];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    ex.arena.dispose(cols.ptr);
+  }
+  return [y];
+}
+var ops7 = { ConvTranspose: convTranspose };
+
+// src/webedge/ops/resize.mjs
+var TRANSFORMS = {
+  half_pixel: (x, s) => (x + 0.5) / s - 0.5,
+  pytorch_half_pixel: (x, s, lenOut) => lenOut > 1 ? (x + 0.5) / s - 0.5 : 0,
+  align_corners: (x, s, lenOut, lenIn) => lenOut === 1 ? 0 : x * (lenIn - 1) / (lenOut - 1),
+  asymmetric: (x, s) => x / s,
+  tf_half_pixel_for_nn: (x, s) => (x + 0.5) / s
+};
+var ROUND = {
+  round_prefer_floor: (v) => v - Math.floor(v) === 0.5 ? Math.floor(v) : Math.round(v),
+  round_prefer_ceil: (v) => Math.round(v),
+  floor: Math.floor,
+  ceil: Math.ceil
+};
+function resize(ex, node, inputs) {
+  const x = inputs[0];
+  const at = node.attrs;
+  const r = x.dims.length;
+  const legacy = node.op === "Upsample" || ex.plan.opset < 11 && inputs.length === 2;
+  const scalesT = legacy ? inputs[1] : inputs[2];
+  const sizesT = legacy ? null : inputs[3];
+  let scales;
+  let dims;
+  if (sizesT && sizesT.size) {
+    dims = sizesT.numbers();
+    scales = dims.map((d, i) => d / x.dims[i]);
+  } else {
+    scales = Array.from(scalesT ? scalesT.data : at.scales, Number);
+    dims = x.dims.map((d, i) => Math.floor(d * scales[i]));
+  }
+  const mode = at.mode ?? "nearest";
+  const ctm = legacy ? "asymmetric" : at.coordinate_transformation_mode ?? "half_pixel";
+  const transform = TRANSFORMS[ctm];
+  if (!transform) throw new Error(`coordinate_transformation_mode '${ctm}' is not supported`);
+  const y = ex.alloc(x.dtype, dims);
+  const xs = stridesOf(x.dims);
+  const xd = x.data;
+  const yd = y.data;
+  const coord = (axis, o) => transform(o, scales[axis], dims[axis], x.dims[axis]);
+  if (mode === "nearest") {
+    const round = ROUND[legacy ? "floor" : at.nearest_mode ?? "round_prefer_floor"];
+    const maps = dims.map((n, axis) => Array.from({ length: n }, (_, o) => {
+      const i = round(coord(axis, o));
+      return Math.max(0, Math.min(x.dims[axis] - 1, i)) * xs[axis];
+    }));
+    const idx = new Array(r).fill(0);
+    for (let o = 0; o < yd.length; o++) {
+      let off = 0;
+      for (let d = 0; d < r; d++) off += maps[d][idx[d]];
+      yd[o] = xd[off];
+      for (let d = r - 1; d >= 0; d--) {
+        if (++idx[d] < dims[d]) break;
+        idx[d] = 0;
+      }
+    }
+    return [y];
+  }
+  if (mode !== "linear") throw new Error(`Resize mode '${mode}' is not supported`);
+  const scaled = dims.map((d, i) => d !== x.dims[i] || scales[i] !== 1).map((v, i) => v ? i : -1).filter((i) => i >= 0);
+  if (scaled.length > 2 || scaled.some((a) => a < r - 2)) throw new Error("linear Resize is supported on the last two axes only");
+  const taps = [r - 2, r - 1].map((axis) => {
+    if (axis < 0) return null;
+    return Array.from({ length: dims[axis] }, (_, o) => {
+      const n = x.dims[axis];
+      const c = Math.max(0, Math.min(n - 1, coord(axis, o)));
+      const i0 = Math.floor(c);
+      const i1 = Math.min(i0 + 1, n - 1);
+      return [i0 * xs[axis], i1 * xs[axis], c - i0];
+    });
+  });
+  const [OH, OW] = [dims[r - 2] ?? 1, dims[r - 1]];
+  const planes = yd.length / (OH * OW);
+  const planeIn = (x.dims[r - 2] ?? 1) * x.dims[r - 1];
+  const rowsT = taps[0] ?? [[0, 0, 0]];
+  for (let p = 0; p < planes; p++) {
+    const ib = p * planeIn;
+    for (let oh = 0; oh < OH; oh++) {
+      const [a0, a1, wa] = rowsT[oh];
+      for (let ow = 0; ow < OW; ow++) {
+        const [b0, b1, wb] = taps[1][ow];
+        const top = xd[ib + a0 + b0] * (1 - wb) + xd[ib + a0 + b1] * wb;
+        const bottom = xd[ib + a1 + b0] * (1 - wb) + xd[ib + a1 + b1] * wb;
+        yd[(p * OH + oh) * OW + ow] = top * (1 - wa) + bottom * wa;
+      }
+    }
+  }
+  return [y];
+}
+var ops8 = { Resize: resize, Upsample: resize };
+
 // src/webedge/ops/index.mjs
-var OPS = { ...ops, ...ops2, ...ops3, ...ops4 };
+var OPS = { ...ops, ...ops2, ...ops3, ...ops4, ...ops5, ...ops6, ...ops7, ...ops8 };
 
 // src/webedge/executor.mjs
 function constantTensor(c) {
@@ -925,31 +1285,57 @@ var Executor = class {
       owned.add(name);
     }
     try {
-      for (const node of this.plan.nodes) {
-        const op = OPS[node.op];
-        const inputs = node.inputs.map((n) => n === "" ? null : values.get(n));
-        const missing = node.inputs.find((n, i) => n !== "" && !inputs[i]);
-        if (missing) throw new WebedgeError(`plan error: ${node.op} needs '${missing}', which was never computed`);
-        let outputs;
-        try {
-          outputs = op(this, node, inputs);
-        } catch (err) {
-          throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });
-        }
-        node.outputs.forEach((name, i) => {
-          if (name && outputs[i]) {
-            values.set(name, outputs[i]);
-            owned.add(name);
-          }
-        });
-        for (const name of node.free) this.drop(values, owned, name);
-      }
+      this.runNodes(this.plan.nodes, values, owned);
       const result = {};
       for (const name of this.plan.outputs) {
         const t = values.get(name);
         result[name] = { data: t.data.slice(), dims: t.dims.slice(), type: t.dtype };
       }
       return result;
+    } finally {
+      for (const name of [...owned]) this.drop(values, owned, name);
+    }
+  }
+  // Run nodes against `values` (name -> Tensor); names in `owned` are freed by this scope.
+  runNodes(nodes, values, owned) {
+    for (const node of nodes) {
+      const op = OPS[node.op];
+      const inputs = node.inputs.map((n) => n === "" ? null : values.get(n));
+      const missing = node.inputs.find((n, i) => n !== "" && !inputs[i]);
+      if (missing) throw new WebedgeError(`plan error: ${node.op} needs '${missing}', which was never computed`);
+      let outputs;
+      try {
+        outputs = op(this, node, inputs, values);
+      } catch (err) {
+        if (err instanceof WebedgeError && err.message.includes(" (")) throw err;
+        throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });
+      }
+      node.outputs.forEach((name, i) => {
+        if (name && outputs[i]) {
+          values.set(name, outputs[i]);
+          owned.add(name);
+        }
+      });
+      for (const name of node.free) this.drop(values, owned, name);
+    }
+  }
+  // A subgraph (If branch): runs in a child scope that sees the parent's values; its outputs are
+  // handed to the caller as new tensors (copied when the subgraph only forwarded an outer value).
+  runSubplan(sub, parent) {
+    const values = new Map(parent);
+    const owned = /* @__PURE__ */ new Set();
+    try {
+      this.runNodes(sub.nodes, values, owned);
+      return sub.outputs.map((name) => {
+        const t = values.get(name);
+        if (owned.has(name)) {
+          owned.delete(name);
+          return t;
+        }
+        const copy2 = this.alloc(t.dtype, t.dims.slice());
+        copy2.data.set(t.data);
+        return copy2;
+      });
     } finally {
       for (const name of [...owned]) this.drop(values, owned, name);
     }

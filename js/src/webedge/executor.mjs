@@ -56,31 +56,59 @@ export class Executor {
       owned.add(name);
     }
     try {
-      for (const node of this.plan.nodes) {
-        const op = OPS[node.op];
-        const inputs = node.inputs.map((n) => (n === '' ? null : values.get(n)));
-        const missing = node.inputs.find((n, i) => n !== '' && !inputs[i]);
-        if (missing) throw new WebedgeError(`plan error: ${node.op} needs '${missing}', which was never computed`);
-        let outputs;
-        try {
-          outputs = op(this, node, inputs);
-        } catch (err) {
-          throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });
-        }
-        node.outputs.forEach((name, i) => {
-          if (name && outputs[i]) {
-            values.set(name, outputs[i]);
-            owned.add(name);
-          }
-        });
-        for (const name of node.free) this.drop(values, owned, name);
-      }
+      this.runNodes(this.plan.nodes, values, owned);
       const result = {};
       for (const name of this.plan.outputs) {
         const t = values.get(name);
         result[name] = { data: t.data.slice(), dims: t.dims.slice(), type: t.dtype };
       }
       return result;
+    } finally {
+      for (const name of [...owned]) this.drop(values, owned, name);
+    }
+  }
+
+  // Run nodes against `values` (name -> Tensor); names in `owned` are freed by this scope.
+  runNodes(nodes, values, owned) {
+    for (const node of nodes) {
+      const op = OPS[node.op];
+      const inputs = node.inputs.map((n) => (n === '' ? null : values.get(n)));
+      const missing = node.inputs.find((n, i) => n !== '' && !inputs[i]);
+      if (missing) throw new WebedgeError(`plan error: ${node.op} needs '${missing}', which was never computed`);
+      let outputs;
+      try {
+        outputs = op(this, node, inputs, values);
+      } catch (err) {
+        if (err instanceof WebedgeError && err.message.includes(' (')) throw err;
+        throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });
+      }
+      node.outputs.forEach((name, i) => {
+        if (name && outputs[i]) {
+          values.set(name, outputs[i]);
+          owned.add(name);
+        }
+      });
+      for (const name of node.free) this.drop(values, owned, name);
+    }
+  }
+
+  // A subgraph (If branch): runs in a child scope that sees the parent's values; its outputs are
+  // handed to the caller as new tensors (copied when the subgraph only forwarded an outer value).
+  runSubplan(sub, parent) {
+    const values = new Map(parent);
+    const owned = new Set();
+    try {
+      this.runNodes(sub.nodes, values, owned);
+      return sub.outputs.map((name) => {
+        const t = values.get(name);
+        if (owned.has(name)) {
+          owned.delete(name);
+          return t;
+        }
+        const copy = this.alloc(t.dtype, t.dims.slice());
+        copy.data.set(t.data);
+        return copy;
+      });
     } finally {
       for (const name of [...owned]) this.drop(values, owned, name);
     }

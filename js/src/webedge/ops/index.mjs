@@ -4,5 +4,9 @@ import { ops as elementwise } from './elementwise.mjs';
 import { ops as shape } from './shape.mjs';
 import { ops as nn } from './nn.mjs';
 import { ops as reduce } from './reduce.mjs';
+import { ops as control } from './control.mjs';
+import { ops as rnn } from './rnn.mjs';
+import { ops as convTranspose } from './conv_transpose.mjs';
+import { ops as resize } from './resize.mjs';
 
-export const OPS = { ...elementwise, ...shape, ...nn, ...reduce };
+export const OPS = { ...elementwise, ...shape, ...nn, ...reduce, ...control, ...rnn, ...convTranspose, ...resize };
