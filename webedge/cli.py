@@ -43,7 +43,8 @@ def cmd_bundle(a: argparse.Namespace) -> int:
 
 def print_report(r) -> None:
     print(f"bundle    {r.bundle}")
-    print(f"backend   {r.backend} ({r.threads} thread{'s' if r.threads != 1 else ''}), network {r.network}")
+    mode = ", streaming: computes while weights arrive" if r.streaming else ""
+    print(f"backend   {r.backend} ({r.threads} thread{'s' if r.threads != 1 else ''}{mode}), network {r.network}")
     print(f"reference {r.reference}")
     if r.bytes:
         print("\nbytes transferred (cold)")
@@ -87,7 +88,7 @@ def cmd_test(a: argparse.Namespace) -> int:
 
     budgets = {**from_config(Path.cwd()), **parse_args(a.budget)}
     report = check(a.bundle, model=a.model, inputs=a.inputs, dims=a.dim, backend=a.backend,
-                   network_preset=a.network, warm_runs=a.runs, budgets=budgets,
+                   network_preset=a.network, warm_runs=a.runs, budgets=budgets, stream=not a.no_stream,
                    tolerance=Tolerance(a.atol, a.rtol, a.min_cosine))
     print_report(report)
     if a.json:
@@ -150,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--budget", action="append", metavar="KEY=VALUE", help="fail when a measurement exceeds it")
     t.add_argument("--network", default="none", help="emulated network: none, 4g, 3g")
     t.add_argument("--runs", type=int, default=5, help="warm inferences to time (median reported)")
+    t.add_argument("--no-stream", action="store_true", help="webedge runtime: download every weight before computing")
     t.add_argument("--atol", type=float, default=1e-4)
     t.add_argument("--rtol", type=float, default=1e-4)
     t.add_argument("--min-cosine", type=float, default=0.9999)

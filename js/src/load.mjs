@@ -53,10 +53,13 @@ function chooseEp(manifest, requested) {
 /**
  * Load a webedge bundle.
  * @param {string} manifestUrl  URL of the bundle's model.json (relative to the page)
- * @param {{backend?: 'wasm'|'webgpu', onProgress?: Function, concurrency?: number, cache?: boolean, retries?: number}} options
+ * @param {{backend?: 'wasm'|'webgpu', onProgress?: Function, concurrency?: number, cache?: boolean, retries?: number,
+ *          stream?: boolean}} options  stream (default true): on webedge's runtime, resolve as soon as the
+ *   runtime and plan are in and let run() compute each layer as its weights arrive; `model.loaded`
+ *   resolves when all weights are in.
  */
 export async function load(manifestUrl, options = {}) {
-  const { backend, onProgress, concurrency = 6, cache = true, retries = 3 } = options;
+  const { backend, onProgress, concurrency = 6, cache = true, retries = 3, stream = true } = options;
   const timings = { start: now() };
   const progress = new Progress(onProgress);
   const base = new URL(manifestUrl, globalThis.document?.baseURI ?? location.href);
@@ -77,19 +80,40 @@ export async function load(manifestUrl, options = {}) {
   const runtime = Promise.all([isOrt ? importOrt(manifest, base) : null,
     ...binaries.map((f) => getVerified(f, { ...ctx, phase: 'runtime' }))])
     .then(([ort, ...bins]) => { timings.runtime = now(); return { ort, bins }; });
-  const weights = Promise.all(modelFiles.map((f) => getVerified(f, { ...ctx, phase: 'weights' })))
-    .then((files) => { timings.weights = now(); return files; });
-  const [{ ort, bins }, [graph, ...shards]] = await Promise.all([runtime, weights]);
+  const files = modelFiles.map((f) => getVerified(f, { ...ctx, phase: 'weights' }));
+  const everything = Promise.all(files).then((all) => {
+    timings.weights = now();
+    return all;
+  });
+  everything.catch(() => {}); // a failure surfaces through whoever awaits it, not as unhandled
 
-  progress.setTotal('compile', 0);
-  progress.emit('compile');
-  const session = isOrt
-    ? await createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards })
-    : await (await importExecutor(manifest, base)).createWebedgeSession({ manifest, planBytes: graph, shards,
-      kernels: binaries.map((f, i) => [f.file, bins[i]]) });
-  timings.ready = now();
-  progress.setTotal('ready', 0);
-  progress.emit('ready');
+  // Streaming (webedge runtime): the session starts once runtime and plan are in; each node
+  // waits only for the shards holding its own weights, so computing overlaps the download.
+  const streaming = !isOrt && stream;
+  let session;
+  if (streaming) {
+    const [{ bins }, graph] = await Promise.all([runtime, files[0]]);
+    progress.setTotal('compile', 0);
+    progress.emit('compile');
+    session = await (await importExecutor(manifest, base)).createStreamingSession({
+      manifest, planBytes: graph, shards: files.slice(1), kernels: binaries.map((f, i) => [f.file, bins[i]]) });
+  } else {
+    const [{ ort, bins }, [graph, ...shards]] = await Promise.all([runtime, everything]);
+    progress.setTotal('compile', 0);
+    progress.emit('compile');
+    session = isOrt
+      ? await createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards })
+      : await (await importExecutor(manifest, base)).createWebedgeSession({ manifest, planBytes: graph, shards,
+        kernels: binaries.map((f, i) => [f.file, bins[i]]) });
+  }
+  timings.started = now();
+  const loaded = (streaming ? Promise.all([everything, session.weightsPlaced]) : Promise.resolve()).then(() => {
+    timings.ready = now();
+    progress.setTotal('ready', 0);
+    progress.emit('ready');
+  });
+  loaded.catch(() => {});
+  if (!streaming) await loaded;
 
   let disposed = false;
   return {
@@ -98,7 +122,15 @@ export async function load(manifestUrl, options = {}) {
     outputs: manifest.outputs,
     backend: `${manifest.backend.name}/${ep}`,
     threads: isOrt ? threadCount() : 1,
-    stats: { timings, networkBytes: stats.networkBytes, cacheBytes: stats.cacheBytes, cache: store.mode },
+    streaming,
+    /** Resolves when every weight is downloaded, verified and in place (rejects if one fails). */
+    loaded,
+    stats: {
+      timings,
+      get networkBytes() { return stats.networkBytes; },
+      get cacheBytes() { return stats.cacheBytes; },
+      get cache() { return store.mode; },
+    },
     async run(feeds) {
       if (disposed) throw new WebedgeError('model.run() after model.dispose()');
       return session.run(prepareFeeds(manifest.inputs, feeds));

@@ -1253,7 +1253,14 @@ var Executor = class {
     this.fixed = new Map(weights);
     for (const [name, c] of Object.entries(plan.constants)) this.fixed.set(name, this.place(constantTensor(c)));
     this.fixedTensors = new Set(this.fixed.values());
+    this.pending = /* @__PURE__ */ new Map();
+    this.streaming = false;
     this.scratch = arena.alloc(1024);
+  }
+  addWeight([name, tensor]) {
+    this.fixed.set(name, tensor);
+    this.fixedTensors.add(tensor);
+    this.pending.delete(name);
   }
   alloc(dtype, dims) {
     if (dtype === "float32") return new Tensor(dtype, dims, { ptr: this.arena.alloc(size(dims) * 4), arena: this.arena });
@@ -1285,7 +1292,7 @@ var Executor = class {
       owned.add(name);
     }
     try {
-      this.runNodes(this.plan.nodes, values, owned);
+      await this.runNodes(this.plan.nodes, values, owned);
       const result = {};
       for (const name of this.plan.outputs) {
         const t = values.get(name);
@@ -1297,8 +1304,9 @@ var Executor = class {
     }
   }
   // Run nodes against `values` (name -> Tensor); names in `owned` are freed by this scope.
-  runNodes(nodes, values, owned) {
+  async runNodes(nodes, values, owned) {
     for (const node of nodes) {
+      if (this.streaming) await this.arrival(node, values);
       const op = OPS[node.op];
       const inputs = node.inputs.map((n) => n === "" ? null : values.get(n));
       const missing = node.inputs.find((n, i) => n !== "" && !inputs[i]);
@@ -1306,6 +1314,7 @@ var Executor = class {
       let outputs;
       try {
         outputs = op(this, node, inputs, values);
+        if (outputs instanceof Promise) outputs = await outputs;
       } catch (err) {
         if (err instanceof WebedgeError && err.message.includes(" (")) throw err;
         throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });
@@ -1321,11 +1330,11 @@ var Executor = class {
   }
   // A subgraph (If branch): runs in a child scope that sees the parent's values; its outputs are
   // handed to the caller as new tensors (copied when the subgraph only forwarded an outer value).
-  runSubplan(sub, parent) {
+  async runSubplan(sub, parent) {
     const values = new Map(parent);
     const owned = /* @__PURE__ */ new Set();
     try {
-      this.runNodes(sub.nodes, values, owned);
+      await this.runNodes(sub.nodes, values, owned);
       return sub.outputs.map((name) => {
         const t = values.get(name);
         if (owned.has(name)) {
@@ -1340,6 +1349,14 @@ var Executor = class {
       for (const name of [...owned]) this.drop(values, owned, name);
     }
   }
+  // Wait until the weights this node reads (directly or from its subgraphs) have arrived.
+  async arrival(node, values) {
+    for (const name of [...node.inputs, ...node.implicit ?? []]) {
+      const wait = this.pending.get(name);
+      if (wait) await wait;
+      if (!values.has(name) && this.fixed.has(name)) values.set(name, this.fixed.get(name));
+    }
+  }
   drop(values, owned, name) {
     if (!owned.has(name)) return;
     const t = values.get(name);
@@ -1350,7 +1367,7 @@ var Executor = class {
 };
 
 // src/backends/webedge.mjs
-async function createWebedgeSession({ manifest, planBytes, kernels, shards }) {
+function parsePlan(manifest, planBytes) {
   let plan;
   try {
     plan = JSON.parse(new TextDecoder().decode(planBytes));
@@ -1360,8 +1377,40 @@ async function createWebedgeSession({ manifest, planBytes, kernels, shards }) {
   if (plan.format !== "webedge-plan" || plan.version !== 1) {
     throw new WebedgeError(`${manifest.backend.graph.file}: plan format ${plan.format} v${plan.version} is not supported by this runtime`);
   }
+  return plan;
+}
+async function createWebedgeSession({ manifest, planBytes, kernels, shards }) {
+  const plan = parsePlan(manifest, planBytes);
   const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
   return createSession({ plan, kernels, weights });
+}
+async function createStreamingSession({ manifest, planBytes, kernels, shards }) {
+  const plan = parsePlan(manifest, planBytes);
+  const session = await createSession({ plan, kernels, weights: [] });
+  const ex = session.executor;
+  ex.streaming = true;
+  const placed = shards.map((promise, i) => {
+    const mine = manifest.weights.filter((w) => w.shard === i);
+    const done = promise.then((bytes) => {
+      for (const w of mine) ex.addWeight(placeWeight(ex.arena, { ...w, bytes: bytes.subarray(w.offset, w.offset + w.length) }));
+    });
+    for (const w of mine) ex.pending.set(w.name, done);
+    done.catch(() => {
+    });
+    return done;
+  });
+  session.weightsPlaced = Promise.all(placed);
+  session.weightsPlaced.catch(() => {
+  });
+  return session;
+}
+function placeWeight(arena, w) {
+  if (w.dtype === "float32") {
+    const ptr = arena.alloc(w.length ?? w.bytes.length);
+    new Uint8Array(arena.memory.buffer, ptr, w.bytes.length).set(w.bytes);
+    return [w.name, new Tensor("float32", w.shape, { ptr, arena })];
+  }
+  return [w.name, new Tensor(w.dtype, w.shape, { host: new ARRAYS[w.dtype](w.bytes.slice().buffer) })];
 }
 async function createSession({ plan, kernels, weights: weightList }) {
   const arena = new Arena();
@@ -1374,21 +1423,10 @@ async function createSession({ plan, kernels, weights: weightList }) {
       throw new WebedgeError(`${file}: could not instantiate the kernel module (${cause.message})`, { file, cause });
     }
   }
-  const weights = /* @__PURE__ */ new Map();
-  for (const w of weightList) {
-    const src = w.bytes;
-    let t;
-    if (w.dtype === "float32") {
-      const ptr = arena.alloc(w.length);
-      new Uint8Array(arena.memory.buffer, ptr, w.length).set(src);
-      t = new Tensor("float32", w.shape, { ptr, arena });
-    } else {
-      t = new Tensor(w.dtype, w.shape, { host: new ARRAYS[w.dtype](src.slice().buffer) });
-    }
-    weights.set(w.name, t);
-  }
+  const weights = new Map(weightList.map((w) => placeWeight(arena, w)));
   const executor = new Executor(plan, exports, arena, weights);
   return {
+    executor,
     run: (feeds) => executor.run(feeds),
     async dispose() {
     },
@@ -1397,5 +1435,6 @@ async function createSession({ plan, kernels, weights: weightList }) {
 }
 export {
   createSession,
+  createStreamingSession,
   createWebedgeSession
 };

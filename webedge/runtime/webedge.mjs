@@ -522,7 +522,7 @@ function chooseEp(manifest, requested) {
   return eps.find((ep) => ep !== "webgpu" || hasGpu) ?? eps[0];
 }
 async function load(manifestUrl, options = {}) {
-  const { backend, onProgress, concurrency = 6, cache = true, retries = 3 } = options;
+  const { backend, onProgress, concurrency = 6, cache = true, retries = 3, stream = true } = options;
   const timings = { start: now() };
   const progress = new Progress(onProgress);
   const base = new URL(manifestUrl, globalThis.document?.baseURI ?? location.href);
@@ -541,26 +541,49 @@ async function load(manifestUrl, options = {}) {
   const runtime = Promise.all([
     isOrt ? importOrt(manifest, base) : null,
     ...binaries.map((f) => getVerified(f, { ...ctx, phase: "runtime" }))
-  ]).then(([ort2, ...bins2]) => {
+  ]).then(([ort, ...bins]) => {
     timings.runtime = now();
-    return { ort: ort2, bins: bins2 };
+    return { ort, bins };
   });
-  const weights = Promise.all(modelFiles.map((f) => getVerified(f, { ...ctx, phase: "weights" }))).then((files) => {
+  const files = modelFiles.map((f) => getVerified(f, { ...ctx, phase: "weights" }));
+  const everything = Promise.all(files).then((all) => {
     timings.weights = now();
-    return files;
+    return all;
   });
-  const [{ ort, bins }, [graph, ...shards]] = await Promise.all([runtime, weights]);
-  progress.setTotal("compile", 0);
-  progress.emit("compile");
-  const session = isOrt ? await createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards }) : await (await importExecutor(manifest, base)).createWebedgeSession({
-    manifest,
-    planBytes: graph,
-    shards,
-    kernels: binaries.map((f, i) => [f.file, bins[i]])
+  everything.catch(() => {
   });
-  timings.ready = now();
-  progress.setTotal("ready", 0);
-  progress.emit("ready");
+  const streaming = !isOrt && stream;
+  let session;
+  if (streaming) {
+    const [{ bins }, graph] = await Promise.all([runtime, files[0]]);
+    progress.setTotal("compile", 0);
+    progress.emit("compile");
+    session = await (await importExecutor(manifest, base)).createStreamingSession({
+      manifest,
+      planBytes: graph,
+      shards: files.slice(1),
+      kernels: binaries.map((f, i) => [f.file, bins[i]])
+    });
+  } else {
+    const [{ ort, bins }, [graph, ...shards]] = await Promise.all([runtime, everything]);
+    progress.setTotal("compile", 0);
+    progress.emit("compile");
+    session = isOrt ? await createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards }) : await (await importExecutor(manifest, base)).createWebedgeSession({
+      manifest,
+      planBytes: graph,
+      shards,
+      kernels: binaries.map((f, i) => [f.file, bins[i]])
+    });
+  }
+  timings.started = now();
+  const loaded = (streaming ? Promise.all([everything, session.weightsPlaced]) : Promise.resolve()).then(() => {
+    timings.ready = now();
+    progress.setTotal("ready", 0);
+    progress.emit("ready");
+  });
+  loaded.catch(() => {
+  });
+  if (!streaming) await loaded;
   let disposed = false;
   return {
     manifest,
@@ -568,7 +591,21 @@ async function load(manifestUrl, options = {}) {
     outputs: manifest.outputs,
     backend: `${manifest.backend.name}/${ep}`,
     threads: isOrt ? threadCount() : 1,
-    stats: { timings, networkBytes: stats.networkBytes, cacheBytes: stats.cacheBytes, cache: store.mode },
+    streaming,
+    /** Resolves when every weight is downloaded, verified and in place (rejects if one fails). */
+    loaded,
+    stats: {
+      timings,
+      get networkBytes() {
+        return stats.networkBytes;
+      },
+      get cacheBytes() {
+        return stats.cacheBytes;
+      },
+      get cache() {
+        return store.mode;
+      }
+    },
     async run(feeds) {
       if (disposed) throw new WebedgeError("model.run() after model.dispose()");
       return session.run(prepareFeeds(manifest.inputs, feeds));

@@ -36,6 +36,7 @@ class Report:
     bundle: str
     backend: str = ""
     threads: int = 1
+    streaming: bool = False
     network: str = "none"
     reference: str = ""
     bytes: dict = field(default_factory=dict)
@@ -60,6 +61,7 @@ class Report:
 
     def as_dict(self) -> dict:
         return {"bundle": self.bundle, "ok": self.ok, "backend": self.backend, "threads": self.threads,
+                "streaming": self.streaming,
                 "network": self.network, "reference": self.reference, "bytes": self.bytes,
                 "timings": self.timings, "reload": self.reload,
                 "outputs": [c.as_dict() for c in self.outputs], "budgets": self.budgets,
@@ -141,7 +143,7 @@ def _open_and_run(context, server: BundleServer, args: dict, net: str) -> dict:
 def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: str | Path | None = None,
           dims: dict | list | None = None, backend: str | None = None, network_preset: str = "none",
           warm_runs: int = 5, budgets: dict[str, float] | None = None, tolerance: Tolerance | None = None,
-          reload: bool = True) -> Report:
+          reload: bool = True, stream: bool = True) -> Report:
     """Open a bundle in headless Chromium and measure it. Raises WebedgeError for bad usage."""
     folder = Path(bundle_dir)
     if not folder.is_dir():
@@ -158,7 +160,7 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
 
     server = BundleServer(folder).start()
     try:
-        args = {"inputs": _serve_inputs(server, feeds), "backend": backend, "warmRuns": warm_runs}
+        args = {"inputs": _serve_inputs(server, feeds), "backend": backend, "warmRuns": warm_runs, "stream": stream}
         with browser.launch(webgpu=True) as b:
             context = b.new_context()
             try:
@@ -183,7 +185,7 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
         server.stop()
 
     t = cold["stats"]["timings"]
-    report.backend, report.threads = cold["backend"], cold["threads"]
+    report.backend, report.threads, report.streaming = cold["backend"], cold["threads"], bool(cold.get("streaming"))
     report.timings = {
         "manifest_ms": round(t["manifest"], 1),
         "runtime_ms": round(t["runtime"], 1),

@@ -7,7 +7,7 @@ async (args) => {
   const onProgress = (e) => { if (events.length < 5000) events.push({ phase: e.phase, loaded: e.loaded, total: e.total, t: performance.now() }); };
   let model;
   try {
-    model = await webedge.load('/model.json', { backend: args.backend || undefined, onProgress });
+    model = await webedge.load('/model.json', { backend: args.backend || undefined, onProgress, stream: args.stream });
   } catch (err) {
     return { error: `${err.message}` };
   }
@@ -30,6 +30,7 @@ async (args) => {
     const t0 = performance.now();
     const outputs = await model.run(feeds);
     const t1 = performance.now();
+    await model.loaded; // streaming: weights nobody read yet may still be arriving
     const warm = [];
     for (let k = 0; k < args.warmRuns; k++) {
       const s = performance.now();
@@ -38,7 +39,9 @@ async (args) => {
     }
     const out = {};
     for (const [name, t] of Object.entries(outputs)) out[name] = { type: t.type, dims: t.dims, b64: b64(t.data) };
-    const result = { backend: model.backend, threads: model.threads, stats: model.stats, firstStart: t0,
+    const stats = { ...model.stats, networkBytes: model.stats.networkBytes, cacheBytes: model.stats.cacheBytes,
+      cache: model.stats.cache };
+    const result = { backend: model.backend, threads: model.threads, stats, streaming: model.streaming, firstStart: t0,
       firstInference: t1 - t0, warm, outputs: out, events, isolated: !!globalThis.crossOriginIsolated };
     await model.dispose();
     return result;

@@ -5,7 +5,7 @@ import { Executor } from '../webedge/executor.mjs';
 import { Tensor, ARRAYS } from '../webedge/tensor.mjs';
 import { WebedgeError } from '../errors.mjs';
 
-export async function createWebedgeSession({ manifest, planBytes, kernels, shards }) {
+function parsePlan(manifest, planBytes) {
   let plan;
   try {
     plan = JSON.parse(new TextDecoder().decode(planBytes));
@@ -15,8 +15,43 @@ export async function createWebedgeSession({ manifest, planBytes, kernels, shard
   if (plan.format !== 'webedge-plan' || plan.version !== 1) {
     throw new WebedgeError(`${manifest.backend.graph.file}: plan format ${plan.format} v${plan.version} is not supported by this runtime`);
   }
+  return plan;
+}
+
+export async function createWebedgeSession({ manifest, planBytes, kernels, shards }) {
+  const plan = parsePlan(manifest, planBytes);
   const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
   return createSession({ plan, kernels, weights });
+}
+
+// Like createWebedgeSession, but `shards` are promises: each shard's tensors are placed when it
+// arrives, and a node that reads a weight still on the way waits for that shard only.
+export async function createStreamingSession({ manifest, planBytes, kernels, shards }) {
+  const plan = parsePlan(manifest, planBytes);
+  const session = await createSession({ plan, kernels, weights: [] });
+  const ex = session.executor;
+  ex.streaming = true;
+  const placed = shards.map((promise, i) => {
+    const mine = manifest.weights.filter((w) => w.shard === i);
+    const done = promise.then((bytes) => {
+      for (const w of mine) ex.addWeight(placeWeight(ex.arena, { ...w, bytes: bytes.subarray(w.offset, w.offset + w.length) }));
+    });
+    for (const w of mine) ex.pending.set(w.name, done);
+    done.catch(() => {});
+    return done;
+  });
+  session.weightsPlaced = Promise.all(placed);
+  session.weightsPlaced.catch(() => {});
+  return session;
+}
+
+function placeWeight(arena, w) {
+  if (w.dtype === 'float32') {
+    const ptr = arena.alloc(w.length ?? w.bytes.length);
+    new Uint8Array(arena.memory.buffer, ptr, w.bytes.length).set(w.bytes);
+    return [w.name, new Tensor('float32', w.shape, { ptr, arena })];
+  }
+  return [w.name, new Tensor(w.dtype, w.shape, { host: new ARRAYS[w.dtype](w.bytes.slice().buffer) })];
 }
 
 // The session itself, from parts: a parsed plan, [file, wasm bytes] kernel pairs and
@@ -32,21 +67,10 @@ export async function createSession({ plan, kernels, weights: weightList }) {
       throw new WebedgeError(`${file}: could not instantiate the kernel module (${cause.message})`, { file, cause });
     }
   }
-  const weights = new Map();
-  for (const w of weightList) {
-    const src = w.bytes;
-    let t;
-    if (w.dtype === 'float32') {
-      const ptr = arena.alloc(w.length);
-      new Uint8Array(arena.memory.buffer, ptr, w.length).set(src);
-      t = new Tensor('float32', w.shape, { ptr, arena });
-    } else {
-      t = new Tensor(w.dtype, w.shape, { host: new ARRAYS[w.dtype](src.slice().buffer) });
-    }
-    weights.set(w.name, t);
-  }
+  const weights = new Map(weightList.map((w) => placeWeight(arena, w)));
   const executor = new Executor(plan, exports, arena, weights);
   return {
+    executor,
     run: (feeds) => executor.run(feeds),
     async dispose() {},
     memoryBytes: () => arena.memory.buffer.byteLength,

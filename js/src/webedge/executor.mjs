@@ -19,7 +19,15 @@ export class Executor {
     this.fixed = new Map(weights);
     for (const [name, c] of Object.entries(plan.constants)) this.fixed.set(name, this.place(constantTensor(c)));
     this.fixedTensors = new Set(this.fixed.values());
+    this.pending = new Map(); // weight name -> promise of its arrival (streaming sessions)
+    this.streaming = false;
     this.scratch = arena.alloc(1024); // small int arrays (dims, strides) handed to kernels
+  }
+
+  addWeight([name, tensor]) {
+    this.fixed.set(name, tensor);
+    this.fixedTensors.add(tensor);
+    this.pending.delete(name);
   }
 
   alloc(dtype, dims) {
@@ -56,7 +64,7 @@ export class Executor {
       owned.add(name);
     }
     try {
-      this.runNodes(this.plan.nodes, values, owned);
+      await this.runNodes(this.plan.nodes, values, owned);
       const result = {};
       for (const name of this.plan.outputs) {
         const t = values.get(name);
@@ -69,8 +77,9 @@ export class Executor {
   }
 
   // Run nodes against `values` (name -> Tensor); names in `owned` are freed by this scope.
-  runNodes(nodes, values, owned) {
+  async runNodes(nodes, values, owned) {
     for (const node of nodes) {
+      if (this.streaming) await this.arrival(node, values);
       const op = OPS[node.op];
       const inputs = node.inputs.map((n) => (n === '' ? null : values.get(n)));
       const missing = node.inputs.find((n, i) => n !== '' && !inputs[i]);
@@ -78,6 +87,7 @@ export class Executor {
       let outputs;
       try {
         outputs = op(this, node, inputs, values);
+        if (outputs instanceof Promise) outputs = await outputs;
       } catch (err) {
         if (err instanceof WebedgeError && err.message.includes(' (')) throw err;
         throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });
@@ -94,11 +104,11 @@ export class Executor {
 
   // A subgraph (If branch): runs in a child scope that sees the parent's values; its outputs are
   // handed to the caller as new tensors (copied when the subgraph only forwarded an outer value).
-  runSubplan(sub, parent) {
+  async runSubplan(sub, parent) {
     const values = new Map(parent);
     const owned = new Set();
     try {
-      this.runNodes(sub.nodes, values, owned);
+      await this.runNodes(sub.nodes, values, owned);
       return sub.outputs.map((name) => {
         const t = values.get(name);
         if (owned.has(name)) {
@@ -111,6 +121,15 @@ export class Executor {
       });
     } finally {
       for (const name of [...owned]) this.drop(values, owned, name);
+    }
+  }
+
+  // Wait until the weights this node reads (directly or from its subgraphs) have arrived.
+  async arrival(node, values) {
+    for (const name of [...node.inputs, ...(node.implicit ?? [])]) {
+      const wait = this.pending.get(name);
+      if (wait) await wait;
+      if (!values.has(name) && this.fixed.has(name)) values.set(name, this.fixed.get(name));
     }
   }
 
