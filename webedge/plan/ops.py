@@ -22,5 +22,7 @@ KERNEL_OF.update({"Conv": "conv", "Gemm": "gemm", "MatMul": "gemm", "MaxPool": "
                   "BatchNormalization": "norm", "LayerNormalization": "norm", "InstanceNormalization": "norm"})
 
 KERNEL_OF.update({"If": None, "LSTM": "gemm", "GRU": "gemm", "ConvTranspose": "gemm", "Resize": None, "Upsample": None})
+KERNEL_OF.update({"DequantizeLinear": None, "QuantizeLinear": None, "DynamicQuantizeLinear": None,
+                  "MatMulInteger": None, "ConvInteger": "conv", "QLinearMatMul": None, "QLinearConv": "conv"})
 
 SUPPORTED = frozenset(KERNEL_OF)

@@ -1235,8 +1235,163 @@ function resize(ex, node, inputs) {
 }
 var ops8 = { Resize: resize, Upsample: resize };
 
+// src/webedge/ops/quantize.mjs
+var RANGE = { uint8: [0, 255], int8: [-128, 127], uint16: [0, 65535], int16: [-32768, 32767], int32: [-2147483648, 2147483647] };
+function roundEven(v) {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+function paramIndex(x, param, axisAttr, block) {
+  if (!param || param.size === 1) return () => 0;
+  const r = x.dims.length;
+  const axis = axisAttr < 0 ? axisAttr + r : axisAttr;
+  const inner = size(x.dims.slice(axis + 1));
+  const n = x.dims[axis];
+  if (!block) return (i) => Math.floor(i / inner) % n;
+  const blocks = param.dims[axis];
+  return (i) => {
+    const outer = Math.floor(i / (inner * n));
+    const a = Math.floor(i / inner) % n;
+    return (outer * blocks + Math.floor(a / block)) * inner + i % inner;
+  };
+}
+function dequantizeLinear(ex, node, [x, scale, zp]) {
+  const y = ex.alloc("float32", x.dims.slice());
+  const xd = x.data, sd = scale.data, zd = zp ? zp.data : null, yd = y.data;
+  const at = paramIndex(x, scale, node.attrs.axis ?? 1, node.attrs.block_size ?? 0);
+  for (let i = 0; i < xd.length; i++) {
+    const k = at(i);
+    yd[i] = (Number(xd[i]) - (zd ? Number(zd[k]) : 0)) * sd[k];
+  }
+  return [y];
+}
+function quantizeLinear(ex, node, [x, scale, zp]) {
+  const dtype = zp ? zp.dtype : node.attrs.output_dtype === 3 ? "int8" : "uint8";
+  const [lo, hi] = RANGE[dtype];
+  const y = ex.alloc(dtype, x.dims.slice());
+  const xd = x.data, sd = scale.data, zd = zp ? zp.data : null, yd = y.data;
+  const at = paramIndex(x, scale, node.attrs.axis ?? 1, node.attrs.block_size ?? 0);
+  for (let i = 0; i < xd.length; i++) {
+    const k = at(i);
+    const q = roundEven(Math.fround(xd[i] / sd[k])) + (zd ? Number(zd[k]) : 0);
+    yd[i] = Math.max(lo, Math.min(hi, q));
+  }
+  return [y];
+}
+function dynamicQuantizeLinear(ex, node, [x]) {
+  const xd = x.data;
+  let min = 0;
+  let max = 0;
+  for (let i = 0; i < xd.length; i++) {
+    if (xd[i] < min) min = xd[i];
+    if (xd[i] > max) max = xd[i];
+  }
+  const scale = Math.fround(Math.fround(max - min) / 255);
+  const zp = scale === 0 ? 0 : Math.max(0, Math.min(255, roundEven(Math.fround(-min / scale))));
+  const y = ex.alloc("uint8", x.dims.slice());
+  const s = ex.alloc("float32", []);
+  const z = ex.alloc("uint8", []);
+  const yd = y.data;
+  for (let i = 0; i < xd.length; i++) yd[i] = scale === 0 ? zp : Math.max(0, Math.min(255, roundEven(Math.fround(xd[i] / scale)) + zp));
+  s.data[0] = scale;
+  z.data[0] = zp;
+  return [y, s, z];
+}
+function intMatmul(a, b, azp, bzp) {
+  const ad = a.dims.length === 1 ? [1, a.dims[0]] : a.dims;
+  const bd = b.dims.length === 1 ? [b.dims[0], 1] : b.dims;
+  const [M, K] = ad.slice(-2);
+  const N = bd[bd.length - 1];
+  const batchA = size(ad.slice(0, -2));
+  const batchB = size(bd.slice(0, -2));
+  const batch = Math.max(batchA, batchB);
+  const out = new Int32Array(batch * M * N);
+  const A = a.data, B = b.data;
+  const za = azp ? Array.from(azp.data, Number) : [0];
+  const zb = bzp ? Array.from(bzp.data, Number) : [0];
+  for (let t = 0; t < batch; t++) {
+    const ao = (batchA === 1 ? 0 : t) * M * K;
+    const bo = (batchB === 1 ? 0 : t) * K * N;
+    for (let m = 0; m < M; m++) {
+      const zam = za.length === 1 ? za[0] : za[m];
+      for (let n = 0; n < N; n++) {
+        const zbn = zb.length === 1 ? zb[0] : zb[n];
+        let acc = 0;
+        for (let k = 0; k < K; k++) acc += (A[ao + m * K + k] - zam) * (B[bo + k * N + n] - zbn);
+        out[(t * M + m) * N + n] = acc;
+      }
+    }
+  }
+  let dims = [...(ad.length >= bd.length ? ad : bd).slice(0, -2), M, N];
+  if (a.dims.length === 1) dims.splice(-2, 1);
+  if (b.dims.length === 1) dims = dims.slice(0, -1);
+  return { out, dims };
+}
+function matMulInteger(ex, node, [a, b, azp, bzp]) {
+  const { out, dims } = intMatmul(a, b, azp, bzp);
+  const y = ex.alloc("int32", dims);
+  y.data.set(out);
+  return [y];
+}
+function requantize(ex, acc, dims, multipliers, channelOf, yzp, dtype) {
+  const [lo, hi] = RANGE[dtype];
+  const y = ex.alloc(dtype, dims);
+  const yd = y.data;
+  const z = yzp ? Number(yzp.data[0]) : 0;
+  for (let i = 0; i < acc.length; i++) yd[i] = Math.max(lo, Math.min(hi, roundEven(acc[i] * multipliers[channelOf(i)]) + z));
+  return y;
+}
+function qlinearMatMul(ex, node, [a, as, azp, b, bs, bzp, ys, yzp]) {
+  const { out, dims } = intMatmul(a, b, azp, bzp);
+  const N = dims[dims.length - 1];
+  const mult = Array.from(bs.data, (s) => as.data[0] * s / ys.data[0]);
+  return [requantize(ex, out, dims, mult, mult.length === 1 ? () => 0 : (i) => i % N, yzp, yzp ? yzp.dtype : "uint8")];
+}
+function convIntegerAcc(ex, node, x, w, xzp, wzp) {
+  const shift = (t, zp, perChannel) => {
+    const f = ex.alloc("float32", t.dims.slice());
+    const td = t.data, fd = f.data;
+    const z = zp ? Array.from(zp.data, Number) : [0];
+    const inner = size(t.dims.slice(1));
+    for (let i = 0; i < td.length; i++) fd[i] = Number(td[i]) - (perChannel && z.length > 1 ? z[Math.floor(i / inner)] : z[0]);
+    return f;
+  };
+  const xf = shift(x, xzp, false);
+  const wf = shift(w, wzp, true);
+  const [yf] = ops3.Conv(ex, { ...node, attrs: { ...node.attrs, _act: void 0 } }, [xf, wf, null]);
+  ex.arena.dispose(xf.ptr);
+  ex.arena.dispose(wf.ptr);
+  return yf;
+}
+function convInteger(ex, node, [x, w, xzp, wzp]) {
+  const yf = convIntegerAcc(ex, node, x, w, xzp, wzp);
+  const y = castTo(ex, { dims: yf.dims, data: Array.from(yf.data, Math.round) }, "int32");
+  ex.arena.dispose(yf.ptr);
+  return [y];
+}
+function qlinearConv(ex, node, [x, xs, xzp, w, ws, wzp, ys, yzp, b]) {
+  const yf = convIntegerAcc(ex, node, x, w, xzp, wzp);
+  const acc = Float64Array.from(yf.data, Math.round);
+  const M = yf.dims[1];
+  const inner = size(yf.dims.slice(2));
+  if (b) for (let i = 0; i < acc.length; i++) acc[i] += b.data[Math.floor(i / inner) % M];
+  ex.arena.dispose(yf.ptr);
+  const mult = Array.from(ws.data, (s) => xs.data[0] * s / ys.data[0]);
+  const channelOf = mult.length === 1 ? () => 0 : (i) => Math.floor(i / inner) % M;
+  return [requantize(ex, acc, yf.dims, mult, channelOf, yzp, yzp ? yzp.dtype : "uint8")];
+}
+var ops9 = {
+  DequantizeLinear: dequantizeLinear,
+  QuantizeLinear: quantizeLinear,
+  DynamicQuantizeLinear: dynamicQuantizeLinear,
+  MatMulInteger: matMulInteger,
+  ConvInteger: convInteger,
+  QLinearMatMul: qlinearMatMul,
+  QLinearConv: qlinearConv
+};
+
 // src/webedge/ops/index.mjs
-var OPS = { ...ops, ...ops2, ...ops3, ...ops4, ...ops5, ...ops6, ...ops7, ...ops8 };
+var OPS = { ...ops, ...ops2, ...ops3, ...ops4, ...ops5, ...ops6, ...ops7, ...ops8, ...ops9 };
 
 // src/webedge/executor.mjs
 function constantTensor(c) {

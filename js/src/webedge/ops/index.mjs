@@ -8,5 +8,6 @@ import { ops as control } from './control.mjs';
 import { ops as rnn } from './rnn.mjs';
 import { ops as convTranspose } from './conv_transpose.mjs';
 import { ops as resize } from './resize.mjs';
+import { ops as quantize } from './quantize.mjs';
 
-export const OPS = { ...elementwise, ...shape, ...nn, ...reduce, ...control, ...rnn, ...convTranspose, ...resize };
+export const OPS = { ...elementwise, ...shape, ...nn, ...reduce, ...control, ...rnn, ...convTranspose, ...resize, ...quantize };
