@@ -1,0 +1,199 @@
+"""Build the WebAssembly SIMD128 kernels: every ``wasm/kernels/<name>.c`` -> ``webedge/runtime/kernels/<name>.wasm``.
+
+Run ``python wasm/build.py`` (optionally ``--out-dir DIR`` and kernel names, e.g. ``conv gemm``).
+Each kernel is compiled by the pip-installed zig toolchain (``python -m ziglang cc``) with the flags
+in ``ZIG_FLAGS``, then checked, because several modules share ONE imported memory at run time:
+
+* no data section (section id 11) and no data-count section (id 12): a data segment would be copied
+  into the shared memory on instantiation and clobber other modules' buffers;
+* the only import is ``env.memory``; exports are functions only;
+* the stack pointer starts at 64 KiB (stack in [0, 64 KiB), below the JS allocator's region).
+
+It prints each module's size (raw and gzip) and exits non-zero if any check fails.  The outputs are
+committed; ``tests/kernels`` rebuilds them into a temporary folder and compares bytes.
+
+Two deviations from the plain clang/lld command line, both for zig 0.17's own wasm linker:
+``-Wl,--stack-first`` is rejected there (it already lays the stack first; checked above) and
+``-Wl,--strip-all`` drops debug/name/producers custom sections that would otherwise ship.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC_DIR = ROOT / "wasm" / "kernels"
+OUT_DIR = ROOT / "webedge" / "runtime" / "kernels"
+STACK_TOP = 65536
+
+ZIG_FLAGS = [
+    "--target=wasm32-freestanding",
+    "-msimd128",
+    "-O3",
+    "-nostdlib",
+    "-Wl,--no-entry",
+    "-Wl,--import-memory",
+    "-Wl,-z,stack-size=65536",
+    "-Wl,--strip-all",
+]
+
+SECTION_NAMES = {0: "custom", 1: "type", 2: "import", 3: "function", 4: "table", 5: "memory", 6: "global",
+                 7: "export", 8: "start", 9: "element", 10: "code", 11: "data", 12: "datacount"}
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+def _leb(buf: bytes, i: int) -> tuple[int, int]:
+    """Unsigned LEB128 at buf[i]; returns (value, next index)."""
+    value = shift = 0
+    while True:
+        byte = buf[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, i
+
+
+def _sleb(buf: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = buf[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            if byte & 0x40:
+                value -= 1 << shift
+            return value, i
+
+
+def _name(buf: bytes, i: int) -> tuple[str, int]:
+    n, i = _leb(buf, i)
+    return buf[i:i + n].decode(), i + n
+
+
+def sections(wasm: bytes) -> list[tuple[int, bytes]]:
+    """(section id, body) for every section of a wasm binary."""
+    if wasm[:8] != b"\0asm\x01\0\0\0":
+        raise BuildError("not a wasm v1 binary")
+    out, i = [], 8
+    while i < len(wasm):
+        sid = wasm[i]
+        size, j = _leb(wasm, i + 1)
+        out.append((sid, wasm[j:j + size]))
+        i = j + size
+    return out
+
+
+def inspect(wasm: bytes) -> dict:
+    """Imports, exports (name -> kind) and the first global's i32 init, parsed from the binary."""
+    info: dict = {"section_ids": [], "imports": [], "exports": {}, "globals": []}
+    for sid, body in sections(wasm):
+        info["section_ids"].append(sid)
+        if sid == 2:
+            count, i = _leb(body, 0)
+            for _ in range(count):
+                mod, i = _name(body, i)
+                name, i = _name(body, i)
+                kind = body[i]
+                info["imports"].append((mod, name, kind))
+                if kind == 0:  # function: type index
+                    _, i = _leb(body, i + 1)
+                elif kind in (1, 2):  # table (a reftype byte, then limits) or memory (limits)
+                    i += 2 if kind == 1 else 1
+                    flags, i = _leb(body, i)
+                    _, i = _leb(body, i)
+                    if flags & 1:
+                        _, i = _leb(body, i)
+                else:  # global: valtype, mutability
+                    i += 3
+        elif sid == 7:
+            count, i = _leb(body, 0)
+            for _ in range(count):
+                name, i = _name(body, i)
+                kind = body[i]
+                _, i = _leb(body, i + 1)
+                info["exports"][name] = kind
+        elif sid == 6:
+            count, i = _leb(body, 0)
+            for _ in range(count):
+                valtype, mut = body[i], body[i + 1]
+                i += 2
+                if body[i] != 0x41:  # i32.const
+                    info["globals"].append((valtype, mut, None))
+                    break
+                value, i = _sleb(body, i + 1)
+                info["globals"].append((valtype, mut, value))
+                i += 1  # end
+    return info
+
+
+def check(wasm: bytes, label: str) -> None:
+    info = inspect(wasm)
+    bad = [SECTION_NAMES[s] for s in info["section_ids"] if s in (11, 12)]
+    if bad:
+        raise BuildError(f"{label}: has a {'/'.join(bad)} section (static data would clobber the shared memory)")
+    if info["imports"] != [("env", "memory", 2)]:
+        raise BuildError(f"{label}: imports must be exactly env.memory, got {info['imports']}")
+    not_funcs = [n for n, k in info["exports"].items() if k != 0]
+    if not_funcs or not info["exports"]:
+        raise BuildError(f"{label}: exports must be kernel functions only, got {info['exports']}")
+    # The only global is the mutable i32 __stack_pointer, and it starts at the top of [0, 64 KiB).
+    if info["globals"] and info["globals"][0] != (0x7F, 1, STACK_TOP):
+        raise BuildError(f"{label}: stack pointer does not start at {STACK_TOP}: {info['globals']}")
+
+
+def compile_one(src: Path, out: Path) -> bytes:
+    cmd = [sys.executable, "-m", "ziglang", "cc", *ZIG_FLAGS, str(src), "-o", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=src.parent)
+    if proc.returncode != 0:
+        raise BuildError(f"{src.name}: zig cc failed\n{proc.stderr}")
+    data = out.read_bytes()
+    check(data, out.name)
+    return data
+
+
+def build(names: list[str] | None = None, out_dir: Path = OUT_DIR, quiet: bool = False) -> dict[str, Path]:
+    """Compile and check the named kernels (default: all); returns name -> output path."""
+    sources = sorted(SRC_DIR.glob("*.c"))
+    if names:
+        wanted = set(names)
+        unknown = wanted - {s.stem for s in sources}
+        if unknown:
+            raise BuildError(f"no such kernel source(s): {sorted(unknown)}")
+        sources = [s for s in sources if s.stem in wanted]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        jobs = {s.stem: pool.submit(compile_one, s, out_dir / f"{s.stem}.wasm") for s in sources}
+        results = {name: job.result() for name, job in jobs.items()}
+    if not quiet:
+        for name, data in results.items():
+            exports = ", ".join(inspect(data)["exports"])
+            print(f"{name + '.wasm':18} {len(data):7d} B  gzip {len(gzip.compress(data, 9)):6d} B  [{exports}]")
+    return {name: out_dir / f"{name}.wasm" for name in results}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="kernel names (default: every wasm/kernels/*.c)")
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
+    args = parser.parse_args(argv)
+    try:
+        build(args.names or None, args.out_dir)
+    except BuildError as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+/* conv2d_f32: ONNX Conv (NCHW float32) with fused bias + activation, SIMD128.
+ *
+ *   x [N, C, H, W], w [M, C/group, KH, KW], bias [M] or 0, y [N, M, OH, OW]
+ *   iy = oy * s + k * d - pad (top/left); taps outside the input read zero.
+ *
+ * Paths:
+ *   depthwise (group == C == M): per channel, the input rows a window needs are copied into
+ *     zero-padded rows on the stack, then 8/4 output columns at a time with unit-stride loads
+ *     (sw 1), even-lane shuffles (sw 2) or gathers; 3x3 keeps its 9 weights in registers.
+ *   everything else: per image and group, a GEMM  y[Mg, OH*OW] = w[Mg, Cg*KH*KW] @ B  through
+ *     gemm_core.h, where B is the input itself for 1x1 stride-1 unpadded convs (pointwise: packed
+ *     straight from the [Cg, H*W] rows) or im2col blocks gathered into the packing buffer.
+ * conv2d_f32_ref is the direct 7-deep scalar loop, kept as the reference. */
+#include "gemm_core.h"
+
+/* ---- depthwise -------------------------------------------------------------------------------- */
+
+/* Each input row a window needs is copied once into a zero-padded row of a small ring buffer on
+ * the stack, so every output column, border or not, runs the same vector code without bounds
+ * checks (rows above/below the image point at a shared zero row).  Output columns are done in
+ * chunks so the padded rows fit the buffer for any width. */
+#define DW_BUF_FLOATS 12288
+#define DW_MAX_ROWS 32 /* (KH - 1) * dh + 1 input rows live at once, plus the zero row */
+
+/* 4 input values for output columns j..j+3 at padded column iw = j * sw + kw * dw */
+static inline v128_t load_strided(const float *xr, int iw, int sw) {
+  if (sw == 1) return wasm_v128_load(xr + iw);
+  if (sw == 2) return wasm_i32x4_shuffle(wasm_v128_load(xr + iw), wasm_v128_load(xr + iw + 4), 0, 2, 4, 6);
+  return wasm_f32x4_make(xr[iw], xr[iw + sw], xr[iw + 2 * sw], xr[iw + 3 * sw]);
+}
+
+/* one output pixel with bounds checks: only for windows too large for the row buffer */
+static float dw_pixel(const float *xc, const float *wc, int H, int W, int KH, int KW, int ih0, int iw0, int dh, int dw) {
+  float s = 0.0f;
+  for (int kh = 0; kh < KH; kh++) {
+    int ih = ih0 + kh * dh;
+    if (ih < 0 || ih >= H) continue;
+    for (int kw = 0; kw < KW; kw++) {
+      int iw = iw0 + kw * dw;
+      if (iw >= 0 && iw < W) s += xc[ih * W + iw] * wc[kh * KW + kw];
+    }
+  }
+  return s;
+}
+
+/* 3x3 window over padded rows r0..r2 for 4 columns starting at padded column iw; SW is a literal
+ * at each call site so the loads specialise. */
+#define DW3_TAPS(acc, iw, SW)                                                                           \
+  FMA4(acc, w0, load_strided(r0, iw, SW)); FMA4(acc, w1, load_strided(r0, (iw) + dw, SW));             \
+  FMA4(acc, w2, load_strided(r0, (iw) + 2 * dw, SW)); FMA4(acc, w3, load_strided(r1, iw, SW));         \
+  FMA4(acc, w4, load_strided(r1, (iw) + dw, SW)); FMA4(acc, w5, load_strided(r1, (iw) + 2 * dw, SW));  \
+  FMA4(acc, w6, load_strided(r2, iw, SW)); FMA4(acc, w7, load_strided(r2, (iw) + dw, SW));             \
+  FMA4(acc, w8, load_strided(r2, (iw) + 2 * dw, SW));
+
+/* padded columns [0, cwr) of one output row (cwr a multiple of 4) into dst */
+static inline __attribute__((always_inline)) void dw3x3_cols(const float *r0, const float *r1, const float *r2,
+                                                             const float *wc, v128_t vb, float *dst, int cwr,
+                                                             const int SW, int dw, int act, float a0, float a1) {
+  v128_t w0 = wasm_v128_load32_splat(wc), w1 = wasm_v128_load32_splat(wc + 1), w2 = wasm_v128_load32_splat(wc + 2);
+  v128_t w3 = wasm_v128_load32_splat(wc + 3), w4 = wasm_v128_load32_splat(wc + 4), w5 = wasm_v128_load32_splat(wc + 5);
+  v128_t w6 = wasm_v128_load32_splat(wc + 6), w7 = wasm_v128_load32_splat(wc + 7), w8 = wasm_v128_load32_splat(wc + 8);
+  int j = 0;
+  for (; j + 8 <= cwr; j += 8) { /* 8 columns: two independent accumulators */
+    v128_t s0 = vb, s1 = vb;
+    DW3_TAPS(s0, j * SW, SW)
+    DW3_TAPS(s1, (j + 4) * SW, SW)
+    wasm_v128_store(dst + j, f4_act(act, s0, a0, a1));
+    wasm_v128_store(dst + j + 4, f4_act(act, s1, a0, a1));
+  }
+  if (j < cwr) {
+    v128_t s0 = vb;
+    DW3_TAPS(s0, j * SW, SW)
+    wasm_v128_store(dst + j, f4_act(act, s0, a0, a1));
+  }
+}
+
+/* any KH x KW window: rows[kh] are the padded rows */
+static void dw_cols(const float *const *rows, const float *wc, int KH, int KW, v128_t vb, float *dst, int cwr, int sw,
+                    int dw, int act, float a0, float a1) {
+  int j = 0;
+  for (; j + 8 <= cwr; j += 8) {
+    v128_t s0 = vb, s1 = vb;
+    for (int kh = 0; kh < KH; kh++)
+      for (int kw = 0, iw = j * sw; kw < KW; kw++, iw += dw) {
+        v128_t wv = wasm_v128_load32_splat(wc + kh * KW + kw);
+        FMA4(s0, wv, load_strided(rows[kh], iw, sw));
+        FMA4(s1, wv, load_strided(rows[kh], iw + 4 * sw, sw));
+      }
+    wasm_v128_store(dst + j, f4_act(act, s0, a0, a1));
+    wasm_v128_store(dst + j + 4, f4_act(act, s1, a0, a1));
+  }
+  if (j < cwr) {
+    v128_t s0 = vb;
+    for (int kh = 0; kh < KH; kh++)
+      for (int kw = 0, iw = j * sw; kw < KW; kw++, iw += dw)
+        FMA4(s0, wasm_v128_load32_splat(wc + kh * KW + kw), load_strided(rows[kh], iw, sw));
+    wasm_v128_store(dst + j, f4_act(act, s0, a0, a1));
+  }
+}
+
+/* noinline: keeps its 48 KiB row buffer out of conv2d_f32's frame (gemm_run has its own) */
+static __attribute__((noinline)) void conv_depthwise(const float *x, const float *w, const float *bias, float *y,
+                                                     int N, int C, int H, int W, int KH, int KW, int OH, int OW,
+                                                     int sh, int sw, int dh, int dw, int pt, int pl, int act, float a0,
+                                                     float a1) {
+  float buf[DW_BUF_FLOATS];
+  int span = (KW - 1) * dw;
+  int S = (KH - 1) * dh + 1;  /* ring slots: rows one window spans */
+  /* output columns per chunk so that (S + 1) padded rows of (CW-1)*sw + span + 12 floats fit */
+  int CW = S + 1 <= DW_MAX_ROWS ? (DW_BUF_FLOATS / (S + 1) - span - 12) / sw : 0;
+  CW &= ~7;
+  if (CW > ((OW + 7) & ~7)) CW = (OW + 7) & ~7;
+  int fast3 = KH == 3 && KW == 3;
+  for (int nc = 0; nc < N * C; nc++) { /* [N*C] channels */
+    int c = nc % C;
+    const float *xc = x + nc * H * W;
+    const float *wc = w + c * KH * KW;
+    float *yc = y + nc * OH * OW;
+    float bv = bias ? bias[c] : 0.0f;
+    if (CW < 8) { /* window too large for the buffer: scalar with bounds checks */
+      for (int oh = 0; oh < OH; oh++)
+        for (int ow = 0; ow < OW; ow++)
+          yc[oh * OW + ow] = f_act(act, dw_pixel(xc, wc, H, W, KH, KW, oh * sh - pt, ow * sw - pl, dh, dw) + bv, a0, a1);
+      continue;
+    }
+    v128_t vb = F4(bv);
+    for (int c0 = 0; c0 < OW; c0 += CW) { /* [OW] in chunks of CW output columns */
+      int cw = imin(CW, OW - c0), cwr = (cw + 3) & ~3;
+      int iw0 = c0 * sw - pl;                       /* input column of padded column 0 */
+      int PW = ((cwr - 1) * sw + span + 2 + 3) & ~3; /* sw 2 reads one float past the last tap */
+      int tags[DW_MAX_ROWS];
+      for (int q = 0; q < S; q++) tags[q] = -1; /* input row held by slot q + 1 (-1: none) */
+      for (int q = 0; q < PW; q++) buf[q] = 0.0f; /* slot 0: the zero row */
+      int ja = imax(0, -iw0), jb = imin(PW, W - iw0); /* padded columns inside the image */
+      for (int oh = 0; oh < OH; oh++) { /* [OH] rows */
+        const float *rows[DW_MAX_ROWS];
+        for (int kh = 0; kh < KH; kh++) {
+          int ih = oh * sh - pt + kh * dh;
+          if (ih < 0 || ih >= H) {
+            rows[kh] = buf;
+            continue;
+          }
+          int q = ih % S;
+          float *dst = buf + (q + 1) * PW;
+          if (tags[q] != ih) { /* copy input row ih, zero padded, into slot q + 1 */
+            const float *src = xc + ih * W + iw0;
+            int j = 0;
+            for (; j < ja && j < PW; j++) dst[j] = 0.0f;
+            for (; j + 4 <= jb; j += 4) wasm_v128_store(dst + j, wasm_v128_load(src + j));
+            for (; j < jb; j++) dst[j] = src[j];
+            for (; j < PW; j++) dst[j] = 0.0f;
+            tags[q] = ih;
+          }
+          rows[kh] = dst;
+        }
+        float *yr = yc + oh * OW + c0;
+        float tail[8];
+        /* full 4-column groups go straight to y; a ragged last group through `tail` */
+        int direct = cw & ~3;
+        if (fast3 && sw == 1) {
+          dw3x3_cols(rows[0], rows[1], rows[2], wc, vb, yr, direct, 1, dw, act, a0, a1);
+          if (direct < cw)
+            dw3x3_cols(rows[0] + direct, rows[1] + direct, rows[2] + direct, wc, vb, tail, 4, 1, dw, act, a0, a1);
+        } else if (fast3 && sw == 2) {
+          dw3x3_cols(rows[0], rows[1], rows[2], wc, vb, yr, direct, 2, dw, act, a0, a1);
+          if (direct < cw)
+            dw3x3_cols(rows[0] + 2 * direct, rows[1] + 2 * direct, rows[2] + 2 * direct, wc, vb, tail, 4, 2, dw, act, a0, a1);
+        } else {
+          dw_cols(rows, wc, KH, KW, vb, yr, direct, sw, dw, act, a0, a1);
+          if (direct < cw) {
+            const float *shifted[DW_MAX_ROWS];
+            for (int kh = 0; kh < KH; kh++) shifted[kh] = rows[kh] + direct * sw;
+            dw_cols(shifted, wc, KH, KW, vb, tail, 4, sw, dw, act, a0, a1);
+          }
+        }
+        for (int j = direct; j < cw; j++) yr[j] = tail[j - direct];
+      }
+    }
+  }
+}
+
+/* ---- entry points ------------------------------------------------------------------------------ */
+
+KEXPORT("conv2d_f32")
+void conv2d_f32(const float *x, const float *w, const float *bias, float *y, int N, int C, int H, int W, int M, int KH,
+                int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pad_top, int pad_left, int group, int act,
+                float a0, float a1) {
+  if (group == C && group == M) {
+    conv_depthwise(x, w, bias, y, N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, pad_top, pad_left, act, a0, a1);
+    return;
+  }
+  int Cg = C / group, Mg = M / group, Kg = Cg * KH * KW, P = OH * OW;
+  int pointwise = KH == 1 && KW == 1 && sh == 1 && sw == 1 && pad_top == 0 && pad_left == 0 && OH == H && OW == W;
+  bsrc_t bs;
+  bs.kind = pointwise ? 0 : 1;
+  bs.sbk = H * W; /* pointwise: B = x[Cg][H*W] */
+  bs.sbn = 1;
+  bs.H = H; bs.W = W; bs.KH = KH; bs.KW = KW; bs.OW = OW;
+  bs.sh = sh; bs.sw = sw; bs.dh = dh; bs.dw = dw; bs.pt = pad_top; bs.pl = pad_left;
+  for (int n = 0; n < N; n++)
+    for (int g = 0; g < group; g++) { /* y[n, g*Mg:(g+1)*Mg] = w_g [Mg, Kg] @ B [Kg, P] */
+      epi_t e;
+      e.alpha = 1.0f;
+      e.beta = 1.0f;
+      e.c = bias ? bias + g * Mg : 0;
+      e.c_kind = bias ? 3 : 0; /* per output row = output channel */
+      e.ldc = 0;
+      e.act = act;
+      e.a0 = a0;
+      e.a1 = a1;
+      bs.b = x + (n * C + g * Cg) * H * W;
+      gemm_run(Mg, P, Kg, w + g * Mg * Kg, Kg, 1, &bs, y + (n * M + g * Mg) * P, P, &e);
+    }
+}
+
+KEXPORT("conv2d_f32_ref")
+void conv2d_f32_ref(const float *x, const float *w, const float *bias, float *y, int N, int C, int H, int W, int M,
+                    int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pad_top, int pad_left, int group,
+                    int act, float a0, float a1) {
+  int Cg = C / group, Mg = M / group;
+  for (int n = 0; n < N; n++)
+    for (int m = 0; m < M; m++) {
+      int g = m / Mg;
+      for (int oh = 0; oh < OH; oh++)
+        for (int ow = 0; ow < OW; ow++) {
+          float s = 0.0f;
+          for (int c = 0; c < Cg; c++)
+            for (int kh = 0; kh < KH; kh++) {
+              int ih = oh * sh + kh * dh - pad_top;
+              if (ih < 0 || ih >= H) continue;
+              for (int kw = 0; kw < KW; kw++) {
+                int iw = ow * sw + kw * dw - pad_left;
+                if (iw < 0 || iw >= W) continue;
+                s += x[((n * C + g * Cg + c) * H + ih) * W + iw] * w[((m * Cg + c) * KH + kh) * KW + kw];
+              }
+            }
+          if (bias) s += bias[m];
+          y[((n * M + m) * OH + oh) * OW + ow] = f_act(act, s, a0, a1);
+        }
+    }
+}
