@@ -142,9 +142,11 @@ class Worker1 {
     this.initMsg = initMsg;
     this.initTimeoutMs = initTimeoutMs;
     this.worker = null;
+    this.broken = null;
   }
 
   async ensure() {
+    if (this.broken) return this.broken;
     if (this.worker) return null;
     this.worker = new Worker(import.meta.url, { type: 'module' });
     const msg = { ...this.initMsg };
@@ -153,7 +155,8 @@ class Worker1 {
     const reply = await this.call(msg, this.initTimeoutMs);
     if (!reply.ok) {
       this.stop();
-      return `runner could not start the ${msg.mode} worker: ${reply.error}`;
+      this.broken = `runner could not start the ${msg.mode} worker: ${reply.error}`; // not retried in this batch
+      return this.broken;
     }
     return null;
   }
@@ -169,7 +172,7 @@ class Worker1 {
         if (!v.ok && (v.timedOut || v.crashed)) this.stop();
         resolve(v);
       };
-      timer = setTimeout(() => done({ ok: false, timedOut: true, error: `timed out after ${(ms / 1000).toFixed(0)} s` }), ms);
+      timer = setTimeout(() => done({ ok: false, timedOut: true, error: `timed out after ${ms / 1000} s` }), ms);
       w.onmessage = (e) => done(e.data);
       w.onerror = (e) => {
         e.preventDefault();
@@ -187,7 +190,8 @@ class Worker1 {
 
 const cache = { blobUrl: null, blob: null, kernels: {}, ortModel: null };
 
-// args: {index, blob, mode, timeoutMs, initTimeoutMs, kernelNames, runtimeUrl, ortUrl, ortBase, warmModel}
+// args: {index, blob, mode, timeoutMs, initTimeoutMs, maxTimeouts, kernelNames, runtimeUrl, ortUrl, ortBase,
+// warmModel}. After maxTimeouts cases time out, the rest are not run (a hung runtime stays bounded).
 export async function runBatch(args) {
   const index = await (await fetch(args.index)).json();
   if (cache.blobUrl !== args.blob) {
@@ -212,8 +216,13 @@ export async function runBatch(args) {
   const runner = new Worker1(initMsg, args.initTimeoutMs);
   const take = (r) => blob.slice(r.offset, r.offset + r.length);
   const results = [];
+  let timeouts = 0;
   try {
     for (const c of index.cases) {
+      if (timeouts >= args.maxTimeouts) {
+        results.push({ id: c.id, ok: false, error: `not run: ${timeouts} cases of this run already timed out` });
+        continue;
+      }
       console.debug(`conformance:start:${c.id}`);
       const startErr = await runner.ensure();
       if (startErr) {
@@ -240,7 +249,8 @@ export async function runBatch(args) {
         transfer.push(msg.case.model.buffer);
       }
       const reply = await runner.call(msg, args.timeoutMs, transfer);
-      const res = { id: c.id, ok: reply.ok, ms: reply.ms };
+      if (reply.timedOut) timeouts++;
+      const res = { id: c.id, ok: reply.ok, ms: reply.ms, timedOut: !!reply.timedOut };
       if (reply.ok) {
         res.outputs = reply.outputs.map((set) => set.map((o) => (o.bytes ? { name: o.name, type: o.type, dims: o.dims, b64: base64(o.bytes) } : o)));
       } else {

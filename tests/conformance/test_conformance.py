@@ -1,0 +1,87 @@
+"""ONNX backend node conformance of the webedge runtime: no regressions against webedge_pass.txt.
+
+webedge_pass.txt (beside this file) lists the onnx node cases that passed on the webedge runtime
+when it was last refreshed with `python -m webedge.conformance --update`. The browser test runs
+exactly those cases and fails naming every one that no longer passes; a case that starts passing
+only needs `--update` to be guarded too. The other tests check the comparison rules offline.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import onnx
+import pytest
+from onnx import numpy_helper
+
+from webedge import conformance
+
+PASS_LIST = conformance.PASS_LIST
+
+
+def _listed() -> list[str]:
+    names = conformance.read_pass_list(PASS_LIST)
+    if not names:
+        pytest.fail(f"{PASS_LIST} is missing or empty: run `python -m webedge.conformance --update` to write it",
+                    pytrace=False)
+    return names
+
+
+def test_pass_list_is_sorted_unique_and_names_real_cases():
+    names = _listed()
+    assert names == sorted(set(names)), "webedge_pass.txt must be sorted with one case per line (rerun --update)"
+    cases, _ = conformance.collect(names=set(names))
+    unknown = sorted(set(names) - {c.name for c in cases})
+    assert not unknown, f"listed cases that onnx {onnx.__version__} does not have: {unknown}"
+
+
+@pytest.mark.browser
+def test_every_listed_case_still_passes_on_webedge():
+    names = _listed()
+    run = conformance.run(names=set(names), log=lambda _: None)
+    problems = []
+    for name in names:
+        if name in run.excluded:
+            problems.append(f"{name}: excluded ({run.excluded[name]}); remove it from the list")
+        elif name not in run.results:
+            problems.append(f"{name}: no such case in onnx {onnx.__version__}")
+        elif run.results[name].webedge.status != "pass":
+            o = run.results[name].webedge
+            problems.append(f"{name}: {o.status}: {o.reason}")
+    if problems:
+        pytest.fail(f"{len(problems)} of {len(names)} cases in {PASS_LIST.name} no longer pass:\n  "
+                    + "\n  ".join(problems), pytrace=False)
+
+
+def _out(arr: np.ndarray, type_name: str | None = None) -> dict:
+    t = numpy_helper.from_array(arr)
+    return {"type": type_name or conformance.dtype_name(t.data_type), "dims": list(arr.shape),
+            "b64": base64.b64encode(t.raw_data).decode()}
+
+
+def test_compare_follows_allclose_with_nans_equal():
+    e = np.array([1.0, np.nan, np.inf, -2.0], np.float32)
+    assert conformance.compare(e, _out(e + np.float32(5e-4)), rtol=1e-3, atol=0) is None
+    assert conformance.compare(e, _out(np.array([1.0, np.nan, np.inf, -2.1], np.float32)), 1e-3, 1e-7) \
+        .startswith("1/4 values off")
+    assert "values off" in conformance.compare(e, _out(np.array([1.0, 0.0, np.inf, -2.0], np.float32)), 1e-3, 1e-7)
+
+
+def test_compare_is_exact_for_integers_and_bools_and_checks_shape_and_dtype():
+    i = np.array([[1, 2], [3, 4]], np.int64)
+    assert conformance.compare(i, _out(i), 1e-3, 1e-7) is None
+    assert "values differ (exact)" in conformance.compare(i, _out(i + np.array([[0, 0], [0, 1]])), 1.0, 1.0)
+    assert conformance.compare(i, _out(i.reshape(4)), 1e-3, 1e-7).startswith("shape [4]")
+    assert conformance.compare(i, _out(i.astype(np.int32)), 1e-3, 1e-7).startswith("dtype int32")
+    b = np.array([True, False])
+    assert conformance.compare(b, _out(b), 0, 0) is None
+    assert conformance.compare(b, _out(~b), 0, 0) is not None
+
+
+def test_exclusions_are_training_cases_and_other_domains():
+    cases, _ = conformance.collect(only=r"^test_(adam|training_dropout|ai_onnx_ml_binarizer|abs)$")
+    why = {c.name: conformance.exclusion(c) for c in cases}
+    assert why["test_abs"] is None
+    assert why["test_adam"].startswith("training") and why["test_training_dropout"].startswith("training")
+    assert why["test_ai_onnx_ml_binarizer"] == "op domain ai.onnx.ml"
