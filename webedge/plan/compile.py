@@ -82,7 +82,10 @@ def _constant_node(n: onnx.NodeProto) -> dict:
     raise WebedgeError(f"Constant '{n.output[0]}' with attribute '{value.name if value else '?'}' is not supported")
 
 
-def _compile_graph(graph: onnx.GraphProto, constants: dict) -> dict:
+NOT_FOLDABLE = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli"}
+
+
+def _compile_graph(graph: onnx.GraphProto, constants: dict, outer_fixed: frozenset = frozenset()) -> dict:
     """Nodes of one graph (main or subgraph) with liveness. Small initializers and Constant
     nodes go into `constants`, shared by all scopes (ONNX names are unique across scopes)."""
     for t in graph.initializer:
@@ -100,8 +103,15 @@ def _compile_graph(graph: onnx.GraphProto, constants: dict) -> dict:
             node["implicit"] = implicit
         nodes.append(node)
 
-    produced = {o for n in nodes for o in n["outputs"]}
     external = {t.name for t in graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL}
+    # Nodes that read only weights and constants (e.g. DequantizeLinear of a quantized weight)
+    # run once per session in the browser; their outputs are then kept like weights.
+    fixed = set(constants) | external | set(outer_fixed)
+    for node in nodes:
+        if "implicit" not in node and all(not i or i in fixed for i in node["inputs"]) and node["op"] not in NOT_FOLDABLE:
+            node["fold"] = True
+            fixed.update(o for o in node["outputs"] if o)
+    produced = {o for n in nodes for o in n["outputs"] if not n.get("fold")}
     keep = {o.name for o in graph.output}
     last = {}
     reads = set()
@@ -115,7 +125,7 @@ def _compile_graph(graph: onnx.GraphProto, constants: dict) -> dict:
     graph_inputs = {v.name for v in graph.input}
     for name, i in last.items():
         # free only what this scope owns: values it computed, and the main graph's inputs
-        if name in keep or name in constants or name in external:
+        if name in keep or name in fixed:
             continue
         if name in produced or name in graph_inputs:
             nodes[i]["free"].append(name)

@@ -108,6 +108,45 @@ function stridesOf(dims) {
   }
   return s;
 }
+var f32 = new Float32Array(1);
+var u32 = new Uint32Array(f32.buffer);
+function halfToNumber(h) {
+  const sign = h & 32768 ? -1 : 1;
+  const exp = h >> 10 & 31;
+  const frac = h & 1023;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+function numberToHalf(v) {
+  f32[0] = v;
+  const x = u32[0];
+  const sign = x >>> 16 & 32768;
+  const exp = x >>> 23 & 255;
+  let mant = x & 8388607;
+  if (exp === 255) return sign | 31744 | (mant ? 512 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 31) return sign | 31744;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 8388608;
+    const shift = 14 - e;
+    let half2 = mant >>> shift;
+    const rem2 = mant & (1 << shift) - 1;
+    const mid = 1 << shift - 1;
+    if (rem2 > mid || rem2 === mid && half2 & 1) half2++;
+    return sign | half2;
+  }
+  let half = e << 10 | mant >>> 13;
+  const rem = mant & 8191;
+  if (rem > 4096 || rem === 4096 && half & 1) half++;
+  return sign | half;
+}
+function readNumbers(t) {
+  const d = t.data;
+  if (t.dtype === "float16") return Array.from(d, halfToNumber);
+  return Array.from(d, Number);
+}
 
 // src/webedge/broadcast.mjs
 function broadcastDims(...shapes) {
@@ -155,8 +194,15 @@ var BINARY_JS = {
   Pow: (a, b) => typeof a === "bigint" ? a ** b : a ** b,
   Max: (a, b) => a > b ? a : b,
   Min: (a, b) => a < b ? a : b,
-  Mod: (a, b) => typeof a === "bigint" ? (a % b + b) % b : (a % b + b) % b
+  // fmod=0: the result takes the divisor's sign (numpy's mod, also for inf and nan on floats)
+  Mod: (a, b) => {
+    if (typeof a === "number" && Number.isFinite(a) && !Number.isFinite(b) && !Number.isNaN(b)) return a === 0 || a < 0 === b < 0 ? a : b;
+    let r = a % b;
+    if (r != 0 && r < 0 !== b < 0) r += b;
+    return r;
+  }
 };
+var fmod = (a, b) => a % b;
 var COMPARE = {
   Equal: (a, b) => a === b,
   Less: (a, b) => a < b,
@@ -167,14 +213,28 @@ var COMPARE = {
   Or: (a, b) => !!a || !!b,
   Xor: (a, b) => !!a !== !!b
 };
+var isBig = (dtype) => dtype === "int64" || dtype === "uint64";
+var isFloat = (dtype) => dtype === "float32" || dtype === "float64" || dtype === "float16";
+function operands(a, b) {
+  const big = isBig(a.dtype) && isBig(b.dtype);
+  const read = (t) => big || !isBig(t.dtype) && t.dtype !== "float16" ? t.data : readNumbers(t);
+  return [read(a), read(b)];
+}
+function encoder(dtype) {
+  if (dtype === "float16") return numberToHalf;
+  if (isBig(dtype)) return (v) => typeof v === "bigint" ? v : BigInt(Math.trunc(v));
+  if (!isFloat(dtype) && dtype !== "bool") return (v) => typeof v === "bigint" ? Number(v) : Math.trunc(v);
+  return (v) => typeof v === "boolean" ? v ? 1 : 0 : v;
+}
 function binaryJs(ex, a, b, fn, outDtype) {
   const dims = broadcastDims(a.dims, b.dims);
   const y = ex.alloc(outDtype, dims);
-  const ad = a.data, bd = b.data, yd = y.data;
-  const intDiv = fn === BINARY_JS.Div && outDtype !== "float32" && outDtype !== "float64";
+  const [ad, bd] = operands(a, b);
+  const yd = y.data;
+  const put = encoder(outDtype);
   forEachBroadcast(dims, [broadcastStrides(a.dims, dims), broadcastStrides(b.dims, dims)], (o, [i, j]) => {
     const v = fn(ad[i], bd[j]);
-    yd[o] = typeof v === "boolean" ? v ? 1 : 0 : intDiv && typeof v === "number" ? Math.trunc(v) : v;
+    yd[o] = typeof v === "boolean" ? v ? 1 : 0 : put(v);
   });
   return y;
 }
@@ -196,7 +256,8 @@ function binaryKernel(ex, code, a, b) {
 function binary(name) {
   return (ex, node, [a, b]) => {
     if (a.dtype === "float32" && b.dtype === "float32" && name in BINARY_KERNEL) return [binaryKernel(ex, BINARY_KERNEL[name], a, b)];
-    return [binaryJs(ex, a, b, BINARY_JS[name], a.dtype)];
+    const fn = name === "Mod" && node.attrs?.fmod ? fmod : BINARY_JS[name];
+    return [binaryJs(ex, a, b, fn, a.dtype)];
   };
 }
 function variadic(name) {
@@ -252,20 +313,47 @@ var UNARY = {
   Cos: 21,
   Round: 22
 };
+var erf = (x) => {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  let y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  y = x < 0 ? -y : y;
+  return y;
+};
+var roundEven = (v) => Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v);
 var UNARY_JS = {
-  Identity: (x) => x,
-  Neg: (x) => -x,
-  Abs: (x) => x < 0 ? -x : x,
-  Not: (x) => x ? 0 : 1,
-  Sign: (x) => typeof x === "bigint" ? x > 0n ? 1n : x < 0n ? -1n : 0n : Math.sign(x)
+  Identity: () => (x) => x,
+  Neg: () => (x) => -x,
+  Abs: () => Math.abs,
+  Not: () => (x) => x ? 0 : 1,
+  Sign: () => Math.sign,
+  Relu: () => (x) => x < 0 ? 0 : x,
+  Clip: (lo, hi) => (x) => x < lo ? lo : x > hi ? hi : x,
+  HardSigmoid: (a, b) => (x) => Math.max(0, Math.min(1, a * x + b)),
+  HardSwish: () => (x) => x * Math.max(0, Math.min(1, x / 6 + 0.5)),
+  LeakyRelu: (a) => (x) => x < 0 ? a * x : x,
+  Sigmoid: () => (x) => 1 / (1 + Math.exp(-x)),
+  Tanh: () => Math.tanh,
+  Exp: () => Math.exp,
+  Log: () => Math.log,
+  Sqrt: () => Math.sqrt,
+  Reciprocal: () => (x) => 1 / x,
+  Erf: () => erf,
+  Gelu: (approx) => approx ? (x) => 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x ** 3))) : (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
+  Floor: () => Math.floor,
+  Ceil: () => Math.ceil,
+  Softplus: () => (x) => x > 20 ? x : Math.log1p(Math.exp(x)),
+  Elu: (a) => (x) => x < 0 ? a * (Math.exp(x) - 1) : x,
+  Sin: () => Math.sin,
+  Cos: () => Math.cos,
+  Round: () => roundEven
 };
 function unaryParams(op, node, inputs) {
   const at = node.attrs;
   switch (op) {
     case "Clip": {
       if (inputs.length > 1) {
-        const lo = inputs[1] ? Number(inputs[1].data[0]) : -Infinity;
-        const hi = inputs[2] ? Number(inputs[2].data[0]) : Infinity;
+        const lo = inputs[1] ? readNumbers(inputs[1])[0] : -Infinity;
+        const hi = inputs[2] ? readNumbers(inputs[2])[0] : Infinity;
         return [lo, hi];
       }
       return [at.min ?? -34028234663852886e22, at.max ?? 34028234663852886e22];
@@ -285,12 +373,16 @@ function unaryParams(op, node, inputs) {
 function unary(name) {
   return (ex, node, inputs) => {
     const x = inputs[0];
-    if (x.dtype !== "float32" || !(name in UNARY)) {
-      const fn = UNARY_JS[name];
-      if (!fn) throw new Error(`${name} on ${x.dtype} is not supported`);
+    const tanhGelu = name === "Gelu" && node.attrs.approximate === "tanh";
+    if (x.dtype !== "float32" || !(name in UNARY) || tanhGelu) {
+      const make = UNARY_JS[name];
+      if (!make) throw new Error(`${name} on ${x.dtype} is not supported`);
+      const fn = make(...unaryParams(name, node, inputs));
       const y2 = ex.alloc(x.dtype, x.dims.slice());
-      const xd = x.data, yd = y2.data;
-      for (let i = 0; i < xd.length; i++) yd[i] = fn(xd[i]);
+      const xd = readNumbers(x);
+      const yd = y2.data;
+      const put = encoder(x.dtype);
+      for (let i = 0; i < xd.length; i++) yd[i] = put(fn(xd[i]));
       return [y2];
     }
     const y = ex.alloc("float32", x.dims.slice());
@@ -455,12 +547,17 @@ function castTo(ex, x, to) {
   const xd = x.data, yd = y.data;
   const big = to === "int64" || to === "uint64";
   const fromBig = typeof xd[0] === "bigint";
+  const fromHalf = x.dtype === "float16";
   for (let i = 0; i < xd.length; i++) {
-    let v = xd[i];
+    let v = fromHalf ? halfToNumber(xd[i]) : xd[i];
+    if (to === "float16") {
+      yd[i] = numberToHalf(fromBig ? Number(v) : v);
+      continue;
+    }
     if (to === "bool") v = v ? 1 : 0;
     else if (big) v = BigInt(fromBig ? v : Math.trunc(Number(v)));
     else if (fromBig) v = Number(v);
-    else if (to !== "float32" && to !== "float64") v = Math.trunc(v);
+    else if (to !== "float32" && to !== "float64") v = Number.isFinite(v) ? Math.trunc(v) : 0;
     yd[i] = v;
   }
   return y;
@@ -514,6 +611,7 @@ function pad(ex, node, [x, p, cval, a]) {
         }
         if (mode === "edge") i = i < 0 ? 0 : n - 1;
         else if (mode === "reflect") i = i < 0 ? -i : 2 * (n - 1) - i;
+        else if (mode === "wrap") i = (i % n + n) % n;
         else throw new Error(`Pad mode '${mode}' is not supported`);
       }
       off += i * xs[d];
@@ -704,8 +802,93 @@ function matmul(ex, node, [a, b]) {
   }
   return [y];
 }
+function poolJs(ex, node, x, kind) {
+  const at = node.attrs;
+  const sp = x.dims.length - 2;
+  const k = at.kernel_shape;
+  const strides = at.strides ?? k.map(() => 1);
+  const dil = at.dilations ?? k.map(() => 1);
+  let pads = at.pads ?? new Array(2 * sp).fill(0);
+  const inSp = x.dims.slice(2);
+  const autoPad = at.auto_pad ?? "NOTSET";
+  let outSp;
+  if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
+    outSp = inSp.map((n, i) => Math.ceil(n / strides[i]));
+    const total = outSp.map((o2, i) => Math.max(0, (o2 - 1) * strides[i] + (k[i] - 1) * dil[i] + 1 - inSp[i]));
+    const low = total.map((t) => autoPad === "SAME_UPPER" ? Math.floor(t / 2) : Math.ceil(t / 2));
+    pads = [...low, ...total.map((t, i) => t - low[i])];
+  } else {
+    if (autoPad === "VALID") pads = new Array(2 * sp).fill(0);
+    const round = at.ceil_mode ? Math.ceil : Math.floor;
+    outSp = inSp.map((n, i) => {
+      let o2 = round((n + pads[i] + pads[i + sp] - ((k[i] - 1) * dil[i] + 1)) / strides[i]) + 1;
+      if (at.ceil_mode && (o2 - 1) * strides[i] >= n + pads[i]) o2--;
+      return o2;
+    });
+  }
+  const [N, C] = x.dims;
+  const y = ex.alloc(x.dtype, [N, C, ...outSp]);
+  const wantIdx = kind === "max" && node.outputs[1];
+  const idx = wantIdx ? ex.alloc("int64", [N, C, ...outSp]) : null;
+  const xd = x.data, yd = y.data, id = idx ? idx.data : null;
+  const inPlane = size(inSp);
+  const outPlane = size(outSp);
+  const inStr = inSp.map((_, i) => size(inSp.slice(i + 1)));
+  const storage = at.storage_order ?? 0;
+  const win = new Array(sp).fill(0);
+  const o = new Array(sp).fill(0);
+  for (let p = 0; p < N * C; p++) {
+    for (let q = 0; q < outPlane; q++) {
+      let rem = q;
+      for (let d = sp - 1; d >= 0; d--) {
+        o[d] = rem % outSp[d];
+        rem = Math.floor(rem / outSp[d]);
+      }
+      let best = -Infinity;
+      let bestAt = -1;
+      let sum = 0;
+      let count = 0;
+      win.fill(0);
+      for (; ; ) {
+        let off = 0;
+        let inside = true;
+        let colMajor = 0;
+        let mul = 1;
+        for (let d2 = 0; d2 < sp; d2++) {
+          const pos = o[d2] * strides[d2] - pads[d2] + win[d2] * dil[d2];
+          if (pos < 0 || pos >= inSp[d2]) inside = false;
+          off += pos * inStr[d2];
+          colMajor += pos * mul;
+          mul *= inSp[d2];
+        }
+        if (inside) {
+          const v = Number(xd[p * inPlane + off]);
+          if (v > best || bestAt < 0) {
+            best = v;
+            bestAt = storage ? colMajor : off;
+          }
+          sum += v;
+          count++;
+        } else if (kind === "avg" && at.count_include_pad) {
+          const inPads = win.every((w, d2) => {
+            const pos = o[d2] * strides[d2] - pads[d2] + w * dil[d2];
+            return pos >= -pads[d2] && pos < inSp[d2] + pads[d2 + sp];
+          });
+          if (inPads) count++;
+        }
+        let d = sp - 1;
+        while (d >= 0 && ++win[d] >= k[d]) win[d--] = 0;
+        if (d < 0) break;
+      }
+      yd[p * outPlane + q] = kind === "max" ? best : sum / count;
+      if (id) id[p * outPlane + q] = BigInt(p * inPlane + bestAt);
+    }
+  }
+  return idx ? [y, idx] : [y];
+}
 function pool(kind) {
   return (ex, node, [x]) => {
+    if (x.dtype !== "float32" || x.dims.length > 4 || kind === "max" && node.outputs[1]) return poolJs(ex, node, x, kind);
     const g = geometry(node, x.dims, node.attrs.kernel_shape);
     const [N, C] = x.dims;
     const y = ex.alloc("float32", [N, C, ...g.outSpatial]);
@@ -756,17 +939,26 @@ function batchnorm(ex, node, [x, scale, bias, mean, variance]) {
 function layernorm(ex, node, [x, scale, bias]) {
   let axis = node.attrs.axis ?? -1;
   if (axis < 0) axis += x.dims.length;
+  const outer = size(x.dims.slice(0, axis));
+  const inner = size(x.dims.slice(axis));
+  const eps = node.attrs.epsilon ?? 1e-5;
   const y = ex.alloc("float32", x.dims.slice());
-  ex.k.layernorm_f32(
-    x.ptr,
-    scale.ptr,
-    bias ? bias.ptr : 0,
-    y.ptr,
-    size(x.dims.slice(0, axis)),
-    size(x.dims.slice(axis)),
-    node.attrs.epsilon ?? 1e-5
-  );
-  return [y];
+  const stats = node.outputs.slice(1).map((name) => name ? ex.alloc("float32", x.dims.map((d, i) => i < axis ? d : 1)) : null);
+  ex.k.layernorm_f32(x.ptr, scale.ptr, bias ? bias.ptr : 0, y.ptr, outer, inner, eps);
+  if (stats.some(Boolean)) {
+    const xd = x.data;
+    const [meanOut, invOut] = [stats[0]?.data, stats[1]?.data];
+    for (let o = 0; o < outer; o++) {
+      let sum = 0;
+      for (let i = 0; i < inner; i++) sum += xd[o * inner + i];
+      const mean = sum / inner;
+      let sq = 0;
+      for (let i = 0; i < inner; i++) sq += (xd[o * inner + i] - mean) ** 2;
+      if (meanOut) meanOut[o] = mean;
+      if (invOut) invOut[o] = 1 / Math.sqrt(sq / inner + eps);
+    }
+  }
+  return [y, ...stats];
 }
 function instancenorm(ex, node, [x, scale, bias]) {
   const y = ex.alloc("float32", x.dims.slice());
@@ -1151,7 +1343,11 @@ var TRANSFORMS = {
   pytorch_half_pixel: (x, s, lenOut) => lenOut > 1 ? (x + 0.5) / s - 0.5 : 0,
   align_corners: (x, s, lenOut, lenIn) => lenOut === 1 ? 0 : x * (lenIn - 1) / (lenOut - 1),
   asymmetric: (x, s) => x / s,
-  tf_half_pixel_for_nn: (x, s) => (x + 0.5) / s
+  tf_half_pixel_for_nn: (x, s) => (x + 0.5) / s,
+  half_pixel_symmetric: (x, s, lenOut, lenIn) => {
+    const adjustment = Math.floor(lenOut) / lenOut;
+    return lenIn / 2 * (1 - adjustment) + (x + 0.5) / s - 0.5;
+  }
 };
 var ROUND = {
   round_prefer_floor: (v) => v - Math.floor(v) === 0.5 ? Math.floor(v) : Math.round(v),
@@ -1166,35 +1362,70 @@ function resize(ex, node, inputs) {
   const legacy = node.op === "Upsample" || ex.plan.opset < 11 && inputs.length === 2;
   const scalesT = legacy ? inputs[1] : inputs[2];
   const sizesT = legacy ? null : inputs[3];
-  let scales;
-  let dims;
+  const axes = (at.axes ?? x.dims.map((_, i) => i)).map((a) => a < 0 ? a + r : a);
+  let scales = x.dims.map(() => 1);
+  let dims = x.dims.slice();
   if (sizesT && sizesT.size) {
-    dims = sizesT.numbers();
-    scales = dims.map((d, i) => d / x.dims[i]);
+    const want = sizesT.numbers();
+    const policy = at.keep_aspect_ratio_policy ?? "stretch";
+    if (policy === "stretch") {
+      axes.forEach((a, i) => {
+        dims[a] = want[i];
+        scales[a] = want[i] / x.dims[a];
+      });
+    } else {
+      const ratios = axes.map((a, i) => want[i] / x.dims[a]);
+      const s = policy === "not_larger" ? Math.min(...ratios) : Math.max(...ratios);
+      axes.forEach((a) => {
+        scales[a] = s;
+        dims[a] = Math.round(s * x.dims[a]);
+      });
+    }
   } else {
-    scales = Array.from(scalesT ? scalesT.data : at.scales, Number);
-    dims = x.dims.map((d, i) => Math.floor(d * scales[i]));
+    const given = Array.from(scalesT ? scalesT.data : at.scales, Number);
+    axes.forEach((a, i) => {
+      scales[a] = given[i];
+      dims[a] = Math.floor(x.dims[a] * given[i]);
+    });
   }
   const mode = at.mode ?? "nearest";
   const ctm = legacy ? "asymmetric" : at.coordinate_transformation_mode ?? "half_pixel";
-  const transform = TRANSFORMS[ctm];
+  let transform = TRANSFORMS[ctm];
+  const roiT = legacy ? null : inputs[1];
+  const crop = ctm === "tf_crop_and_resize";
+  if (crop) {
+    const roi = readRoi(roiT, axes, r);
+    transform = (o, s, lenOut, lenIn, axis) => {
+      const [a, b] = [roi[axis], roi[axis + r]];
+      const out = Math.round(lenOut);
+      return out > 1 ? a * (lenIn - 1) + o * (b - a) * (lenIn - 1) / (out - 1) : 0.5 * (a + b) * (lenIn - 1);
+    };
+  }
   if (!transform) throw new Error(`coordinate_transformation_mode '${ctm}' is not supported`);
+  const extrapolation = at.extrapolation_value ?? 0;
   const y = ex.alloc(x.dtype, dims);
   const xs = stridesOf(x.dims);
   const xd = x.data;
   const yd = y.data;
-  const coord = (axis, o) => transform(o, scales[axis], dims[axis], x.dims[axis]);
+  const coord = (axis, o) => transform(o, scales[axis], crop ? dims[axis] : scales[axis] * x.dims[axis], x.dims[axis], axis);
+  const outside = (axis, c) => crop && (c < 0 || c > x.dims[axis] - 1);
   if (mode === "nearest") {
     const round = ROUND[legacy ? "floor" : at.nearest_mode ?? "round_prefer_floor"];
     const maps = dims.map((n, axis) => Array.from({ length: n }, (_, o) => {
-      const i = round(coord(axis, o));
-      return Math.max(0, Math.min(x.dims[axis] - 1, i)) * xs[axis];
+      const c = coord(axis, o);
+      if (outside(axis, c)) return -1;
+      return Math.max(0, Math.min(x.dims[axis] - 1, round(c))) * xs[axis];
     }));
     const idx = new Array(r).fill(0);
     for (let o = 0; o < yd.length; o++) {
       let off = 0;
-      for (let d = 0; d < r; d++) off += maps[d][idx[d]];
-      yd[o] = xd[off];
+      let out = false;
+      for (let d = 0; d < r; d++) {
+        const m = maps[d][idx[d]];
+        if (m < 0) out = true;
+        off += m;
+      }
+      yd[o] = out ? extrapolation : xd[off];
       for (let d = r - 1; d >= 0; d--) {
         if (++idx[d] < dims[d]) break;
         idx[d] = 0;
@@ -1202,42 +1433,100 @@ function resize(ex, node, inputs) {
     }
     return [y];
   }
-  if (mode !== "linear") throw new Error(`Resize mode '${mode}' is not supported`);
+  if (mode !== "linear" && mode !== "cubic") throw new Error(`Resize mode '${mode}' is not supported`);
   const scaled = dims.map((d, i) => d !== x.dims[i] || scales[i] !== 1).map((v, i) => v ? i : -1).filter((i) => i >= 0);
-  if (scaled.length > 2 || scaled.some((a) => a < r - 2)) throw new Error("linear Resize is supported on the last two axes only");
-  const taps = [r - 2, r - 1].map((axis) => {
-    if (axis < 0) return null;
-    return Array.from({ length: dims[axis] }, (_, o) => {
-      const n = x.dims[axis];
-      const c = Math.max(0, Math.min(n - 1, coord(axis, o)));
-      const i0 = Math.floor(c);
-      const i1 = Math.min(i0 + 1, n - 1);
-      return [i0 * xs[axis], i1 * xs[axis], c - i0];
-    });
+  if (scaled.length > 2 || scaled.some((a) => a < r - 2)) throw new Error(`${mode} Resize is supported on the last two axes only`);
+  const A = at.cubic_coeff_a ?? -0.75;
+  const cubic = (s) => {
+    const t = Math.abs(s);
+    if (t <= 1) return ((A + 2) * t - (A + 3)) * t * t + 1;
+    if (t < 2) return ((A * t - 5 * A) * t + 8 * A) * t - 4 * A;
+    return 0;
+  };
+  const antialias = at.antialias && mode !== "nearest";
+  const tapsFor = (axis) => Array.from({ length: dims[axis] }, (_, o) => {
+    const n = x.dims[axis];
+    if (outside(axis, coord(axis, o))) return null;
+    if (antialias && scales[axis] < 1) {
+      const sc = scales[axis];
+      const c2 = coord(axis, o);
+      const ratio = Number.isInteger(c2) ? 1 : c2 - Math.floor(c2);
+      const left = c2 - ratio;
+      const first = Math.floor(-(mode === "linear" ? 1 : 2) / sc) + 1;
+      const footprint = 2 - 2 * first;
+      const kernel = mode === "linear" ? (t2) => Math.max(0, 1 - Math.abs(t2)) : cubic;
+      let taps2 = [];
+      for (let j = first; j < first + footprint; j++) taps2.push([left + j, kernel((j - ratio) * sc)]);
+      const total = taps2.reduce((acc, [, w]) => acc + w, 0);
+      taps2 = taps2.map(([i, w]) => [i, w / total]);
+      if (at.exclude_outside) {
+        taps2 = taps2.filter(([i]) => i >= 0 && i < n);
+        const kept = taps2.reduce((acc, [, w]) => acc + w, 0);
+        taps2 = taps2.map(([i, w]) => [i, w / kept]);
+      }
+      return taps2.map(([i, w]) => [Math.max(0, Math.min(n - 1, i)) * xs[axis], w]);
+    }
+    if (mode === "linear") {
+      const c2 = Math.max(0, Math.min(n - 1, coord(axis, o)));
+      const i02 = Math.floor(c2);
+      const i1 = Math.min(i02 + 1, n - 1);
+      return [[i02 * xs[axis], 1 - (c2 - i02)], [i1 * xs[axis], c2 - i02]];
+    }
+    const c = coord(axis, o);
+    const i0 = Math.floor(c);
+    const t = c - i0;
+    let taps = [-1, 0, 1, 2].map((k) => [i0 + k, cubic(t - k)]);
+    if (at.exclude_outside) {
+      taps = taps.filter(([i]) => i >= 0 && i < n);
+      const total = taps.reduce((acc, [, w]) => acc + w, 0);
+      taps = taps.map(([i, w]) => [i, w / total]);
+    }
+    return taps.map(([i, w]) => [Math.max(0, Math.min(n - 1, i)) * xs[axis], w]);
   });
-  const [OH, OW] = [dims[r - 2] ?? 1, dims[r - 1]];
+  const rowTaps = r >= 2 ? tapsFor(r - 2) : [[[0, 1]]];
+  const colTaps = tapsFor(r - 1);
+  const [OH, OW] = [r >= 2 ? dims[r - 2] : 1, dims[r - 1]];
   const planes = yd.length / (OH * OW);
-  const planeIn = (x.dims[r - 2] ?? 1) * x.dims[r - 1];
-  const rowsT = taps[0] ?? [[0, 0, 0]];
+  const planeIn = (r >= 2 ? x.dims[r - 2] : 1) * x.dims[r - 1];
   for (let p = 0; p < planes; p++) {
     const ib = p * planeIn;
     for (let oh = 0; oh < OH; oh++) {
-      const [a0, a1, wa] = rowsT[oh];
+      const rows = rowTaps[oh];
       for (let ow = 0; ow < OW; ow++) {
-        const [b0, b1, wb] = taps[1][ow];
-        const top = xd[ib + a0 + b0] * (1 - wb) + xd[ib + a0 + b1] * wb;
-        const bottom = xd[ib + a1 + b0] * (1 - wb) + xd[ib + a1 + b1] * wb;
-        yd[(p * OH + oh) * OW + ow] = top * (1 - wa) + bottom * wa;
+        const cols = colTaps[ow];
+        if (!rows || !cols) {
+          yd[(p * OH + oh) * OW + ow] = extrapolation;
+          continue;
+        }
+        let acc = 0;
+        for (const [ro, rw] of rows) {
+          let line = 0;
+          for (const [co, cw] of cols) line += xd[ib + ro + co] * cw;
+          acc += line * rw;
+        }
+        yd[(p * OH + oh) * OW + ow] = acc;
       }
     }
   }
   return [y];
 }
+function readRoi(roiT, axes, r) {
+  const roi = [...new Array(r).fill(0), ...new Array(r).fill(1)];
+  if (roiT && roiT.size) {
+    const v = Array.from(roiT.data, Number);
+    const k = v.length / 2;
+    axes.slice(0, k).forEach((a, i) => {
+      roi[a] = v[i];
+      roi[a + r] = v[i + k];
+    });
+  }
+  return roi;
+}
 var ops8 = { Resize: resize, Upsample: resize };
 
 // src/webedge/ops/quantize.mjs
 var RANGE = { uint8: [0, 255], int8: [-128, 127], uint16: [0, 65535], int16: [-32768, 32767], int32: [-2147483648, 2147483647] };
-function roundEven(v) {
+function roundEven2(v) {
   const r = Math.round(v);
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
@@ -1273,7 +1562,7 @@ function quantizeLinear(ex, node, [x, scale, zp]) {
   const at = paramIndex(x, scale, node.attrs.axis ?? 1, node.attrs.block_size ?? 0);
   for (let i = 0; i < xd.length; i++) {
     const k = at(i);
-    const q = roundEven(Math.fround(xd[i] / sd[k])) + (zd ? Number(zd[k]) : 0);
+    const q = roundEven2(Math.fround(xd[i] / sd[k])) + (zd ? Number(zd[k]) : 0);
     yd[i] = Math.max(lo, Math.min(hi, q));
   }
   return [y];
@@ -1287,12 +1576,12 @@ function dynamicQuantizeLinear(ex, node, [x]) {
     if (xd[i] > max) max = xd[i];
   }
   const scale = Math.fround(Math.fround(max - min) / 255);
-  const zp = scale === 0 ? 0 : Math.max(0, Math.min(255, roundEven(Math.fround(-min / scale))));
+  const zp = scale === 0 ? 0 : Math.max(0, Math.min(255, roundEven2(Math.fround(-min / scale))));
   const y = ex.alloc("uint8", x.dims.slice());
   const s = ex.alloc("float32", []);
   const z = ex.alloc("uint8", []);
   const yd = y.data;
-  for (let i = 0; i < xd.length; i++) yd[i] = scale === 0 ? zp : Math.max(0, Math.min(255, roundEven(Math.fround(xd[i] / scale)) + zp));
+  for (let i = 0; i < xd.length; i++) yd[i] = scale === 0 ? zp : Math.max(0, Math.min(255, roundEven2(Math.fround(xd[i] / scale)) + zp));
   s.data[0] = scale;
   z.data[0] = zp;
   return [y, s, z];
@@ -1338,7 +1627,7 @@ function requantize(ex, acc, dims, multipliers, channelOf, yzp, dtype) {
   const y = ex.alloc(dtype, dims);
   const yd = y.data;
   const z = yzp ? Number(yzp.data[0]) : 0;
-  for (let i = 0; i < acc.length; i++) yd[i] = Math.max(lo, Math.min(hi, roundEven(acc[i] * multipliers[channelOf(i)]) + z));
+  for (let i = 0; i < acc.length; i++) yd[i] = Math.max(lo, Math.min(hi, roundEven2(acc[i] * multipliers[channelOf(i)]) + z));
   return y;
 }
 function qlinearMatMul(ex, node, [a, as, azp, b, bs, bzp, ys, yzp]) {
@@ -1462,6 +1751,10 @@ var Executor = class {
   async runNodes(nodes, values, owned) {
     for (const node of nodes) {
       if (this.streaming) await this.arrival(node, values);
+      if (node.fold && node.outputs.every((name) => !name || this.fixed.has(name))) {
+        for (const name of node.outputs) if (name) values.set(name, this.fixed.get(name));
+        continue;
+      }
       const op = OPS[node.op];
       const inputs = node.inputs.map((n) => n === "" ? null : values.get(n));
       const missing = node.inputs.find((n, i) => n !== "" && !inputs[i]);
@@ -1477,7 +1770,8 @@ var Executor = class {
       node.outputs.forEach((name, i) => {
         if (name && outputs[i]) {
           values.set(name, outputs[i]);
-          owned.add(name);
+          if (node.fold) this.addWeight([name, outputs[i]]);
+          else owned.add(name);
         }
       });
       for (const name of node.free) this.drop(values, owned, name);

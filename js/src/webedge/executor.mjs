@@ -80,6 +80,10 @@ export class Executor {
   async runNodes(nodes, values, owned) {
     for (const node of nodes) {
       if (this.streaming) await this.arrival(node, values);
+      if (node.fold && node.outputs.every((name) => !name || this.fixed.has(name))) {
+        for (const name of node.outputs) if (name) values.set(name, this.fixed.get(name));
+        continue; // computed once already: it reads only weights and constants
+      }
       const op = OPS[node.op];
       const inputs = node.inputs.map((n) => (n === '' ? null : values.get(n)));
       const missing = node.inputs.find((n, i) => n !== '' && !inputs[i]);
@@ -95,7 +99,8 @@ export class Executor {
       node.outputs.forEach((name, i) => {
         if (name && outputs[i]) {
           values.set(name, outputs[i]);
-          owned.add(name);
+          if (node.fold) this.addWeight([name, outputs[i]]);
+          else owned.add(name);
         }
       });
       for (const name of node.free) this.drop(values, owned, name);

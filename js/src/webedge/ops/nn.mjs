@@ -110,8 +110,90 @@ function matmul(ex, node, [a, b]) {
   return [y];
 }
 
+// Pooling in JS for what the kernels do not cover: 3-D, integer dtypes, MaxPool's Indices output.
+function poolJs(ex, node, x, kind) {
+  const at = node.attrs;
+  const sp = x.dims.length - 2;
+  const k = at.kernel_shape;
+  const strides = at.strides ?? k.map(() => 1);
+  const dil = at.dilations ?? k.map(() => 1);
+  let pads = at.pads ?? new Array(2 * sp).fill(0);
+  const inSp = x.dims.slice(2);
+  const autoPad = at.auto_pad ?? 'NOTSET';
+  let outSp;
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    outSp = inSp.map((n, i) => Math.ceil(n / strides[i]));
+    const total = outSp.map((o, i) => Math.max(0, (o - 1) * strides[i] + (k[i] - 1) * dil[i] + 1 - inSp[i]));
+    const low = total.map((t) => (autoPad === 'SAME_UPPER' ? Math.floor(t / 2) : Math.ceil(t / 2)));
+    pads = [...low, ...total.map((t, i) => t - low[i])];
+  } else {
+    if (autoPad === 'VALID') pads = new Array(2 * sp).fill(0);
+    const round = at.ceil_mode ? Math.ceil : Math.floor;
+    outSp = inSp.map((n, i) => {
+      let o = round((n + pads[i] + pads[i + sp] - ((k[i] - 1) * dil[i] + 1)) / strides[i]) + 1;
+      if (at.ceil_mode && (o - 1) * strides[i] >= n + pads[i]) o--;
+      return o;
+    });
+  }
+  const [N, C] = x.dims;
+  const y = ex.alloc(x.dtype, [N, C, ...outSp]);
+  const wantIdx = kind === 'max' && node.outputs[1];
+  const idx = wantIdx ? ex.alloc('int64', [N, C, ...outSp]) : null;
+  const xd = x.data, yd = y.data, id = idx ? idx.data : null;
+  const inPlane = size(inSp);
+  const outPlane = size(outSp);
+  const inStr = inSp.map((_, i) => size(inSp.slice(i + 1)));
+  const storage = at.storage_order ?? 0; // 1: indices in column-major order
+  const win = new Array(sp).fill(0);
+  const o = new Array(sp).fill(0);
+  for (let p = 0; p < N * C; p++) {
+    for (let q = 0; q < outPlane; q++) {
+      let rem = q;
+      for (let d = sp - 1; d >= 0; d--) { o[d] = rem % outSp[d]; rem = Math.floor(rem / outSp[d]); }
+      let best = -Infinity;
+      let bestAt = -1;
+      let sum = 0;
+      let count = 0;
+      win.fill(0);
+      for (;;) {
+        let off = 0;
+        let inside = true;
+        let colMajor = 0;
+        let mul = 1;
+        for (let d = 0; d < sp; d++) {
+          const pos = o[d] * strides[d] - pads[d] + win[d] * dil[d];
+          if (pos < 0 || pos >= inSp[d]) inside = false;
+          off += pos * inStr[d];
+          colMajor += pos * mul;
+          mul *= inSp[d];
+        }
+        if (inside) {
+          const v = Number(xd[p * inPlane + off]);
+          if (v > best || bestAt < 0) { best = v; bestAt = storage ? colMajor : off; }
+          sum += v;
+          count++;
+        } else if (kind === 'avg' && at.count_include_pad) {
+          // padded cells count only within the declared pads, not beyond them
+          const inPads = win.every((w, d) => {
+            const pos = o[d] * strides[d] - pads[d] + w * dil[d];
+            return pos >= -pads[d] && pos < inSp[d] + pads[d + sp];
+          });
+          if (inPads) count++;
+        }
+        let d = sp - 1;
+        while (d >= 0 && ++win[d] >= k[d]) win[d--] = 0;
+        if (d < 0) break;
+      }
+      yd[p * outPlane + q] = kind === 'max' ? best : sum / count;
+      if (id) id[p * outPlane + q] = BigInt(p * inPlane + bestAt);
+    }
+  }
+  return idx ? [y, idx] : [y];
+}
+
 function pool(kind) {
   return (ex, node, [x]) => {
+    if (x.dtype !== 'float32' || x.dims.length > 4 || (kind === 'max' && node.outputs[1])) return poolJs(ex, node, x, kind);
     const g = geometry(node, x.dims, node.attrs.kernel_shape);
     const [N, C] = x.dims;
     const y = ex.alloc('float32', [N, C, ...g.outSpatial]);
@@ -157,10 +239,27 @@ function batchnorm(ex, node, [x, scale, bias, mean, variance]) {
 function layernorm(ex, node, [x, scale, bias]) {
   let axis = node.attrs.axis ?? -1;
   if (axis < 0) axis += x.dims.length;
+  const outer = size(x.dims.slice(0, axis));
+  const inner = size(x.dims.slice(axis));
+  const eps = node.attrs.epsilon ?? 1e-5;
   const y = ex.alloc('float32', x.dims.slice());
-  ex.k.layernorm_f32(x.ptr, scale.ptr, bias ? bias.ptr : 0, y.ptr, size(x.dims.slice(0, axis)),
-    size(x.dims.slice(axis)), node.attrs.epsilon ?? 1e-5);
-  return [y];
+  // Optional outputs Mean and InvStdDev: shape of x with the normalised axes set to 1.
+  const stats = node.outputs.slice(1).map((name) => (name ? ex.alloc('float32', x.dims.map((d, i) => (i < axis ? d : 1))) : null));
+  ex.k.layernorm_f32(x.ptr, scale.ptr, bias ? bias.ptr : 0, y.ptr, outer, inner, eps);
+  if (stats.some(Boolean)) {
+    const xd = x.data;
+    const [meanOut, invOut] = [stats[0]?.data, stats[1]?.data];
+    for (let o = 0; o < outer; o++) {
+      let sum = 0;
+      for (let i = 0; i < inner; i++) sum += xd[o * inner + i];
+      const mean = sum / inner;
+      let sq = 0;
+      for (let i = 0; i < inner; i++) sq += (xd[o * inner + i] - mean) ** 2;
+      if (meanOut) meanOut[o] = mean;
+      if (invOut) invOut[o] = 1 / Math.sqrt(sq / inner + eps);
+    }
+  }
+  return [y, ...stats];
 }
 
 function instancenorm(ex, node, [x, scale, bias]) {

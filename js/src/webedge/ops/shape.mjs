@@ -1,7 +1,7 @@
 // Ops that move or reinterpret data without arithmetic: Shape, Reshape, Flatten, Squeeze,
 // Unsqueeze, Expand, Concat, Slice, Gather, Transpose, Cast, ConstantOfShape, Range, Pad, Split, Tile.
 // They run in JS on any dtype (copies are memory-bound; wasm would not be faster here).
-import { ARRAYS, size, stridesOf } from '../tensor.mjs';
+import { ARRAYS, size, stridesOf, halfToNumber, numberToHalf } from '../tensor.mjs';
 import { broadcastDims, broadcastStrides, forEachBroadcast } from '../broadcast.mjs';
 
 const norm = (axis, rank) => (axis < 0 ? axis + rank : axis);
@@ -151,12 +151,17 @@ export function castTo(ex, x, to) {
   const xd = x.data, yd = y.data;
   const big = to === 'int64' || to === 'uint64';
   const fromBig = typeof xd[0] === 'bigint';
+  const fromHalf = x.dtype === 'float16';
   for (let i = 0; i < xd.length; i++) {
-    let v = xd[i];
+    let v = fromHalf ? halfToNumber(xd[i]) : xd[i];
+    if (to === 'float16') {
+      yd[i] = numberToHalf(fromBig ? Number(v) : v);
+      continue;
+    }
     if (to === 'bool') v = v ? 1 : 0;
     else if (big) v = BigInt(fromBig ? v : Math.trunc(Number(v)));
     else if (fromBig) v = Number(v);
-    else if (to !== 'float32' && to !== 'float64') v = Math.trunc(v);
+    else if (to !== 'float32' && to !== 'float64') v = Number.isFinite(v) ? Math.trunc(v) : 0; // typed arrays wrap
     yd[i] = v;
   }
   return y;
@@ -208,6 +213,7 @@ function pad(ex, node, [x, p, cval, a]) {
         if (mode === 'constant') { inside = false; break; }
         if (mode === 'edge') i = i < 0 ? 0 : n - 1;
         else if (mode === 'reflect') i = i < 0 ? -i : 2 * (n - 1) - i;
+        else if (mode === 'wrap') i = ((i % n) + n) % n;
         else throw new Error(`Pad mode '${mode}' is not supported`);
       }
       off += i * xs[d];
