@@ -25,4 +25,13 @@ KERNEL_OF.update({"If": None, "LSTM": "gemm", "GRU": "gemm", "ConvTranspose": "g
 KERNEL_OF.update({"DequantizeLinear": None, "QuantizeLinear": None, "DynamicQuantizeLinear": None,
                   "MatMulInteger": None, "ConvInteger": "conv", "QLinearMatMul": None, "QLinearConv": "conv"})
 
+# JS-only families: ops/indexing.mjs, ops/bitwise.mjs, ops/activation.mjs, ops/normalization.mjs.
+KERNEL_OF.update({op: None for op in [
+    "GatherElements", "GatherND", "ScatterElements", "Scatter", "ScatterND", "Compress", "OneHot", "TopK", "Trilu",
+    "EyeLike", "CumSum", "CumProd", "ReverseSequence", "SpaceToDepth", "DepthToSpace", "Hardmax", "NonZero", "Unique",
+    "BitShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitwiseNot",
+    "Celu", "Selu", "ThresholdedRelu", "PRelu", "Mish", "Softsign", "Shrink", "Acos", "Asin", "Atan", "Acosh",
+    "Asinh", "Atanh", "Cosh", "Sinh", "Tan", "IsInf", "IsNaN", "Dropout", "Einsum",
+    "RMSNormalization", "LpNormalization", "MeanVarianceNormalization", "LRN", "LpPool", "GlobalLpPool"]})
+
 SUPPORTED = frozenset(KERNEL_OF)

@@ -9,5 +9,10 @@ import { ops as rnn } from './rnn.mjs';
 import { ops as convTranspose } from './conv_transpose.mjs';
 import { ops as resize } from './resize.mjs';
 import { ops as quantize } from './quantize.mjs';
+import { ops as indexing } from './indexing.mjs';
+import { ops as bitwise } from './bitwise.mjs';
+import { ops as activation } from './activation.mjs';
+import { ops as normalization } from './normalization.mjs';
 
-export const OPS = { ...elementwise, ...shape, ...nn, ...reduce, ...control, ...rnn, ...convTranspose, ...resize, ...quantize };
+export const OPS = { ...elementwise, ...shape, ...nn, ...reduce, ...control, ...rnn, ...convTranspose, ...resize, ...quantize,
+  ...indexing, ...bitwise, ...activation, ...normalization };
