@@ -23,6 +23,7 @@ from . import __version__
 from .backends import native, ort
 from .errors import WebedgeError
 from .onnx_import import load_model
+from .quantize.model import check_quantize_args, quantize_model
 from .shards import pack
 from .weights import extract_weights, set_locations
 
@@ -72,8 +73,18 @@ def _check_out(out: Path, force: bool) -> None:
 
 
 def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str, ep: str, shard_size: int,
-                why: str) -> None:
+                why: str, quant: dict) -> None:
+    # webedge's runtime gets the optimized graph; quantize after optimizing, or the optimizer would
+    # fold the dequantization back into float32 weights
+    # (onnxruntime's static quantizer is the exception: it wants the original graph, and the
+    # optimizer keeps its QDQ pairs)
+    quantization = None
+    static = quant["encoding"] == "int8-static"
+    if static:
+        model, quantization = quantize_model(model, **quant)
     source = native.prepare(model) if backend_name == "webedge" else model
+    if quant["encoding"] != "none" and not static:
+        source, quantization = quantize_model(source, **quant)
     graph_model, weights, inline_bytes = extract_weights(source, subgraphs=backend_name == "webedge")
     shards = pack(weights, shard_size)
     if backend_name == "webedge":
@@ -103,10 +114,15 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str,
 
     backend = {"name": backend_name, "version": version, "eps": eps,
                "graph": _file_entry(graph_file, graph_bytes), "files": runtime_files}
-    manifest = manifest_mod.validate(manifest_mod.build(model, shards, backend, name))
+    manifest = manifest_mod.build(model, shards, backend, name)
+    if quantization:
+        manifest["quantization"] = {k: quantization[k] for k in ("encoding", "ratio", "tolerance") if k in quantization}
+    manifest = manifest_mod.validate(manifest)
     (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
     report = report_mod.build(tmp, source, manifest, inline_bytes)
     report["backend"]["why"] = why
+    if quantization:
+        report["quantization"] = quantization
     (tmp / "report.json").write_text(json.dumps(report, indent=1) + "\n")
 
 
@@ -128,7 +144,8 @@ def choose_backend(model: onnx.ModelProto, backend: str, ep: str) -> tuple[str, 
 
 
 def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: str = "ort", ep: str = "wasm",
-           shard_size: int | str = DEFAULT_SHARD_SIZE, force: bool = False) -> dict:
+           shard_size: int | str = DEFAULT_SHARD_SIZE, force: bool = False, quantize: str = "none",
+           block_size: int = 32, tolerance: str | None = None, calibration: str | os.PathLike | None = None) -> dict:
     """Bundle `model_path` into the folder `out`; return the report (also written as report.json)."""
     out = Path(out).absolute()
     if backend not in BACKEND_CHOICES:
@@ -136,6 +153,7 @@ def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: st
     if ep not in EPS:
         raise WebedgeError(f"unknown execution provider '{ep}'; choose one of {', '.join(EPS)}")
     shard_size = parse_size(shard_size)
+    quant = check_quantize_args(quantize, block_size, tolerance, calibration)
     _check_out(out, force)
     model = load_model(model_path)
     backend, why = choose_backend(model, backend, ep)
@@ -148,7 +166,7 @@ def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: st
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir()
-        _write_tree(tmp, model, manifest_mod.model_name(Path(model_path)), backend, ep, shard_size, why)
+        _write_tree(tmp, model, manifest_mod.model_name(Path(model_path)), backend, ep, shard_size, why, quant)
         if out.exists():
             out.rename(old)
         try:

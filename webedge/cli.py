@@ -27,7 +27,8 @@ def _human(n: float | None) -> str:
 def cmd_bundle(a: argparse.Namespace) -> int:
     from .bundle import bundle
 
-    report = bundle(a.model, a.out, backend=a.backend, ep=a.ep, shard_size=a.shard_size, force=a.force)
+    report = bundle(a.model, a.out, backend=a.backend, ep=a.ep, shard_size=a.shard_size, force=a.force,
+                    quantize=a.quantize, block_size=a.block_size, tolerance=a.tolerance, calibration=a.calibration_data)
     t = report["totals"]
     b = report["backend"]
     print(f"bundled {a.model} -> {a.out}  ({b['name']} {b.get('version', '')}, eps: {', '.join(b['eps'])}; "
@@ -38,6 +39,11 @@ def cmd_bundle(a: argparse.Namespace) -> int:
     p = report["params"]
     print(f"  {p['tensors']} weight tensors, {_human(p['bytes'])} in {p['shards']} shard(s); "
           f"{_human(p['inline_bytes'])} left inline")
+    q = report.get("quantization")
+    if q:
+        kinds = ", ".join(f"{k} {n}" for k, n in q["tensors_by_encoding"].items())
+        print(f"  quantized {q['encoding']}: {_human(q['fp32_bytes'])} of float32 weights -> {_human(q['bytes'])} "
+              f"({q['ratio']:.1%}); tensors: {kinds}")
     return 0
 
 
@@ -63,6 +69,9 @@ def print_report(r) -> None:
         print(f"  {'weight bytes fetched':<22} {r.reload['weight_bytes']:>12}")
         print(f"  {'all bytes fetched':<22} {_human(r.reload['total_bytes']):>12}")
         print(f"  {'backend ready (ms)':<22} {r.reload['ready_ms']:>12.1f}")
+    if r.quantization:
+        print(f"\nquantized {r.quantization['encoding']}: weights at {r.quantization.get('ratio', 1):.1%} of float32; "
+              f"held to atol {r.tolerance.atol:g}, rtol {r.tolerance.rtol:g}, cosine >= {r.tolerance.min_cosine:g}")
     if r.outputs:
         print("\noutputs vs reference")
         print(f"  {'name':<28} {'shape':<16} {'max abs':>10} {'max rel':>10} {'cosine':>10}  ok")
@@ -87,9 +96,16 @@ def cmd_test(a: argparse.Namespace) -> int:
     from .testing.compare import Tolerance
 
     budgets = {**from_config(Path.cwd()), **parse_args(a.budget)}
+    given = {k: v for k, v in (("atol", a.atol), ("rtol", a.rtol), ("min_cosine", a.min_cosine)) if v is not None}
+    tolerance = None
+    if given:
+        from .manifest import read
+
+        quant = read(Path(a.bundle)).get("quantization") if Path(a.bundle).is_dir() else None
+        tolerance = Tolerance(**{**vars(Tolerance()), **((quant or {}).get("tolerance") or {}), **given})
     report = check(a.bundle, model=a.model, inputs=a.inputs, dims=a.dim, backend=a.backend,
                    network_preset=a.network, warm_runs=a.runs, budgets=budgets, stream=not a.no_stream,
-                   tolerance=Tolerance(a.atol, a.rtol, a.min_cosine))
+                   tolerance=tolerance)
     print_report(report)
     if a.json:
         Path(a.json).write_text(json.dumps(report.as_dict(), indent=1) + "\n")
@@ -140,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "webgpu also runs wasm)")
     b.add_argument("--shard-size", default=DEFAULT_SHARD_SIZE, help=f"target shard size (default {DEFAULT_SHARD_SIZE})")
     b.add_argument("--force", action="store_true", help="replace an existing output folder")
+    b.add_argument("--quantize", default="none", choices=["none", "fp16", "int8", "int4", "int8-static", "auto"],
+                   help="weight encoding: fp16; int8 (per output channel); int4 (blocks, MatMul/Gemm/Gather weights; "
+                   "others int8); int8-static (activations too, onnxruntime's QDQ, needs --calibration-data); "
+                   "auto (smallest per tensor within --tolerance)")
+    b.add_argument("--block-size", type=int, default=32, help="int4 block size (default 32)")
+    b.add_argument("--tolerance", help="for --quantize auto: cosine=0.999, max_abs=0.01 or top1=0.99")
+    b.add_argument("--calibration-data", help="inputs for int8-static/auto: an .npz or a folder of .npz files")
     b.set_defaults(func=cmd_bundle)
 
     t = sub.add_parser("test", help="check a bundle in headless Chromium against onnxruntime")
@@ -152,9 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--network", default="none", help="emulated network: none, 4g, 3g")
     t.add_argument("--runs", type=int, default=5, help="warm inferences to time (median reported)")
     t.add_argument("--no-stream", action="store_true", help="webedge runtime: download every weight before computing")
-    t.add_argument("--atol", type=float, default=1e-4)
-    t.add_argument("--rtol", type=float, default=1e-4)
-    t.add_argument("--min-cosine", type=float, default=0.9999)
+    t.add_argument("--atol", type=float, help="absolute tolerance (default 1e-4, or the quantized encoding's)")
+    t.add_argument("--rtol", type=float, help="relative tolerance (default 1e-4, or the quantized encoding's)")
+    t.add_argument("--min-cosine", type=float, help="least cosine similarity per output (default 0.9999)")
     t.add_argument("--json", help="also write the report as JSON here")
     t.set_defaults(func=cmd_test)
 

@@ -547,9 +547,9 @@ function castTo(ex, x, to) {
   const xd = x.data, yd = y.data;
   const big = to === "int64" || to === "uint64";
   const fromBig = typeof xd[0] === "bigint";
-  const fromHalf = x.dtype === "float16";
+  const fromHalf2 = x.dtype === "float16";
   for (let i = 0; i < xd.length; i++) {
-    let v = fromHalf ? halfToNumber(xd[i]) : xd[i];
+    let v = fromHalf2 ? halfToNumber(xd[i]) : xd[i];
     if (to === "float16") {
       yd[i] = numberToHalf(fromBig ? Number(v) : v);
       continue;
@@ -1679,8 +1679,825 @@ var ops9 = {
   QLinearConv: qlinearConv
 };
 
+// src/webedge/ops/values.mjs
+var norm2 = (axis, rank) => axis < 0 ? axis + rank : axis;
+var isBig2 = (dtype) => dtype === "int64" || dtype === "uint64";
+var DTYPE_OF2 = {
+  1: "float32",
+  2: "uint8",
+  3: "int8",
+  4: "uint16",
+  5: "int16",
+  6: "int32",
+  7: "int64",
+  9: "bool",
+  10: "float16",
+  11: "float64",
+  12: "uint32",
+  13: "uint64"
+};
+var fromHalf = halfToNumber;
+var toHalf = numberToHalf;
+function valuesOf(t) {
+  return t.dtype === "float16" ? Float64Array.from(t.data, fromHalf) : t.data;
+}
+function numbersOf(t) {
+  if (t.dtype === "float16") return Float64Array.from(t.data, fromHalf);
+  if (isBig2(t.dtype)) return Float64Array.from(t.data, Number);
+  return t.data;
+}
+function encoder2(dtype) {
+  if (dtype === "float16") return toHalf;
+  if (isBig2(dtype)) return (v) => BigInt(Number.isFinite(v) ? Math.trunc(v) : 0);
+  if (dtype === "bool") return (v) => v ? 1 : 0;
+  return null;
+}
+var zeroOf = (dtype) => isBig2(dtype) ? 0n : 0;
+var oneOf = (dtype) => isBig2(dtype) ? 1n : dtype === "float16" ? 15360 : 1;
+var scratchFor = (dtype, n) => dtype === "float16" ? new Float64Array(n) : new ARRAYS[dtype](n);
+function store(t, vals) {
+  const d = t.data;
+  if (t.dtype === "float16") for (let i = 0; i < d.length; i++) d[i] = toHalf(vals[i]);
+  else d.set(vals);
+}
+function forEachIndex(dims, fn) {
+  const total = dims.reduce((a, b) => a * b, 1);
+  const idx = new Array(dims.length).fill(0);
+  for (let o = 0; o < total; o++) {
+    fn(o, idx);
+    for (let d = dims.length - 1; d >= 0; d--) {
+      if (++idx[d] < dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+function poolGeometry(at, spatial, kernel) {
+  const n = spatial.length;
+  const strides = at.strides ?? new Array(n).fill(1);
+  const dil = at.dilations ?? new Array(n).fill(1);
+  let pads = at.pads ?? new Array(2 * n).fill(0);
+  const autoPad = at.auto_pad ?? "NOTSET";
+  const out = new Array(n);
+  if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
+    pads = new Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      out[i] = Math.ceil(spatial[i] / strides[i]);
+      const total = Math.max(0, (out[i] - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - spatial[i]);
+      pads[i] = autoPad === "SAME_UPPER" ? Math.floor(total / 2) : Math.ceil(total / 2);
+      pads[i + n] = total - pads[i];
+    }
+  } else {
+    if (autoPad === "VALID") pads = new Array(2 * n).fill(0);
+    const round = at.ceil_mode ? Math.ceil : Math.floor;
+    for (let i = 0; i < n; i++) {
+      out[i] = round((spatial[i] + pads[i] + pads[i + n] - ((kernel[i] - 1) * dil[i] + 1)) / strides[i]) + 1;
+      if (at.ceil_mode && (out[i] - 1) * strides[i] >= spatial[i] + pads[i]) out[i]--;
+    }
+  }
+  return { out, begin: pads.slice(0, n), strides, dil };
+}
+
+// src/webedge/ops/indexing.mjs
+var fix = (i, n) => {
+  const j = i < 0 ? i + n : i;
+  if (j < 0 || j >= n) throw new Error(`index ${i} out of range [-${n}, ${n})`);
+  return j;
+};
+var REDUCE = {
+  none: (a, b) => b,
+  add: (a, b) => a + b,
+  mul: (a, b) => a * b,
+  max: (a, b) => a > b ? a : b,
+  min: (a, b) => a < b ? a : b
+};
+function reducer(name, dtype) {
+  const fn = REDUCE[name ?? "none"];
+  if (!fn) throw new Error(`reduction '${name}' is not supported`);
+  if (dtype === "float16" && name && name !== "none") return (a, b) => toHalf(fn(fromHalf(a), fromHalf(b)));
+  if (dtype === "bool" && name === "add") return (a, b) => a | b;
+  if (dtype === "bool" && name === "mul") return (a, b) => a & b;
+  return fn;
+}
+var copyOf = (ex, x) => {
+  const y = ex.alloc(x.dtype, x.dims.slice());
+  y.data.set(x.data);
+  return y;
+};
+function gatherElements(ex, node, [x, idx]) {
+  const axis = norm2(node.attrs.axis ?? 0, x.dims.length);
+  const y = ex.alloc(x.dtype, idx.dims.slice());
+  const xs = stridesOf(x.dims);
+  const n = x.dims[axis];
+  const ids = idx.numbers();
+  const xd = x.data, yd = y.data;
+  forEachBroadcast(idx.dims, [xs.map((s, d) => d === axis ? 0 : s)], (o, [base]) => {
+    yd[o] = xd[base + fix(ids[o], n) * xs[axis]];
+  });
+  return [y];
+}
+function scatterElements(ex, node, [x, idx, upd]) {
+  const axis = norm2(node.attrs.axis ?? 0, x.dims.length);
+  const f = reducer(node.attrs.reduction, x.dtype);
+  const y = copyOf(ex, x);
+  const xs = stridesOf(x.dims);
+  const n = x.dims[axis];
+  const ids = idx.numbers();
+  const yd = y.data, ud = upd.data;
+  forEachBroadcast(idx.dims, [xs.map((s, d) => d === axis ? 0 : s)], (o, [base]) => {
+    const at = base + fix(ids[o], n) * xs[axis];
+    yd[at] = f(yd[at], ud[o]);
+  });
+  return [y];
+}
+function tupleOffsets(ids, k, xDims, xs, from, count) {
+  const offs = new Array(count);
+  for (let j = 0; j < count; j++) {
+    let off = 0;
+    for (let i = 0; i < k; i++) off += fix(ids[(from + j) * k + i], xDims[i]) * xs[i];
+    offs[j] = off;
+  }
+  return offs;
+}
+function gatherND(ex, node, [x, idx]) {
+  const b = node.attrs.batch_dims ?? 0;
+  const k = idx.dims[idx.dims.length - 1];
+  const y = ex.alloc(x.dtype, [...idx.dims.slice(0, -1), ...x.dims.slice(b + k)]);
+  const batch = size(x.dims.slice(0, b));
+  const perBatch = size(idx.dims.slice(b, -1));
+  const inner = size(x.dims.slice(b + k));
+  const xBatch = size(x.dims.slice(b));
+  const sub = x.dims.slice(b);
+  const xs = stridesOf(sub);
+  const ids = idx.numbers();
+  const xd = x.data, yd = y.data;
+  for (let bi = 0; bi < batch; bi++) {
+    const offs = tupleOffsets(ids, k, sub, xs, bi * perBatch, perBatch);
+    offs.forEach((off, j) => {
+      const src = bi * xBatch + off;
+      yd.set(xd.subarray(src, src + inner), (bi * perBatch + j) * inner);
+    });
+  }
+  return [y];
+}
+function scatterND(ex, node, [x, idx, upd]) {
+  const k = idx.dims[idx.dims.length - 1];
+  const f = reducer(node.attrs.reduction, x.dtype);
+  const y = copyOf(ex, x);
+  const count = size(idx.dims.slice(0, -1));
+  const inner = size(x.dims.slice(k));
+  const offs = tupleOffsets(idx.numbers(), k, x.dims, stridesOf(x.dims), 0, count);
+  const yd = y.data, ud = upd.data;
+  offs.forEach((off, j) => {
+    for (let t = 0; t < inner; t++) yd[off + t] = f(yd[off + t], ud[j * inner + t]);
+  });
+  return [y];
+}
+function compress(ex, node, [x, cond]) {
+  const c = cond.data;
+  if (node.attrs.axis === void 0) {
+    const keep2 = [];
+    for (let i = 0; i < Math.min(c.length, x.size); i++) if (c[i]) keep2.push(i);
+    const y2 = ex.alloc(x.dtype, [keep2.length]);
+    const xd2 = x.data, yd2 = y2.data;
+    keep2.forEach((i, o2) => {
+      yd2[o2] = xd2[i];
+    });
+    return [y2];
+  }
+  const axis = norm2(node.attrs.axis, x.dims.length);
+  const n = x.dims[axis];
+  const keep = [];
+  for (let i = 0; i < Math.min(c.length, n); i++) if (c[i]) keep.push(i);
+  const dims = x.dims.slice();
+  dims[axis] = keep.length;
+  const y = ex.alloc(x.dtype, dims);
+  const outer = size(x.dims.slice(0, axis));
+  const inner = size(x.dims.slice(axis + 1));
+  const xd = x.data, yd = y.data;
+  let o = 0;
+  for (let a = 0; a < outer; a++) {
+    for (const i of keep) {
+      yd.set(xd.subarray((a * n + i) * inner, (a * n + i + 1) * inner), o);
+      o += inner;
+    }
+  }
+  return [y];
+}
+function oneHot(ex, node, [idx, depthT, values]) {
+  const depth = Math.trunc(Number(depthT.data[0]));
+  const r = idx.dims.length;
+  const axis = norm2(node.attrs.axis ?? -1, r + 1);
+  const y = ex.alloc(values.dtype, [...idx.dims.slice(0, axis), depth, ...idx.dims.slice(axis)]);
+  const [off, on] = values.data;
+  const outer = size(idx.dims.slice(0, axis));
+  const inner = size(idx.dims.slice(axis));
+  const ids = idx.numbers();
+  const yd = y.data;
+  yd.fill(off);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let v = Math.trunc(ids[o * inner + i]);
+      if (v < 0) v += depth;
+      if (v >= 0 && v < depth) yd[(o * depth + v) * inner + i] = on;
+    }
+  }
+  return [y];
+}
+function topK(ex, node, [x, kT]) {
+  const r = x.dims.length;
+  const axis = norm2(node.attrs.axis ?? -1, r);
+  const k = kT ? Number(kT.data[0]) : node.attrs.k;
+  const largest = node.attrs.largest ?? 1;
+  const n = x.dims[axis];
+  if (k < 0 || k > n) throw new Error(`k = ${k} is out of range for an axis of ${n}`);
+  const dims = x.dims.slice();
+  dims[axis] = k;
+  const y = ex.alloc(x.dtype, dims);
+  const yi = ex.alloc("int64", dims.slice());
+  const outer = size(x.dims.slice(0, axis));
+  const inner = size(x.dims.slice(axis + 1));
+  const xd = x.data, key = valuesOf(x), yd = y.data, id = yi.data;
+  const order = new Array(n);
+  const cmp = (a, b) => {
+    const va = key[a], vb = key[b];
+    const na = va !== va, nb = vb !== vb;
+    const d = na || nb ? na - nb : va === vb ? 0 : va > vb ? 1 : -1;
+    if (d === 0) return a - b;
+    return largest ? -d : d;
+  };
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      for (let t = 0; t < n; t++) order[t] = base + t * inner;
+      order.sort(cmp);
+      for (let t = 0; t < k; t++) {
+        const at = (o * k + t) * inner + i;
+        yd[at] = xd[order[t]];
+        id[at] = BigInt((order[t] - base) / inner);
+      }
+    }
+  }
+  return [y, yi];
+}
+function trilu(ex, node, [x, kT]) {
+  const k = kT ? Number(kT.data[0]) : 0;
+  const upper = node.attrs.upper ?? 1;
+  const r = x.dims.length;
+  const [N, M] = x.dims.slice(r - 2);
+  const y = ex.alloc(x.dtype, x.dims.slice());
+  const xd = x.data, yd = y.data;
+  const zero = zeroOf(x.dtype);
+  const batch = size(x.dims.slice(0, r - 2));
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < M; j++) {
+        const at = (b * N + i) * M + j;
+        yd[at] = (upper ? j - i >= k : j - i <= k) ? xd[at] : zero;
+      }
+    }
+  }
+  return [y];
+}
+function eyeLike(ex, node, [x]) {
+  const dtype = node.attrs.dtype !== void 0 ? DTYPE_OF2[node.attrs.dtype] : x.dtype;
+  if (!dtype) throw new Error(`EyeLike to type ${node.attrs.dtype} is not supported`);
+  const k = node.attrs.k ?? 0;
+  const [N, M] = x.dims;
+  const y = ex.alloc(dtype, [N, M]);
+  const yd = y.data;
+  const one = oneOf(dtype);
+  yd.fill(zeroOf(dtype));
+  for (let i = 0; i < N; i++) if (i + k >= 0 && i + k < M) yd[i * M + i + k] = one;
+  return [y];
+}
+function cumulative(product) {
+  return (ex, node, [x, axisT]) => {
+    const axis = norm2(Number(axisT.data[0]), x.dims.length);
+    const exclusive = node.attrs.exclusive ?? 0;
+    const reverse = node.attrs.reverse ?? 0;
+    const y = ex.alloc(x.dtype, x.dims.slice());
+    const xv = valuesOf(x);
+    const out = scratchFor(x.dtype, x.size);
+    const big = isBig2(x.dtype);
+    const start = product ? big ? 1n : 1 : big ? 0n : 0;
+    const n = x.dims[axis];
+    const outer = size(x.dims.slice(0, axis));
+    const inner = size(x.dims.slice(axis + 1));
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let acc = start;
+        for (let s = 0; s < n; s++) {
+          const at = (o * n + (reverse ? n - 1 - s : s)) * inner + i;
+          if (exclusive) out[at] = acc;
+          acc = product ? acc * xv[at] : acc + xv[at];
+          if (!exclusive) out[at] = acc;
+        }
+      }
+    }
+    store(y, out);
+    return [y];
+  };
+}
+function reverseSequence(ex, node, [x, lens]) {
+  const ta = node.attrs.time_axis ?? 0;
+  const ba = node.attrs.batch_axis ?? 1;
+  const len = lens.numbers();
+  const y = ex.alloc(x.dtype, x.dims.slice());
+  const xs = stridesOf(x.dims);
+  const xd = x.data, yd = y.data;
+  forEachIndex(x.dims, (o, idx) => {
+    const t = idx[ta];
+    const l = len[idx[ba]];
+    yd[o] = t < l ? xd[o + (l - 1 - 2 * t) * xs[ta]] : xd[o];
+  });
+  return [y];
+}
+function permuted(ex, x, tmp, perm, dims) {
+  const y = ex.alloc(x.dtype, dims);
+  const ts = stridesOf(tmp);
+  const xd = x.data, yd = y.data;
+  forEachBroadcast(perm.map((p) => tmp[p]), [perm.map((p) => ts[p])], (o, [i]) => {
+    yd[o] = xd[i];
+  });
+  return y;
+}
+function spaceToDepth(ex, node, [x]) {
+  const bs = node.attrs.blocksize;
+  const [N, C, H, W] = x.dims;
+  const tmp = [N, C, H / bs, bs, W / bs, bs];
+  const perm = node.attrs.mode === "CRD" ? [0, 1, 3, 5, 2, 4] : [0, 3, 5, 1, 2, 4];
+  return [permuted(ex, x, tmp, perm, [N, C * bs * bs, H / bs, W / bs])];
+}
+function depthToSpace(ex, node, [x]) {
+  const bs = node.attrs.blocksize;
+  const [N, C, H, W] = x.dims;
+  const c = C / (bs * bs);
+  const crd = node.attrs.mode === "CRD";
+  const tmp = crd ? [N, c, bs, bs, H, W] : [N, bs, bs, c, H, W];
+  const perm = crd ? [0, 1, 4, 2, 5, 3] : [0, 3, 4, 1, 5, 2];
+  return [permuted(ex, x, tmp, perm, [N, c, H * bs, W * bs])];
+}
+function hardmax(ex, node, [x]) {
+  const r = x.dims.length;
+  const legacy = ex.plan.opset < 13;
+  const axis = norm2(node.attrs.axis ?? (legacy ? 1 : -1), r);
+  const [n, inner] = legacy ? [size(x.dims.slice(axis)), 1] : [x.dims[axis], size(x.dims.slice(axis + 1))];
+  const outer = size(x.dims.slice(0, axis));
+  const y = ex.alloc(x.dtype, x.dims.slice());
+  const xv = valuesOf(x), yd = y.data;
+  yd.fill(zeroOf(x.dtype));
+  const one = oneOf(x.dtype);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      if (n === 0) continue;
+      let best = 0;
+      for (let t = 1; t < n; t++) if (xv[(o * n + t) * inner + i] > xv[(o * n + best) * inner + i]) best = t;
+      yd[(o * n + best) * inner + i] = one;
+    }
+  }
+  return [y];
+}
+function nonZero(ex, node, [x]) {
+  const dims = x.dims.length ? x.dims : [1];
+  const xd = x.data;
+  const half = x.dtype === "float16";
+  const zero = zeroOf(x.dtype);
+  const hits = [];
+  for (let i = 0; i < xd.length; i++) if (half ? xd[i] & 32767 : xd[i] !== zero) hits.push(i);
+  const r = dims.length;
+  const y = ex.alloc("int64", [r, hits.length]);
+  const yd = y.data;
+  const xs = stridesOf(dims);
+  hits.forEach((flat, j) => {
+    for (let d = 0; d < r; d++) yd[d * hits.length + j] = BigInt(Math.floor(flat / xs[d]) % dims[d]);
+  });
+  return [y];
+}
+var ascending = (a, b) => a < b ? -1 : a > b ? 1 : a === b ? 0 : a !== a ? b !== b ? 0 : 1 : -1;
+function unique(ex, node, [x]) {
+  const sorted = node.attrs.sorted ?? 1;
+  const hasAxis = node.attrs.axis !== void 0;
+  const axis = hasAxis ? norm2(node.attrs.axis, x.dims.length) : 0;
+  const dims = hasAxis ? x.dims : [x.size];
+  const n = dims[axis];
+  const outer = size(dims.slice(0, axis));
+  const inner = size(dims.slice(axis + 1));
+  const xv = valuesOf(x);
+  const sliceOf = (t) => {
+    const s = new Array(outer * inner);
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) s[o * inner + i] = xv[(o * n + t) * inner + i];
+    return s;
+  };
+  const slices = [];
+  const first = [];
+  const counts = [];
+  const inverse = new Array(n);
+  const seen = /* @__PURE__ */ new Map();
+  for (let t = 0; t < n; t++) {
+    const s = sliceOf(t);
+    const key = s.length === 1 ? s[0] : s.map(String).join(",");
+    let u = seen.get(key);
+    if (u === void 0) {
+      u = slices.length;
+      seen.set(key, u);
+      slices.push(s);
+      first.push(t);
+      counts.push(0);
+    }
+    counts[u]++;
+    inverse[t] = u;
+  }
+  let order = slices.map((_, u) => u);
+  if (sorted) {
+    order.sort((a, b) => {
+      for (let e = 0; e < slices[a].length; e++) {
+        const c = ascending(slices[a][e], slices[b][e]);
+        if (c) return c;
+      }
+      return 0;
+    });
+  }
+  const rank = new Array(order.length);
+  order.forEach((u, j) => {
+    rank[u] = j;
+  });
+  const m = order.length;
+  const yDims = dims.slice();
+  yDims[axis] = m;
+  const y = ex.alloc(x.dtype, hasAxis ? yDims : [m]);
+  const yIdx = ex.alloc("int64", [m]);
+  const yInv = ex.alloc("int64", [n]);
+  const yCnt = ex.alloc("int64", [m]);
+  const xd = x.data, yd = y.data;
+  order.forEach((u, j) => {
+    const t = first[u];
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) yd[(o * m + j) * inner + i] = xd[(o * n + t) * inner + i];
+    yIdx.data[j] = BigInt(t);
+    yCnt.data[j] = BigInt(counts[u]);
+  });
+  for (let t = 0; t < n; t++) yInv.data[t] = BigInt(rank[inverse[t]]);
+  return [y, yIdx, yInv, yCnt];
+}
+var ops10 = {
+  GatherElements: gatherElements,
+  GatherND: gatherND,
+  ScatterElements: scatterElements,
+  Scatter: scatterElements,
+  ScatterND: scatterND,
+  Compress: compress,
+  OneHot: oneHot,
+  TopK: topK,
+  Trilu: trilu,
+  EyeLike: eyeLike,
+  CumSum: cumulative(false),
+  CumProd: cumulative(true),
+  ReverseSequence: reverseSequence,
+  SpaceToDepth: spaceToDepth,
+  DepthToSpace: depthToSpace,
+  Hardmax: hardmax,
+  NonZero: nonZero,
+  Unique: unique
+};
+
+// src/webedge/ops/bitwise.mjs
+var BITS = { int8: 8, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32, int64: 64, uint64: 64 };
+function binary2(ex, a, b, fn) {
+  if (!(a.dtype in BITS)) throw new Error(`bitwise op on ${a.dtype} is not supported`);
+  const dims = broadcastDims(a.dims, b.dims);
+  const y = ex.alloc(a.dtype, dims);
+  const ad = a.data, bd = b.data, yd = y.data;
+  forEachBroadcast(dims, [broadcastStrides(a.dims, dims), broadcastStrides(b.dims, dims)], (o, [i, j]) => {
+    yd[o] = fn(ad[i], bd[j]);
+  });
+  return y;
+}
+var bitwise = (fn) => (ex, node, [a, b]) => [binary2(ex, a, b, fn)];
+function bitwiseNot(ex, node, [x]) {
+  if (!(x.dtype in BITS)) throw new Error(`BitwiseNot on ${x.dtype} is not supported`);
+  const y = ex.alloc(x.dtype, x.dims.slice());
+  const xd = x.data, yd = y.data;
+  for (let i = 0; i < xd.length; i++) yd[i] = ~xd[i];
+  return [y];
+}
+function bitShift(ex, node, [x, s]) {
+  const left = node.attrs.direction === "LEFT";
+  if (!left && node.attrs.direction !== "RIGHT") throw new Error(`BitShift direction '${node.attrs.direction}'`);
+  const bits = BITS[x.dtype];
+  if (bits === 64) {
+    const w = 64n;
+    const fn2 = left ? (v, k) => k < 0n || k >= w ? 0n : v << k : (v, k) => k < 0n || k >= w ? v < 0n ? -1n : 0n : v >> k;
+    return [binary2(ex, x, s, fn2)];
+  }
+  const fn = left ? (v, k) => k < 0 || k >= bits ? 0 : v << k : (v, k) => k < 0 || k >= bits ? v < 0 ? -1 : 0 : x.dtype === "uint32" ? v >>> k : v >> k;
+  return [binary2(ex, x, s, fn)];
+}
+var ops11 = {
+  BitShift: bitShift,
+  BitwiseAnd: bitwise((a, b) => a & b),
+  BitwiseOr: bitwise((a, b) => a | b),
+  BitwiseXor: bitwise((a, b) => a ^ b),
+  BitwiseNot: bitwiseNot
+};
+
+// src/webedge/ops/activation.mjs
+function map(ex, x, fn, outDtype = x.dtype) {
+  const y = ex.alloc(outDtype, x.dims.slice());
+  const xv = numbersOf(x), yd = y.data;
+  const enc = encoder2(outDtype);
+  for (let i = 0; i < yd.length; i++) yd[i] = enc ? enc(fn(xv[i])) : fn(xv[i]);
+  return y;
+}
+var unary2 = (fn) => (ex, node, [x]) => [map(ex, x, fn)];
+var withAttrs = (make) => (ex, node, [x]) => [map(ex, x, make(node.attrs))];
+var celu = withAttrs(({ alpha = 1 }) => (v) => Math.max(0, v) + Math.min(0, alpha * Math.expm1(v / alpha)));
+var selu = withAttrs(({ alpha = 1.6732631921768188, gamma = 1.0507010221481323 }) => (v) => gamma * (v > 0 ? v : alpha * Math.expm1(v)));
+var thresholdedRelu = withAttrs(({ alpha = 1 }) => (v) => v > alpha ? v : 0);
+var shrink = withAttrs(({ lambd = 0.5, bias = 0 }) => (v) => v < -lambd ? v + bias : v > lambd ? v - bias : 0);
+var softplus = (v) => v > 30 ? v : Math.log1p(Math.exp(v));
+function prelu(ex, node, [x, slope]) {
+  const dims = broadcastDims(x.dims, slope.dims);
+  const y = ex.alloc(x.dtype, dims);
+  const xv = numbersOf(x), sv = numbersOf(slope), yd = y.data;
+  const enc = encoder2(x.dtype);
+  forEachBroadcast(dims, [broadcastStrides(x.dims, dims), broadcastStrides(slope.dims, dims)], (o, [i, j]) => {
+    const v = xv[i] < 0 ? xv[i] * sv[j] : xv[i];
+    yd[o] = enc ? enc(v) : v;
+  });
+  return [y];
+}
+function isInf(ex, node, [x]) {
+  const neg = node.attrs.detect_negative ?? 1;
+  const pos = node.attrs.detect_positive ?? 1;
+  return [map(ex, x, (v) => v === Infinity && pos || v === -Infinity && neg, "bool")];
+}
+function dropout(ex, node, [x, ratioT, trainT]) {
+  const training = trainT ? !!trainT.data[0] : false;
+  const ratio = ratioT ? Number(numbersOf(ratioT)[0]) : node.attrs.ratio ?? 0.5;
+  const maskType = ex.plan.opset >= 10 ? "bool" : x.dtype;
+  const y = ex.alloc(x.dtype, x.dims.slice());
+  const mask = node.outputs.length > 1 && node.outputs[1] ? ex.alloc(maskType, x.dims.slice()) : null;
+  const keep = training && ratio > 0 ? Array.from({ length: x.size }, () => Math.random() >= ratio) : null;
+  if (keep) {
+    const xv = numbersOf(x), yd = y.data;
+    const enc = encoder2(x.dtype);
+    const scale = 1 / (1 - ratio);
+    for (let i = 0; i < yd.length; i++) {
+      const v = keep[i] ? xv[i] * scale : 0;
+      yd[i] = enc ? enc(v) : v;
+    }
+  } else {
+    y.data.set(x.data);
+  }
+  if (!mask) return [y];
+  const md = mask.data;
+  const one = oneOf(maskType);
+  for (let i = 0; i < md.length; i++) md[i] = !keep || keep[i] ? one : 0 * one;
+  return [y, mask];
+}
+function einsum(ex, node, inputs) {
+  const eq = node.attrs.equation.replace(/\s+/g, "");
+  const [lhs, rhs] = eq.split("->");
+  const terms = lhs.split(",");
+  if (terms.length !== inputs.length) throw new Error(`equation '${eq}' has ${terms.length} terms for ${inputs.length} inputs`);
+  const letters = (s) => s.split("").filter((c) => /[A-Za-z]/.test(c));
+  const ellRank = terms.map((t, k) => t.includes("...") ? inputs[k].dims.length - letters(t).length : 0);
+  const E = Math.max(0, ...ellRank);
+  const ell = (e) => Array.from({ length: e }, (_, j) => `.${E - e + j}`);
+  const expand2 = (t, e) => {
+    const at = t.indexOf("...");
+    if (at < 0) return letters(t);
+    return [...letters(t.slice(0, at)), ...ell(e), ...letters(t.slice(at + 3))];
+  };
+  const labels = terms.map((t, k) => expand2(t, ellRank[k]));
+  const dimOf = /* @__PURE__ */ new Map();
+  labels.forEach((ls, k) => {
+    if (ls.length !== inputs[k].dims.length) throw new Error(`term '${terms[k]}' does not match rank ${inputs[k].dims.length}`);
+    ls.forEach((l, p) => {
+      const d = inputs[k].dims[p];
+      const had = dimOf.get(l);
+      if (had === void 0 || had === 1) dimOf.set(l, d);
+      else if (d !== had && d !== 1) throw new Error(`label '${l}' has sizes ${had} and ${d}`);
+    });
+  });
+  let out;
+  if (rhs !== void 0) {
+    out = expand2(rhs, E);
+  } else {
+    const count = /* @__PURE__ */ new Map();
+    for (const ls of labels) for (const l of ls) if (!l.startsWith(".")) count.set(l, (count.get(l) ?? 0) + 1);
+    out = [...ell(E), ...[...count].filter(([, c]) => c === 1).map(([l]) => l).sort()];
+  }
+  const summed = [...dimOf.keys()].filter((l) => !out.includes(l));
+  const all = [...out, ...summed];
+  const allDims = all.map((l) => dimOf.get(l));
+  const outDims = out.map((l) => dimOf.get(l));
+  const os = stridesOf(outDims);
+  const strides = [all.map((l, i) => i < out.length ? os[i] : 0)];
+  inputs.forEach((t, k) => {
+    const ts = stridesOf(t.dims);
+    strides.push(all.map((l) => labels[k].reduce((s, m, p) => m === l && t.dims[p] !== 1 ? s + ts[p] : s, 0)));
+  });
+  const dtype = inputs[0].dtype;
+  const big = isBig2(dtype);
+  const y = ex.alloc(dtype, outDims);
+  const vals = inputs.map((t) => big ? t.data : numbersOf(t));
+  const acc = big ? new BigInt64Array(y.size) : new Float64Array(y.size);
+  const one = big ? 1n : 1;
+  forEachBroadcast(allDims, strides, (o, offs) => {
+    let p = one;
+    for (let k = 0; k < vals.length; k++) p *= vals[k][offs[k + 1]];
+    acc[offs[0]] += p;
+  });
+  store(y, acc);
+  return [y];
+}
+var ops12 = {
+  Celu: celu,
+  Selu: selu,
+  ThresholdedRelu: thresholdedRelu,
+  PRelu: prelu,
+  Shrink: shrink,
+  Mish: unary2((v) => v * Math.tanh(softplus(v))),
+  Softsign: unary2((v) => v / (1 + Math.abs(v))),
+  Acos: unary2(Math.acos),
+  Asin: unary2(Math.asin),
+  Atan: unary2(Math.atan),
+  Acosh: unary2(Math.acosh),
+  Asinh: unary2(Math.asinh),
+  Atanh: unary2(Math.atanh),
+  Cosh: unary2(Math.cosh),
+  Sinh: unary2(Math.sinh),
+  Tan: unary2(Math.tan),
+  IsInf: isInf,
+  IsNaN: (ex, node, [x]) => [map(ex, x, (v) => v !== v, "bool")],
+  Dropout: dropout,
+  Einsum: einsum
+};
+
+// src/webedge/ops/normalization.mjs
+function output(ex, x, dims = x.dims.slice()) {
+  const y = ex.alloc(x.dtype, dims);
+  const yd = y.data;
+  const enc = encoder2(x.dtype);
+  return { y, xv: numbersOf(x), put: enc ? (i, v) => {
+    yd[i] = enc(v);
+  } : (i, v) => {
+    yd[i] = v;
+  } };
+}
+function rmsNorm(ex, node, [x, scale]) {
+  const axis = norm2(node.attrs.axis ?? -1, x.dims.length);
+  const eps = node.attrs.epsilon ?? 1e-5;
+  const n = size(x.dims.slice(axis));
+  const outer = size(x.dims.slice(0, axis));
+  const { y, xv, put } = output(ex, x);
+  const sv = numbersOf(scale);
+  const rms = new Float64Array(outer);
+  for (let o = 0; o < outer; o++) {
+    let s = 0;
+    for (let i = o * n; i < (o + 1) * n; i++) s += xv[i] * xv[i];
+    rms[o] = Math.sqrt(s / n + eps);
+  }
+  forEachBroadcast(x.dims, [broadcastStrides(scale.dims, x.dims)], (i, [j]) => put(i, xv[i] / rms[Math.floor(i / n)] * sv[j]));
+  return [y];
+}
+function lpNorm(ex, node, [x]) {
+  const axis = norm2(node.attrs.axis ?? -1, x.dims.length);
+  const p = node.attrs.p ?? 2;
+  if (p !== 1 && p !== 2) throw new Error(`LpNormalization with p = ${p} (only 1 and 2 are defined)`);
+  const n = x.dims[axis];
+  const outer = size(x.dims.slice(0, axis));
+  const inner = size(x.dims.slice(axis + 1));
+  const { y, xv, put } = output(ex, x);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let s = 0;
+      for (let t = 0; t < n; t++) {
+        const v = xv[(o * n + t) * inner + i];
+        s += p === 1 ? Math.abs(v) : v * v;
+      }
+      const len = p === 1 ? s : Math.sqrt(s);
+      for (let t = 0; t < n; t++) {
+        const at = (o * n + t) * inner + i;
+        put(at, len === 0 ? 0 : xv[at] / len);
+      }
+    }
+  }
+  return [y];
+}
+function meanVarianceNorm(ex, node, [x]) {
+  const r = x.dims.length;
+  const axes = (node.attrs.axes ?? [0, 2, 3]).map((a) => norm2(a, r));
+  const kept = x.dims.map((d, i) => axes.includes(i) ? 1 : d);
+  const groups = size(kept);
+  const count = x.size / groups;
+  const { y, xv, put } = output(ex, x);
+  const toGroup = [broadcastStrides(kept, x.dims)];
+  const sum = new Float64Array(groups);
+  const sq = new Float64Array(groups);
+  forEachBroadcast(x.dims, toGroup, (i, [g]) => {
+    sum[g] += xv[i];
+    sq[g] += xv[i] * xv[i];
+  });
+  const mean = sum.map((s) => s / count);
+  const std = mean.map((m, g) => Math.sqrt(Math.max(0, sq[g] / count - m * m)));
+  forEachBroadcast(x.dims, toGroup, (i, [g]) => put(i, (xv[i] - mean[g]) / (std[g] + 1e-9)));
+  return [y];
+}
+function lrn(ex, node, [x]) {
+  const { alpha = 1e-4, beta = 0.75, bias = 1, size: nsize } = node.attrs;
+  const [N, C] = x.dims;
+  const inner = size(x.dims.slice(2));
+  const lo = Math.floor((nsize - 1) / 2);
+  const hi = Math.ceil((nsize - 1) / 2);
+  const { y, xv, put } = output(ex, x);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < inner; i++) {
+        let s = 0;
+        for (let k = Math.max(0, c - lo); k <= Math.min(C - 1, c + hi); k++) {
+          const v = xv[(n * C + k) * inner + i];
+          s += v * v;
+        }
+        const at = (n * C + c) * inner + i;
+        put(at, xv[at] / (bias + alpha / nsize * s) ** beta);
+      }
+    }
+  }
+  return [y];
+}
+function lpPool(ex, node, [x]) {
+  const at = node.attrs;
+  const p = at.p ?? 2;
+  const [N, C, ...spatial] = x.dims;
+  const kernel = at.kernel_shape;
+  const g = poolGeometry(at, spatial, kernel);
+  const { y, xv, put } = output(ex, x, [N, C, ...g.out]);
+  const plane = size(spatial);
+  const xs = stridesOf(spatial);
+  const taps = [];
+  forEachIndex(kernel, (_, k) => taps.push(k.slice()));
+  const d = spatial.length;
+  let o = 0;
+  for (let nc = 0; nc < N * C; nc++) {
+    const base = nc * plane;
+    forEachIndex(g.out, (_, pos) => {
+      let s = 0;
+      for (const k of taps) {
+        let off = base;
+        let inside = true;
+        for (let a = 0; a < d; a++) {
+          const c = pos[a] * g.strides[a] - g.begin[a] + k[a] * g.dil[a];
+          if (c < 0 || c >= spatial[a]) {
+            inside = false;
+            break;
+          }
+          off += c * xs[a];
+        }
+        if (inside) s += Math.abs(xv[off]) ** p;
+      }
+      put(o++, s ** (1 / p));
+    });
+  }
+  return [y];
+}
+function globalLpPool(ex, node, [x]) {
+  const p = node.attrs.p ?? 2;
+  const [N, C, ...spatial] = x.dims;
+  const plane = size(spatial);
+  const { y, xv, put } = output(ex, x, [N, C, ...spatial.map(() => 1)]);
+  for (let nc = 0; nc < N * C; nc++) {
+    let s = 0;
+    for (let i = nc * plane; i < (nc + 1) * plane; i++) s += Math.abs(xv[i]) ** p;
+    put(nc, s ** (1 / p));
+  }
+  return [y];
+}
+var ops13 = {
+  RMSNormalization: rmsNorm,
+  LpNormalization: lpNorm,
+  MeanVarianceNormalization: meanVarianceNorm,
+  LRN: lrn,
+  LpPool: lpPool,
+  GlobalLpPool: globalLpPool
+};
+
 // src/webedge/ops/index.mjs
-var OPS = { ...ops, ...ops2, ...ops3, ...ops4, ...ops5, ...ops6, ...ops7, ...ops8, ...ops9 };
+var OPS = {
+  ...ops,
+  ...ops2,
+  ...ops3,
+  ...ops4,
+  ...ops5,
+  ...ops6,
+  ...ops7,
+  ...ops8,
+  ...ops9,
+  ...ops10,
+  ...ops11,
+  ...ops12,
+  ...ops13
+};
 
 // src/webedge/executor.mjs
 function constantTensor(c) {

@@ -37,6 +37,15 @@ var manifest_schema_default = {
       }
     },
     shards: { type: "array", items: { $ref: "#/$defs/file" } },
+    quantization: {
+      type: "object",
+      required: ["encoding"],
+      properties: {
+        encoding: { enum: ["fp16", "int8", "int4", "int8-static", "auto"] },
+        ratio: { type: "number" },
+        tolerance: { type: "object" }
+      }
+    },
     backend: {
       type: "object",
       required: ["name", "eps", "graph", "files"],

@@ -46,6 +46,8 @@ class Report:
     budgets: list[dict] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     browser_outputs: dict = field(default_factory=dict)
+    quantization: dict = field(default_factory=dict)
+    tolerance: Tolerance | None = None
 
     @property
     def ok(self) -> bool:
@@ -65,6 +67,8 @@ class Report:
                 "network": self.network, "reference": self.reference, "bytes": self.bytes,
                 "timings": self.timings, "reload": self.reload,
                 "outputs": [c.as_dict() for c in self.outputs], "budgets": self.budgets,
+                "quantization": self.quantization,
+                "tolerance": vars(self.tolerance) if self.tolerance else None,
                 "failures": self.failures}
 
 
@@ -155,8 +159,13 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
                            f"re-bundle with --ep {backend}")
     feeds = load_inputs(inputs, man["inputs"]) if inputs else make_inputs(man["inputs"], parse_dims(dims))
     expected, reference = reference_outputs(Path(model) if model else None, folder, man, feeds)
-    tolerance = tolerance or Tolerance()
+    quant = man.get("quantization")
+    if tolerance is None:
+        # a quantized bundle is held to its encoding's tolerance against the float32 original
+        tolerance = Tolerance(**quant["tolerance"]) if quant and quant.get("tolerance") else Tolerance()
     report = Report(bundle=str(folder), network=network_preset, reference=reference)
+    report.quantization = {k: quant[k] for k in ("encoding", "ratio") if k in quant} if quant else {}
+    report.tolerance = tolerance
 
     server = BundleServer(folder).start()
     try:

@@ -1,0 +1,98 @@
+"""Quantize one float32 array and write the ONNX nodes that restore it.
+
+Each codec returns the stored initializers, the nodes computing the float32 tensor under its
+original name, and the float32 values those nodes produce (for measuring the error in numpy).
+Shapes: `axis` is the output-channel axis (one scale per channel); int4 blocks run along the
+reduction axis `block_axis` (K of a MatMul weight), `block` values per fp16 scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def _name(base: str, suffix: str) -> str:
+    return f"{base}::{suffix}"
+
+
+def fp16(name: str, w: np.ndarray) -> tuple[list, list, np.ndarray]:
+    h = w.astype(np.float16)
+    stored = numpy_helper.from_array(h, _name(name, "fp16"))
+    node = helper.make_node("Cast", [stored.name], [name], to=TensorProto.FLOAT, name=_name(name, "dequant"))
+    return [stored], [node], h.astype(np.float32)
+
+
+def int8(name: str, w: np.ndarray, axis: int | None) -> tuple[list, list, np.ndarray]:
+    """Symmetric int8, one scale per slice along `axis` (per tensor when axis is None)."""
+    reduce_axes = tuple(i for i in range(w.ndim) if i != axis) if axis is not None else None
+    amax = np.abs(w).max(axis=reduce_axes, keepdims=True) if w.size else np.zeros((1,) * w.ndim, np.float32)
+    scale = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)  # zero channels keep scale 1
+    q = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+    stored_q = numpy_helper.from_array(q, _name(name, "int8"))
+    stored_s = numpy_helper.from_array(scale, _name(name, "scale"))
+    cast = helper.make_node("Cast", [stored_q.name], [_name(name, "int8f")], to=TensorProto.FLOAT,
+                            name=_name(name, "cast"))
+    mul = helper.make_node("Mul", [cast.output[0], stored_s.name], [name], name=_name(name, "dequant"))
+    return [stored_q, stored_s], [cast, mul], (q.astype(np.float32) * scale)
+
+
+def int4(name: str, w: np.ndarray, block_axis: int, block: int = 32) -> tuple[list, list, np.ndarray]:
+    """Symmetric int4 in blocks of `block` along `block_axis`, fp16 scales, two values per byte.
+
+    Stored: uint8 [rows, nblocks, block/2] (q + 8 in each nibble, low nibble first) and fp16
+    scales [rows, nblocks, 1], where rows are all the other axes with block_axis moved last."""
+    moved = np.moveaxis(w, block_axis, -1)
+    lead, k = moved.shape[:-1], moved.shape[-1]
+    rows = int(np.prod(lead)) if lead else 1
+    nblocks = -(-k // block)
+    padded = np.zeros((rows, nblocks * block), np.float32)
+    padded[:, :k] = moved.reshape(rows, k)
+    blocks = padded.reshape(rows, nblocks, block)
+    amax = np.abs(blocks).max(axis=2, keepdims=True)
+    scale = np.where(amax > 0, amax / 7.0, 1.0).astype(np.float16)
+    q = np.clip(np.rint(blocks / scale.astype(np.float32)), -8, 7).astype(np.int16) + 8  # 0..15
+    packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
+    restored = ((q.astype(np.float32) - 8) * scale.astype(np.float32)).reshape(rows, -1)[:, :k]
+    restored = np.moveaxis(restored.reshape(*lead, k), -1, block_axis)
+
+    n = lambda s: _name(name, s)  # noqa: E731 - a local short-hand for the node names below
+    stored_q = numpy_helper.from_array(packed, n("int4"))
+    stored_s = numpy_helper.from_array(scale, n("scale"))
+    consts = {
+        "sixteen": np.array(16, np.int32), "eight": np.array(8.0, np.float32),
+        "unsq": np.array([3], np.int64), "flat": np.array([rows, nblocks * block], np.int64),
+        "blocks": np.array([rows, nblocks, block], np.int64), "start": np.array([0], np.int64),
+        "end": np.array([k], np.int64), "axis1": np.array([1], np.int64),
+        "shape": np.array([*lead, k], np.int64),
+    }
+    inits = [stored_q, stored_s] + [numpy_helper.from_array(v, n(key)) for key, v in consts.items()]
+    nodes = [
+        # widened first: onnxruntime has no uint8 Div/Mod kernels
+        helper.make_node("Cast", [n("int4")], [n("packed32")], to=TensorProto.INT32),
+        helper.make_node("Mod", [n("packed32"), n("sixteen")], [n("lo")]),       # low nibbles  [rows, nb, block/2]
+        helper.make_node("Div", [n("packed32"), n("sixteen")], [n("hi")]),       # high nibbles [rows, nb, block/2]
+        helper.make_node("Unsqueeze", [n("lo"), n("unsq")], [n("lo3")]),
+        helper.make_node("Unsqueeze", [n("hi"), n("unsq")], [n("hi3")]),
+        helper.make_node("Concat", [n("lo3"), n("hi3")], [n("pairs")], axis=3),  # [rows, nb, block/2, 2]
+        helper.make_node("Reshape", [n("pairs"), n("blocks")], [n("codes")]),    # [rows, nb, block]
+        helper.make_node("Cast", [n("codes")], [n("codesf")], to=TensorProto.FLOAT),
+        helper.make_node("Sub", [n("codesf"), n("eight")], [n("centered")]),
+        helper.make_node("Cast", [n("scale")], [n("scalef")], to=TensorProto.FLOAT),
+        helper.make_node("Mul", [n("centered"), n("scalef")], [n("scaled")]),
+        helper.make_node("Reshape", [n("scaled"), n("flat")], [n("rows")]),      # [rows, nb*block]
+        helper.make_node("Slice", [n("rows"), n("start"), n("end"), n("axis1")], [n("trimmed")]),  # [rows, k]
+        helper.make_node("Reshape", [n("trimmed"), n("shape")], [n("moved")]),   # [*lead, k]
+    ]
+    perm = list(range(w.ndim))
+    if block_axis not in (-1, w.ndim - 1):
+        # moved has block_axis last: put it back where it was
+        perm = list(range(w.ndim - 1))
+        perm.insert(block_axis % w.ndim, w.ndim - 1)
+        nodes.append(helper.make_node("Transpose", [n("moved")], [name], perm=perm))
+    else:
+        nodes[-1].output[0] = name
+    for i, node in enumerate(nodes):
+        node.name = n(f"dq{i}")
+    return inits, nodes, restored.astype(np.float32)

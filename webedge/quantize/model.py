@@ -1,0 +1,56 @@
+"""`--quantize` for a whole model: the fixed encodings, onnxruntime's static int8, and `auto`.
+
+Returns the quantized model and the record that report.json keeps (per tensor: encoding, bytes,
+error). The tolerance each encoding is tested against in the browser travels in the manifest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import onnx
+
+from ..errors import WebedgeError
+from .weights import ENCODINGS, quantize_weights, summary
+
+# What `webedge test` allows a quantized bundle against the float32 original, per encoding:
+# the outputs must keep their direction (cosine) and stay within atol + rtol*|expected|.
+TOLERANCES = {
+    "fp16": {"atol": 1e-2, "rtol": 1e-2, "min_cosine": 0.9999},
+    "int8": {"atol": 5e-2, "rtol": 5e-2, "min_cosine": 0.999},
+    "int4": {"atol": 0.2, "rtol": 0.2, "min_cosine": 0.99},
+    "int8-static": {"atol": 0.1, "rtol": 0.1, "min_cosine": 0.99},
+}
+
+
+def check_quantize_args(encoding: str, block_size: int, tolerance: str | None, calibration) -> dict:
+    if encoding not in ENCODINGS:
+        raise WebedgeError(f"unknown --quantize '{encoding}'; choose one of {', '.join(ENCODINGS)}")
+    if encoding == "int8-static" and not calibration:
+        raise WebedgeError("--quantize int8-static needs --calibration-data (an .npz or a folder of .npz inputs)")
+    if encoding == "auto" and not tolerance:
+        raise WebedgeError("--quantize auto needs --tolerance, e.g. cosine=0.999, max_abs=0.01 or top1=0.99")
+    if calibration and not Path(calibration).exists():
+        raise WebedgeError(f"--calibration-data {calibration}: no such file or folder")
+    if block_size < 2 or block_size % 2:
+        raise WebedgeError(f"--block-size must be an even number >= 2, got {block_size}")
+    return {"encoding": encoding, "block_size": block_size, "tolerance": tolerance, "calibration": calibration}
+
+
+def quantize_model(model: onnx.ModelProto, *, encoding: str, block_size: int = 32, tolerance: str | None = None,
+                   calibration=None) -> tuple[onnx.ModelProto, dict]:
+    if encoding == "int8-static":
+        from .static import quantize_static_int8
+
+        quantized, record = quantize_static_int8(model, calibration)
+        record["tolerance"] = TOLERANCES["int8-static"]
+        return quantized, record
+    if encoding == "auto":
+        from .auto import choose
+
+        quantized, record = choose(model, tolerance, calibration, block_size)
+        return quantized, record
+    quantized, decisions = quantize_weights(model, encoding, block=block_size)
+    record = summary(decisions, encoding)
+    record["tolerance"] = TOLERANCES[encoding]
+    return quantized, record
