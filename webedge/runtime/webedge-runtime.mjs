@@ -183,6 +183,41 @@ function forEachBroadcast(outDims, stridesList, fn) {
     }
   }
 }
+function forEachRow(dims, strides, row) {
+  const [outDims, stridesList] = simplify(dims, strides);
+  const rank = outDims.length;
+  if (rank === 0) {
+    row(0, stridesList.map(() => 0), 1, stridesList.map(() => 0));
+    return;
+  }
+  const n = outDims[rank - 1];
+  const steps = stridesList.map((s) => s[rank - 1]);
+  const rows = n === 0 ? 0 : outDims.reduce((a, b) => a * b, 1) / n;
+  const idx = new Array(rank - 1).fill(0);
+  const offs = new Array(stridesList.length).fill(0);
+  for (let r = 0; r < rows; r++) {
+    row(r * n, offs.slice(), n, steps);
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      for (let k = 0; k < offs.length; k++) offs[k] += stridesList[k][d];
+      if (idx[d] < outDims[d]) break;
+      for (let k = 0; k < offs.length; k++) offs[k] -= stridesList[k][d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+}
+function simplify(dims, stridesList) {
+  const keep = dims.map((d, i) => i).filter((i) => dims[i] !== 1);
+  let outDims = keep.map((i) => dims[i]);
+  let strides = stridesList.map((s) => keep.map((i) => s[i]));
+  for (let d = outDims.length - 2; d >= 0; d--) {
+    if (strides.every((s) => s[d] === s[d + 1] * outDims[d + 1])) {
+      outDims = [...outDims.slice(0, d), outDims[d] * outDims[d + 1], ...outDims.slice(d + 2)];
+      strides = strides.map((s) => [...s.slice(0, d), s[d + 1], ...s.slice(d + 2)]);
+    }
+  }
+  return [outDims, strides];
+}
 
 // src/webedge/ops/elementwise.mjs
 var BINARY_KERNEL = { Add: 0, Sub: 1, Mul: 2, Div: 3, Pow: 4, Max: 5, Min: 6 };
@@ -232,9 +267,13 @@ function binaryJs(ex, a, b, fn, outDtype) {
   const [ad, bd] = operands(a, b);
   const yd = y.data;
   const put = encoder(outDtype);
-  forEachBroadcast(dims, [broadcastStrides(a.dims, dims), broadcastStrides(b.dims, dims)], (o, [i, j]) => {
-    const v = fn(ad[i], bd[j]);
-    yd[o] = typeof v === "boolean" ? v ? 1 : 0 : put(v);
+  const bool = outDtype === "bool";
+  forEachRow(dims, [broadcastStrides(a.dims, dims), broadcastStrides(b.dims, dims)], (o, [i, j], n, [si, sj]) => {
+    if (bool) {
+      for (let k = 0; k < n; k++, i += si, j += sj) yd[o + k] = fn(ad[i], bd[j]) ? 1 : 0;
+    } else {
+      for (let k = 0; k < n; k++, i += si, j += sj) yd[o + k] = put(fn(ad[i], bd[j]));
+    }
   });
   return y;
 }
@@ -450,10 +489,15 @@ function expand(ex, node, [x, s]) {
   const dims = broadcastDims(x.dims, s.numbers());
   const y = ex.alloc(x.dtype, dims);
   const xd = x.data, yd = y.data;
-  forEachBroadcast(dims, [broadcastStrides(x.dims, dims)], (o, [i]) => {
-    yd[o] = xd[i];
-  });
+  copyRows(dims, broadcastStrides(x.dims, dims), xd, 0, yd);
   return [y];
+}
+function copyRows(dims, strides, xd, base, yd) {
+  forEachRow(dims, [strides], (o, [i], n, [step]) => {
+    i += base;
+    if (step === 1 && n >= 32) yd.set(xd.subarray(i, i + n), o);
+    else for (let k = 0; k < n; k++, i += step) yd[o + k] = xd[i];
+  });
 }
 function concat(ex, node, inputs) {
   const parts = inputs.filter((t) => t && t.size > 0);
@@ -505,9 +549,7 @@ function slice(ex, node, [x, s, e, a, st]) {
   const xs = stridesOf(x.dims);
   const base = begin.reduce((acc, b, i) => acc + b * xs[i], 0);
   const xd = x.data, yd = y.data;
-  forEachBroadcast(dims, [xs.map((v, i) => v * step[i])], (o, [i]) => {
-    yd[o] = xd[base + i];
-  });
+  copyRows(dims, xs.map((v, i) => v * step[i]), xd, base, yd);
   return [y];
 }
 function gather(ex, node, [x, idx]) {
@@ -536,9 +578,7 @@ function transpose(ex, node, [x]) {
   const y = ex.alloc(x.dtype, dims);
   const xs = stridesOf(x.dims);
   const xd = x.data, yd = y.data;
-  forEachBroadcast(dims, [perm.map((p) => xs[p])], (o, [i]) => {
-    yd[o] = xd[i];
-  });
+  copyRows(dims, perm.map((p) => xs[p]), xd, 0, yd);
   return [y];
 }
 var DTYPE_OF = { 1: "float32", 2: "uint8", 3: "int8", 5: "int16", 4: "uint16", 6: "int32", 7: "int64", 9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64" };
@@ -548,6 +588,10 @@ function castTo(ex, x, to) {
   const big = to === "int64" || to === "uint64";
   const fromBig = typeof xd[0] === "bigint";
   const fromHalf2 = x.dtype === "float16";
+  if (!big && !fromBig && !fromHalf2 && to !== "float16" && to !== "bool" && !(to !== "float32" && to !== "float64" && (x.dtype === "float32" || x.dtype === "float64"))) {
+    yd.set(xd);
+    return y;
+  }
   for (let i = 0; i < xd.length; i++) {
     let v = fromHalf2 ? halfToNumber(xd[i]) : xd[i];
     if (to === "float16") {
@@ -1001,6 +1045,15 @@ var REDUCERS = {
   ReduceL2: { init: 0, step: (a, v) => a + v * v, end: (a) => Math.sqrt(a) },
   ReduceLogSumExp: { init: 0, step: (a, v) => a + Math.exp(v), end: (a) => Math.log(a) }
 };
+function finish(y, acc, R, n) {
+  const yd = y.data;
+  const big = typeof yd[0] === "bigint";
+  for (let o = 0; o < acc.length; o++) {
+    const v = R.end ? R.end(acc[o], n) : acc[o];
+    yd[o] = big ? BigInt(Math.trunc(v)) : v;
+  }
+  return y;
+}
 function reduceAxes(node, x, axesInput) {
   const r = x.dims.length;
   let axes = axesInput ? axesInput.numbers() : node.attrs.axes;
@@ -1016,6 +1069,19 @@ function reduce(name) {
     const y = ex.alloc(x.dtype, keep ? outFull : x.dims.filter((_, i) => !axes.includes(i)));
     const xd = x.data;
     const acc = new Float64Array(size(outFull)).fill(R.init);
+    const sorted = [...axes].sort((p, q) => p - q);
+    if (sorted.length && sorted.every((a, i) => a === sorted[0] + i) && typeof xd[0] !== "bigint" && x.dtype !== "float16") {
+      const outer = size(x.dims.slice(0, sorted[0]));
+      const red = size(x.dims.slice(sorted[0], sorted[sorted.length - 1] + 1));
+      const inner = size(x.dims.slice(sorted[sorted.length - 1] + 1));
+      for (let o = 0; o < outer; o++) {
+        for (let r = 0; r < red; r++) {
+          const base = (o * red + r) * inner;
+          for (let i = 0; i < inner; i++) acc[o * inner + i] = R.step(acc[o * inner + i], xd[base + i]);
+        }
+      }
+      return [finish(y, acc, R, axes.reduce((p, a) => p * x.dims[a], 1))];
+    }
     const os = stridesOf(outFull);
     const idx = new Array(x.dims.length).fill(0);
     for (let i = 0; i < xd.length; i++) {
@@ -1027,14 +1093,7 @@ function reduce(name) {
         idx[d] = 0;
       }
     }
-    const n = axes.reduce((p, a) => p * x.dims[a], 1);
-    const yd = y.data;
-    const big = typeof yd[0] === "bigint";
-    for (let o = 0; o < acc.length; o++) {
-      const v = R.end ? R.end(acc[o], n) : acc[o];
-      yd[o] = big ? BigInt(Math.trunc(v)) : v;
-    }
-    return [y];
+    return [finish(y, acc, R, axes.reduce((p, a) => p * x.dims[a], 1))];
   };
 }
 function argReduce(max) {
@@ -2516,6 +2575,7 @@ var Executor = class {
     this.fixedTensors = new Set(this.fixed.values());
     this.pending = /* @__PURE__ */ new Map();
     this.streaming = false;
+    this.profile = null;
     this.scratch = arena.alloc(1024);
   }
   addWeight([name, tensor]) {
@@ -2577,9 +2637,15 @@ var Executor = class {
       const missing = node.inputs.find((n, i) => n !== "" && !inputs[i]);
       if (missing) throw new WebedgeError(`plan error: ${node.op} needs '${missing}', which was never computed`);
       let outputs;
+      const started = this.profile ? performance.now() : 0;
       try {
         outputs = op(this, node, inputs, values);
         if (outputs instanceof Promise) outputs = await outputs;
+        if (this.profile) {
+          const entry = this.profile[node.op] ??= { calls: 0, ms: 0 };
+          entry.calls++;
+          entry.ms += performance.now() - started;
+        }
       } catch (err) {
         if (err instanceof WebedgeError && err.message.includes(" (")) throw err;
         throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });

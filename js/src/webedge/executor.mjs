@@ -21,6 +21,7 @@ export class Executor {
     this.fixedTensors = new Set(this.fixed.values());
     this.pending = new Map(); // weight name -> promise of its arrival (streaming sessions)
     this.streaming = false;
+    this.profile = null; // set to {} to collect {op: {calls, ms}} (webedge test --profile)
     this.scratch = arena.alloc(1024); // small int arrays (dims, strides) handed to kernels
   }
 
@@ -89,9 +90,15 @@ export class Executor {
       const missing = node.inputs.find((n, i) => n !== '' && !inputs[i]);
       if (missing) throw new WebedgeError(`plan error: ${node.op} needs '${missing}', which was never computed`);
       let outputs;
+      const started = this.profile ? performance.now() : 0;
       try {
         outputs = op(this, node, inputs, values);
         if (outputs instanceof Promise) outputs = await outputs;
+        if (this.profile) {
+          const entry = (this.profile[node.op] ??= { calls: 0, ms: 0 });
+          entry.calls++;
+          entry.ms += performance.now() - started;
+        }
       } catch (err) {
         if (err instanceof WebedgeError && err.message.includes(' (')) throw err;
         throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });

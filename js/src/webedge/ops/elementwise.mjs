@@ -1,6 +1,6 @@
 // Element-wise ops: binary arithmetic with broadcasting, comparisons and logic, unary math and
 // activations. float32 runs in the wasm kernels (elementwise.c); other dtypes in JS.
-import { broadcastDims, broadcastStrides, forEachBroadcast } from '../broadcast.mjs';
+import { broadcastDims, broadcastStrides, forEachBroadcast, forEachRow } from '../broadcast.mjs';
 import { readNumbers, numberToHalf } from '../tensor.mjs';
 
 
@@ -48,9 +48,13 @@ function binaryJs(ex, a, b, fn, outDtype) {
   const [ad, bd] = operands(a, b);
   const yd = y.data;
   const put = encoder(outDtype);
-  forEachBroadcast(dims, [broadcastStrides(a.dims, dims), broadcastStrides(b.dims, dims)], (o, [i, j]) => {
-    const v = fn(ad[i], bd[j]);
-    yd[o] = typeof v === 'boolean' ? (v ? 1 : 0) : put(v);
+  const bool = outDtype === 'bool';
+  forEachRow(dims, [broadcastStrides(a.dims, dims), broadcastStrides(b.dims, dims)], (o, [i, j], n, [si, sj]) => {
+    if (bool) {
+      for (let k = 0; k < n; k++, i += si, j += sj) yd[o + k] = fn(ad[i], bd[j]) ? 1 : 0;
+    } else {
+      for (let k = 0; k < n; k++, i += si, j += sj) yd[o + k] = put(fn(ad[i], bd[j]));
+    }
   });
   return y;
 }

@@ -13,6 +13,16 @@ const REDUCERS = {
   ReduceLogSumExp: { init: 0, step: (a, v) => a + Math.exp(v), end: (a) => Math.log(a) },
 };
 
+function finish(y, acc, R, n) {
+  const yd = y.data;
+  const big = typeof yd[0] === 'bigint';
+  for (let o = 0; o < acc.length; o++) {
+    const v = R.end ? R.end(acc[o], n) : acc[o];
+    yd[o] = big ? BigInt(Math.trunc(v)) : v;
+  }
+  return y;
+}
+
 function reduceAxes(node, x, axesInput) {
   const r = x.dims.length;
   let axes = axesInput ? axesInput.numbers() : node.attrs.axes;
@@ -29,6 +39,20 @@ function reduce(name) {
     const y = ex.alloc(x.dtype, keep ? outFull : x.dims.filter((_, i) => !axes.includes(i)));
     const xd = x.data;
     const acc = new Float64Array(size(outFull)).fill(R.init);
+    const sorted = [...axes].sort((p, q) => p - q);
+    if (sorted.length && sorted.every((a, i) => a === sorted[0] + i) && typeof xd[0] !== 'bigint' && x.dtype !== 'float16') {
+      // contiguous axes: [outer, reduced, inner], no per-element index arithmetic
+      const outer = size(x.dims.slice(0, sorted[0]));
+      const red = size(x.dims.slice(sorted[0], sorted[sorted.length - 1] + 1));
+      const inner = size(x.dims.slice(sorted[sorted.length - 1] + 1));
+      for (let o = 0; o < outer; o++) {
+        for (let r = 0; r < red; r++) {
+          const base = (o * red + r) * inner;
+          for (let i = 0; i < inner; i++) acc[o * inner + i] = R.step(acc[o * inner + i], xd[base + i]);
+        }
+      }
+      return [finish(y, acc, R, axes.reduce((p, a) => p * x.dims[a], 1))];
+    }
     const os = stridesOf(outFull);
     const idx = new Array(x.dims.length).fill(0);
     for (let i = 0; i < xd.length; i++) {
@@ -40,14 +64,7 @@ function reduce(name) {
         idx[d] = 0;
       }
     }
-    const n = axes.reduce((p, a) => p * x.dims[a], 1);
-    const yd = y.data;
-    const big = typeof yd[0] === 'bigint';
-    for (let o = 0; o < acc.length; o++) {
-      const v = R.end ? R.end(acc[o], n) : acc[o];
-      yd[o] = big ? BigInt(Math.trunc(v)) : v;
-    }
-    return [y];
+    return [finish(y, acc, R, axes.reduce((p, a) => p * x.dims[a], 1))];
   };
 }
 

@@ -2,7 +2,7 @@
 // Unsqueeze, Expand, Concat, Slice, Gather, Transpose, Cast, ConstantOfShape, Range, Pad, Split, Tile.
 // They run in JS on any dtype (copies are memory-bound; wasm would not be faster here).
 import { ARRAYS, size, stridesOf, halfToNumber, numberToHalf } from '../tensor.mjs';
-import { broadcastDims, broadcastStrides, forEachBroadcast } from '../broadcast.mjs';
+import { broadcastDims, broadcastStrides, forEachBroadcast, forEachRow } from '../broadcast.mjs';
 
 const norm = (axis, rank) => (axis < 0 ? axis + rank : axis);
 const copy = (ex, x, dims) => {
@@ -54,8 +54,17 @@ function expand(ex, node, [x, s]) {
   const dims = broadcastDims(x.dims, s.numbers());
   const y = ex.alloc(x.dtype, dims);
   const xd = x.data, yd = y.data;
-  forEachBroadcast(dims, [broadcastStrides(x.dims, dims)], (o, [i]) => { yd[o] = xd[i]; });
+  copyRows(dims, broadcastStrides(x.dims, dims), xd, 0, yd);
   return [y];
+}
+
+// y[...] = x[base + strided index], a row at a time; contiguous rows are block copies.
+function copyRows(dims, strides, xd, base, yd) {
+  forEachRow(dims, [strides], (o, [i], n, [step]) => {
+    i += base;
+    if (step === 1 && n >= 32) yd.set(xd.subarray(i, i + n), o);
+    else for (let k = 0; k < n; k++, i += step) yd[o + k] = xd[i];
+  });
 }
 
 function concat(ex, node, inputs) {
@@ -109,7 +118,7 @@ function slice(ex, node, [x, s, e, a, st]) {
   const xs = stridesOf(x.dims);
   const base = begin.reduce((acc, b, i) => acc + b * xs[i], 0);
   const xd = x.data, yd = y.data;
-  forEachBroadcast(dims, [xs.map((v, i) => v * step[i])], (o, [i]) => { yd[o] = xd[base + i]; });
+  copyRows(dims, xs.map((v, i) => v * step[i]), xd, base, yd);
   return [y];
 }
 
@@ -140,7 +149,7 @@ function transpose(ex, node, [x]) {
   const y = ex.alloc(x.dtype, dims);
   const xs = stridesOf(x.dims);
   const xd = x.data, yd = y.data;
-  forEachBroadcast(dims, [perm.map((p) => xs[p])], (o, [i]) => { yd[o] = xd[i]; });
+  copyRows(dims, perm.map((p) => xs[p]), xd, 0, yd);
   return [y];
 }
 
@@ -152,6 +161,10 @@ export function castTo(ex, x, to) {
   const big = to === 'int64' || to === 'uint64';
   const fromBig = typeof xd[0] === 'bigint';
   const fromHalf = x.dtype === 'float16';
+  if (!big && !fromBig && !fromHalf && to !== 'float16' && to !== 'bool' && !(to !== 'float32' && to !== 'float64' && (x.dtype === 'float32' || x.dtype === 'float64'))) {
+    yd.set(xd); // number -> number with the same meaning: typed arrays convert natively
+    return y;
+  }
   for (let i = 0; i < xd.length; i++) {
     let v = fromHalf ? halfToNumber(xd[i]) : xd[i];
     if (to === 'float16') {
