@@ -77,3 +77,26 @@ def test_demo_bundles_magika_and_labels_real_files_in_chromium(tmp_path):
     assert any(line.rstrip().split()[-2:-1] == ["python"] and "glob.py" in line for line in lines), done.stdout
     assert any(line.split()[-2:-1] == ["elf"] for line in lines), done.stdout
     assert (out / "index.html").is_file() and (out / "model.json").is_file()
+
+
+def test_server_gzips_wasm_and_text_but_not_weight_shards(magika_bundle):
+    import gzip
+
+    from webedge.serve import BundleServer
+
+    man = json.loads((magika_bundle / "model.json").read_text())
+    wasm = next(f for f in man["backend"]["files"] if f["role"] == "wasm")
+    server = BundleServer(magika_bundle).start()
+    try:
+        def get(path):
+            req = urllib.request.Request(server.url + path, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(req) as r:
+                return r.headers, r.read()
+
+        headers, body = get(wasm["file"])
+        assert headers["Content-Encoding"] == "gzip" and len(body) < wasm["bytes"] / 2
+        assert len(gzip.decompress(body)) == wasm["bytes"]
+        headers, body = get(man["shards"][0]["file"])
+        assert headers["Content-Encoding"] is None and len(body) == man["shards"][0]["bytes"]
+    finally:
+        server.stop()

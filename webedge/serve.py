@@ -1,13 +1,16 @@
 """`webedge serve`: a static server for a bundle, with the headers a real host should send.
 
 `application/wasm` and `text/javascript` types, COOP/COEP so the page is cross-origin isolated
-(wasm threads), `Cache-Control: immutable` on content-hashed files and `no-cache` on the rest.
+(wasm threads), `Cache-Control: immutable` on content-hashed files and `no-cache` on the rest,
+and gzip for text and wasm when the browser accepts it, as CDNs do (weight shards go as they are:
+float bytes barely compress, and hosts rarely compress application/octet-stream).
 The test harness uses the same server; it also counts bytes served per file (to prove a reload
 downloads no weights) and can serve extra in-memory files under /__webedge__/.
 """
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import mimetypes
 import re
@@ -17,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 HASHED = re.compile(r"^(weights/[0-9a-f]{16}\.bin|graph\.[0-9a-f]{16}\.onnx|plan\.[0-9a-f]{16}\.json)$")
+COMPRESSIBLE = {".wasm", ".mjs", ".js", ".json", ".html", ".onnx"}
 TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
          ".json": "application/json", ".html": "text/html; charset=utf-8", ".onnx": "application/octet-stream",
          ".bin": "application/octet-stream"}
@@ -26,9 +30,12 @@ class BundleServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0, isolate: bool = True):
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0, isolate: bool = True,
+                 compress: bool = True):
         self.root = Path(root).resolve()
         self.isolate = isolate
+        self.compress = compress
+        self.gzipped: dict[tuple[str, float], bytes] = {}
         self.extra: dict[str, tuple[bytes, str]] = {}
         self.bytes_served: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -81,11 +88,24 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if srv.root not in path.parents and path != srv.root or not path.is_file():
             return self._send(404, b"not found\n", "text/plain", rel, head)
         ctype = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        self._send(200, path.read_bytes(), ctype, rel, head)
+        body, encoding = path.read_bytes(), None
+        if srv.compress and path.suffix in COMPRESSIBLE and "gzip" in self.headers.get("Accept-Encoding", ""):
+            key = (str(path), path.stat().st_mtime)
+            with srv.lock:
+                cached = srv.gzipped.get(key)
+            if cached is None:
+                cached = gzip.compress(body, compresslevel=6, mtime=0)
+                with srv.lock:
+                    srv.gzipped[key] = cached
+            body, encoding = cached, "gzip"
+        self._send(200, body, ctype, rel, head, encoding)
 
-    def _send(self, status: int, body: bytes, ctype: str, rel: str, head: bool) -> None:
+    def _send(self, status: int, body: bytes, ctype: str, rel: str, head: bool, encoding: str | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+            self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
         immutable = status == 200 and HASHED.match(rel)
         self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")

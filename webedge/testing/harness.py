@@ -147,8 +147,10 @@ def _open_and_run(context, server: BundleServer, args: dict, net: str) -> dict:
 def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: str | Path | None = None,
           dims: dict | list | None = None, backend: str | None = None, network_preset: str = "none",
           warm_runs: int = 5, budgets: dict[str, float] | None = None, tolerance: Tolerance | None = None,
-          reload: bool = True, stream: bool = True) -> Report:
-    """Open a bundle in headless Chromium and measure it. Raises WebedgeError for bad usage."""
+          reload: bool = True, stream: bool = True, threads: bool = True) -> Report:
+    """Open a bundle in headless Chromium and measure it. Raises WebedgeError for bad usage.
+
+    `threads=False` serves the page without cross-origin isolation, so wasm runs on one thread."""
     folder = Path(bundle_dir)
     if not folder.is_dir():
         raise WebedgeError(f"{folder}: not a folder; pass the output folder of `webedge bundle`")
@@ -167,7 +169,7 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
     report.quantization = {k: quant[k] for k in ("encoding", "ratio") if k in quant} if quant else {}
     report.tolerance = tolerance
 
-    server = BundleServer(folder).start()
+    server = BundleServer(folder, isolate=threads).start()  # no COOP/COEP: single-threaded wasm
     try:
         args = {"inputs": _serve_inputs(server, feeds), "backend": backend, "warmRuns": warm_runs, "stream": stream}
         with browser.launch(webgpu=True) as b:
