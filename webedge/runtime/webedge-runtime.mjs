@@ -1475,17 +1475,20 @@ function resize(ex, node, inputs) {
       if (outside(axis, c)) return -1;
       return Math.max(0, Math.min(x.dims[axis] - 1, round(c))) * xs[axis];
     }));
-    const idx = new Array(r).fill(0);
-    for (let o = 0; o < yd.length; o++) {
-      let off = 0;
+    const W = dims[r - 1];
+    const last = maps[r - 1];
+    const idx = new Array(r - 1).fill(0);
+    const rows = W === 0 ? 0 : yd.length / W;
+    for (let row = 0, o = 0; row < rows; row++) {
+      let base = 0;
       let out = false;
-      for (let d = 0; d < r; d++) {
+      for (let d = 0; d < r - 1; d++) {
         const m = maps[d][idx[d]];
         if (m < 0) out = true;
-        off += m;
+        base += m;
       }
-      yd[o] = out ? extrapolation : xd[off];
-      for (let d = r - 1; d >= 0; d--) {
+      for (let w = 0; w < W; w++, o++) yd[o] = out || last[w] < 0 ? extrapolation : xd[base + last[w]];
+      for (let d = r - 2; d >= 0; d--) {
         if (++idx[d] < dims[d]) break;
         idx[d] = 0;
       }
