@@ -17,7 +17,7 @@ def magika_model():
 @pytest.fixture(scope="session")
 def magika_bundle(tmp_path_factory, magika_model):
     out = tmp_path_factory.mktemp("magika") / "site"
-    bundle(magika_model, out, ep="wasm")
+    bundle(magika_model, out, backend="ort", ep="wasm")
     return out
 
 

@@ -74,7 +74,7 @@ def shared_bundle(tmp_path_factory) -> pathlib.Path:
 
     work = tmp_path_factory.mktemp("shared")
     out = work / "site"
-    bundle(save(matmul_model(16, batch="batch"), work / "dyn.onnx"), out)
+    bundle(save(matmul_model(16, batch="batch"), work / "dyn.onnx"), out, backend="ort")
     return out
 
 
@@ -157,8 +157,14 @@ def test_truncated_external_data(tmp_path, capsys):
 
 def test_ir_version_14_refused_for_ort(tmp_path, capsys):
     model = save(matmul_model(16, ir_version=14), tmp_path / "ir14.onnx")
-    line = expect_bundle_error(capsys, model, tmp_path / "site", "IR version 14")
+    line = expect_bundle_error(capsys, model, tmp_path / "site", "IR version 14", "--backend", "ort")
     assert "onnxruntime-web" in line and "at most IR 13" in line
+
+
+def test_ir_version_14_is_fine_for_the_webedge_runtime(tmp_path, capsys):
+    model = save(matmul_model(16, ir_version=14), tmp_path / "ir14.onnx")
+    assert main(["bundle", str(model), "-o", str(tmp_path / "site")]) == 0  # auto picks webedge's runtime
+    assert "webedge" in capsys.readouterr().out
 
 
 # --- the output path ------------------------------------------------------------------------------
@@ -188,7 +194,7 @@ def test_existing_output_folder_needs_force(bundled, tmp_path, capsys):
     assert snapshot(out) == before
     assert leftovers(out) == []
 
-    bundle_ok(capsys, model_b, out, "--force")
+    bundle_ok(capsys, model_b, out, "--force", "--backend", "ort")
     after = snapshot(out)
     assert after != before
     # replaced, not merged: the old shard and graph are gone, only the new bundle's files are there

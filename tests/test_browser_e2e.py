@@ -36,7 +36,7 @@ def test_magika_wasm_matches_onnxruntime_and_reload_downloads_no_weights(magika_
 
 def test_magika_webgpu_matches_onnxruntime(tmp_path, magika_model):
     out = tmp_path / "gpu"
-    bundle(magika_model, out, ep="webgpu")
+    bundle(magika_model, out, backend="ort", ep="webgpu")
     report = check(out, model=magika_model, backend="webgpu", dims={"unk__214": 2}, warm_runs=1, reload=False)
     assert report.backend == "ort/webgpu"
     assert_matches(report)
@@ -52,7 +52,7 @@ def test_symbolic_batch_dimension_resolves_at_run_time(magika_bundle, magika_mod
 def test_weights_in_constant_nodes_ppocr_classifier(tmp_path):
     model = pretrained.fetch("ppocr-cls")
     out = tmp_path / "cls"
-    rep = bundle(model, out)
+    rep = bundle(model, out, backend="ort")
     assert rep["params"]["tensors"] > 50 and rep["params"]["bytes"] > 500_000  # the Constant-node weights
     report = check(out, model=model, dims={"x_dim0": 2, "x_dim2": 48, "x_dim3": 192}, warm_runs=1)
     assert_matches(report)
@@ -61,7 +61,7 @@ def test_weights_in_constant_nodes_ppocr_classifier(tmp_path):
 
 def test_multi_output_model_silero_vad(tmp_path, silero_model, silero_inputs):
     out = tmp_path / "vad"
-    bundle(silero_model, out)
+    bundle(silero_model, out, backend="ort")
     report = check(out, model=silero_model, inputs=silero_inputs, warm_runs=1, reload=False)
     assert_matches(report)
     assert [c.name for c in report.outputs] == ["output", "stateN"]

@@ -24,7 +24,7 @@ SCHEMA = json.loads((Path(manifest_mod.__file__).with_name("manifest.schema.json
 def site(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("manifest")
     out = work / "site"
-    bundle(save(dynamic_model(), work / "dynamic.onnx"), out, shard_size=1024)  # W1 and W2: two shards
+    bundle(save(dynamic_model(), work / "dynamic.onnx"), out, backend="ort", shard_size=1024)  # W1 and W2: two shards
     return out
 
 

@@ -112,8 +112,8 @@ def test_changing_one_layer_renames_only_its_shards(tmp_path):
     after_model = mlp_model(WIDTHS, layer_seeds={1: 12345})  # "fine-tune" layer 1 (W1: 96x64, b1: 64)
     a = tmp_path / "a"
     b = tmp_path / "b"
-    bundle(save(before_model, tmp_path / "before.onnx"), a, shard_size=shard_size)
-    bundle(save(after_model, tmp_path / "after.onnx"), b, shard_size=shard_size)
+    bundle(save(before_model, tmp_path / "before.onnx"), a, backend="ort", shard_size=shard_size)
+    bundle(save(after_model, tmp_path / "after.onnx"), b, backend="ort", shard_size=shard_size)
 
     files_a, shard_of_a = shard_map(a)
     files_b, shard_of_b = shard_map(b)
@@ -190,7 +190,7 @@ def test_bundled_graph_runs_in_onnxruntime_like_the_original(tmp_path):
     model = constants_model()
     src = save(model, tmp_path / "constants.onnx")
     out = tmp_path / "site"
-    bundle(src, out, shard_size=1024)  # Wc (1024 B) and Wi (512 B) land in two shards
+    bundle(src, out, backend="ort", shard_size=1024)  # Wc (1024 B) and Wi (512 B) land in two shards
     man = json.loads((out / "model.json").read_text())
     assert len(man["shards"]) == 2
 
@@ -209,7 +209,7 @@ def test_bundled_mlp_runs_in_onnxruntime_like_the_original(tmp_path, shard_size)
     model = mlp_model(WIDTHS)
     src = save(model, tmp_path / "mlp.onnx")
     out = tmp_path / "site"
-    bundle(src, out, shard_size=shard_size)
+    bundle(src, out, backend="ort", shard_size=shard_size)
     man = json.loads((out / "model.json").read_text())
     assert len(man["shards"]) == (1 if shard_size > 100_000 else 2 * (len(WIDTHS) - 1))
     x = np.random.default_rng(5).standard_normal((2, WIDTHS[0])).astype(np.float32)

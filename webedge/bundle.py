@@ -143,7 +143,7 @@ def choose_backend(model: onnx.ModelProto, backend: str, ep: str) -> tuple[str, 
     return "ort", f"the webedge runtime does not support: {', '.join(missing)}"
 
 
-def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: str = "ort", ep: str = "wasm",
+def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: str = "auto", ep: str = "wasm",
            shard_size: int | str = DEFAULT_SHARD_SIZE, force: bool = False, quantize: str = "none",
            block_size: int = 32, tolerance: str | None = None, calibration: str | os.PathLike | None = None) -> dict:
     """Bundle `model_path` into the folder `out`; return the report (also written as report.json)."""

@@ -28,6 +28,18 @@ def _ort_support(path: Path) -> dict:
         return {"ok": False, "note": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]}
 
 
+def _webedge_support(model) -> dict:
+    from .backends import native
+
+    try:
+        missing = native.unsupported(native.prepare(model))
+    except WebedgeError as exc:
+        return {"ok": False, "note": str(exc)}
+    if missing:
+        return {"ok": False, "note": f"missing ops: {', '.join(missing)}"}
+    return {"ok": True, "note": "webedge runtime (wasm), every op supported"}
+
+
 def inspect_model(path: Path) -> dict:
     model = load_model(path)
     _, weights, inline = extract_weights(model)
@@ -47,7 +59,7 @@ def inspect_model(path: Path) -> dict:
         "params": {"bytes": sum(len(w.data) for w in weights), "inline_bytes": inline,
                    "tensors": [{"name": w.name, "dtype": w.dtype, "shape": w.shape, "bytes": len(w.data),
                                 "source": w.source} for w in sorted(weights, key=lambda w: -len(w.data))]},
-        "backends": {"ort": support},
+        "backends": {"ort": support, "webedge": _webedge_support(model)},
     }
 
 

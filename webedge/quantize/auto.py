@@ -26,9 +26,14 @@ def parse_tolerance(text: str) -> tuple[str, float]:
     if not sep or metric not in ("cosine", "max_abs", "top1"):
         raise WebedgeError(f"--tolerance '{text}': write cosine=0.999, max_abs=0.01 or top1=0.99")
     try:
-        return metric, float(value)
+        limit = float(value)
     except ValueError:
         raise WebedgeError(f"--tolerance '{text}': '{value}' is not a number") from None
+    if metric in ("cosine", "top1") and not 0 < limit <= 1:
+        raise WebedgeError(f"--tolerance '{text}': {metric} must be in (0, 1], e.g. {metric}=0.99")
+    if metric == "max_abs" and not limit > 0:
+        raise WebedgeError(f"--tolerance '{text}': max_abs must be a positive number, e.g. max_abs=0.01")
+    return metric, limit
 
 
 class Scorer:

@@ -62,7 +62,7 @@ def int4(name: str, w: np.ndarray, block_axis: int, block: int = 32) -> tuple[li
     stored_s = numpy_helper.from_array(scale, n("scale"))
     consts = {
         "sixteen": np.array(16, np.int32), "eight": np.array(8.0, np.float32),
-        "unsq": np.array([3], np.int64), "flat": np.array([rows, nblocks * block], np.int64),
+        "halves": np.array([rows, nblocks, block // 2, 1], np.int64), "flat": np.array([rows, nblocks * block], np.int64),
         "blocks": np.array([rows, nblocks, block], np.int64), "start": np.array([0], np.int64),
         "end": np.array([k], np.int64), "axis1": np.array([1], np.int64),
         "shape": np.array([*lead, k], np.int64),
@@ -73,8 +73,9 @@ def int4(name: str, w: np.ndarray, block_axis: int, block: int = 32) -> tuple[li
         helper.make_node("Cast", [n("int4")], [n("packed32")], to=TensorProto.INT32),
         helper.make_node("Mod", [n("packed32"), n("sixteen")], [n("lo")]),       # low nibbles  [rows, nb, block/2]
         helper.make_node("Div", [n("packed32"), n("sixteen")], [n("hi")]),       # high nibbles [rows, nb, block/2]
-        helper.make_node("Unsqueeze", [n("lo"), n("unsq")], [n("lo3")]),
-        helper.make_node("Unsqueeze", [n("hi"), n("unsq")], [n("hi3")]),
+        # Reshape, not Unsqueeze: Unsqueeze takes its axes as an input only from opset 13
+        helper.make_node("Reshape", [n("lo"), n("halves")], [n("lo3")]),
+        helper.make_node("Reshape", [n("hi"), n("halves")], [n("hi3")]),
         helper.make_node("Concat", [n("lo3"), n("hi3")], [n("pairs")], axis=3),  # [rows, nb, block/2, 2]
         helper.make_node("Reshape", [n("pairs"), n("blocks")], [n("codes")]),    # [rows, nb, block]
         helper.make_node("Cast", [n("codes")], [n("codesf")], to=TensorProto.FLOAT),

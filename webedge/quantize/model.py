@@ -30,6 +30,10 @@ def check_quantize_args(encoding: str, block_size: int, tolerance: str | None, c
         raise WebedgeError("--quantize int8-static needs --calibration-data (an .npz or a folder of .npz inputs)")
     if encoding == "auto" and not tolerance:
         raise WebedgeError("--quantize auto needs --tolerance, e.g. cosine=0.999, max_abs=0.01 or top1=0.99")
+    if encoding == "auto":
+        from .auto import parse_tolerance
+
+        parse_tolerance(tolerance)  # refuse a bad budget before writing anything
     if calibration and not Path(calibration).exists():
         raise WebedgeError(f"--calibration-data {calibration}: no such file or folder")
     if block_size < 2 or block_size % 2:
