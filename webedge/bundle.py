@@ -82,9 +82,11 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str,
     static = quant["encoding"] == "int8-static"
     if static:
         model, quantization = quantize_model(model, **quant)
-    source = native.prepare(model) if backend_name == "webedge" else model
+    source = native.prepare(model, fuse=False) if backend_name == "webedge" else model
     if quant["encoding"] != "none" and not static:
         source, quantization = quantize_model(source, **quant)
+    if backend_name == "webedge":
+        source = native.fuse(source)
     graph_model, weights, inline_bytes = extract_weights(source, subgraphs=backend_name == "webedge")
     shards = pack(weights, shard_size)
     if backend_name == "webedge":

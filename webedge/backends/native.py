@@ -20,11 +20,20 @@ EXECUTOR_JS = KERNEL_DIR.parent / "webedge-runtime.mjs"
 EPS = ["wasm"]
 
 
-def prepare(model: onnx.ModelProto) -> onnx.ModelProto:
-    """The graph our runtime executes: onnxruntime's basic optimizations, then our fusions."""
+def prepare(model: onnx.ModelProto, fuse: bool = True) -> onnx.ModelProto:
+    """The graph our runtime executes: onnxruntime's basic optimizations, then our fusions.
+
+    `fuse=False` stops before the fusions, whose private attributes only our runtime understands
+    (quantization scores candidates with onnxruntime in between, then calls `fuse`)."""
     optimized = optimize(model)
-    fuse_activations(optimized)
+    if fuse:
+        fuse_activations(optimized)
     return optimized
+
+
+def fuse(model: onnx.ModelProto) -> onnx.ModelProto:
+    fuse_activations(model)
+    return model
 
 
 def unsupported(model: onnx.ModelProto) -> list[str]:

@@ -26,6 +26,8 @@ def _tensor_json(t: onnx.TensorProto) -> dict:
         data = np.clip(arr.astype(np.float64), -INT_LIMIT, INT_LIMIT).astype(np.int64).reshape(-1).tolist()
     elif arr.dtype == np.bool_:
         data = arr.astype(np.uint8).reshape(-1).tolist()
+    elif arr.dtype == np.float16:
+        data = arr.view(np.uint16).reshape(-1).tolist()  # the runtime keeps float16 as half bit patterns
     else:
         # JSON has no inf/nan; the strings below are what JS's Number() reads back as those values
         data = [float(v) if np.isfinite(v) else ("NaN" if np.isnan(v) else "Infinity" if v > 0 else "-Infinity")
