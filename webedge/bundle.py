@@ -31,8 +31,8 @@ PACKAGE = Path(__file__).resolve().parent
 RUNTIME_JS = PACKAGE / "runtime" / "webedge.mjs"
 PAGE = PACKAGE / "page" / "index.html"
 
-# Chosen by bench/shard_size.py (parallel fetch over emulated 4G and an unthrottled localhost);
-# see bench/RESULTS.md for the numbers behind it.
+# Chosen by bench/shard_size.py (bench/RESULTS.md): on emulated 4G, 1-4 MiB shards tie and 8-16 MiB
+# load 2-3% slower (fewer parallel streams); on loopback 4 MiB is fastest (per-request overhead).
 DEFAULT_SHARD_SIZE = 4 * 1024 * 1024
 EPS = ("wasm", "webgpu")
 BACKEND_CHOICES = ("ort", "webedge", "auto")
