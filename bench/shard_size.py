@@ -19,7 +19,7 @@ The ORT entry module and glue (74 KB, less gzipped) still come over the network 
 --backend webedge the runtime is small (about 170 KB before gzip) and is not pre-cached.
 
   weights = timings.weights - timings.manifest: fetch + SHA-256 check + Cache API write of the
-            graph file and all shards (webedge fetches 6 at a time)
+            graph (or plan) file and all shards (webedge fetches 6 at a time)
   ready   = timings.ready, ms since the page started: also includes the webedge.mjs import, the
             manifest and the session creation (and, streaming on webedge's runtime, every
             weight placed: the script waits for `model.loaded`)
@@ -27,8 +27,8 @@ On 'none' (bare loopback) the link is Python's http.server on the same 2 cores, 
 are noisy; they show per-request overhead, not a real network.
 
 With --full it also times the whole first visit as users get it: `webedge.testing.check(bundle,
-network_preset=NET, reload=False, warm_runs=1)`, where the 14 MB .wasm downloads at the same time
-as the weights and shares the link.
+network_preset=NET, reload=False, warm_runs=1)`, where the runtime (ort: 3.7 MB gzip) downloads at the same time
+as the weights and shares the link (about 3.5 minutes more per repeat on 4g here).
 
 Each cell is the median of --repeats runs (sizes and networks interleaved); [min-max] beside it.
 With 256 KiB every tensor above 256 KiB gets a shard of its own (tensors are never split).
