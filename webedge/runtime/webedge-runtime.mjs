@@ -557,8 +557,11 @@ function gather(ex, node, [x, idx]) {
   const n = x.dims[axis];
   const ids = idx.numbers().map((i) => i < 0 ? i + n : i);
   if (ids.some((i) => i < 0 || i >= n)) throw new Error(`index out of range [0, ${n})`);
-  const dims = [...x.dims.slice(0, axis), ...idx.dims, ...x.dims.slice(axis + 1)];
+  return [takeAlongAxis(ex, x, axis, ids, [...x.dims.slice(0, axis), ...idx.dims, ...x.dims.slice(axis + 1)])];
+}
+function takeAlongAxis(ex, x, axis, ids, dims) {
   const y = ex.alloc(x.dtype, dims);
+  const n = x.dims[axis];
   const outer = size(x.dims.slice(0, axis));
   const inner = size(x.dims.slice(axis + 1));
   const xd = x.data, yd = y.data;
@@ -569,7 +572,7 @@ function gather(ex, node, [x, idx]) {
       o += inner;
     }
   }
-  return [y];
+  return y;
 }
 function transpose(ex, node, [x]) {
   const r = x.dims.length;
@@ -1919,12 +1922,12 @@ function compress(ex, node, [x, cond]) {
   if (node.attrs.axis === void 0) {
     const keep2 = [];
     for (let i = 0; i < Math.min(c.length, x.size); i++) if (c[i]) keep2.push(i);
-    const y2 = ex.alloc(x.dtype, [keep2.length]);
-    const xd2 = x.data, yd2 = y2.data;
-    keep2.forEach((i, o2) => {
-      yd2[o2] = xd2[i];
+    const y = ex.alloc(x.dtype, [keep2.length]);
+    const xd = x.data, yd = y.data;
+    keep2.forEach((i, o) => {
+      yd[o] = xd[i];
     });
-    return [y2];
+    return [y];
   }
   const axis = norm2(node.attrs.axis, x.dims.length);
   const n = x.dims[axis];
@@ -1932,18 +1935,7 @@ function compress(ex, node, [x, cond]) {
   for (let i = 0; i < Math.min(c.length, n); i++) if (c[i]) keep.push(i);
   const dims = x.dims.slice();
   dims[axis] = keep.length;
-  const y = ex.alloc(x.dtype, dims);
-  const outer = size(x.dims.slice(0, axis));
-  const inner = size(x.dims.slice(axis + 1));
-  const xd = x.data, yd = y.data;
-  let o = 0;
-  for (let a = 0; a < outer; a++) {
-    for (const i of keep) {
-      yd.set(xd.subarray((a * n + i) * inner, (a * n + i + 1) * inner), o);
-      o += inner;
-    }
-  }
-  return [y];
+  return [takeAlongAxis(ex, x, axis, keep, dims)];
 }
 function oneHot(ex, node, [idx, depthT, values]) {
   const depth = Math.trunc(Number(depthT.data[0]));
@@ -2596,11 +2588,6 @@ var Executor = class {
     const out = this.alloc("float32", t.dims);
     out.data.set(t.host);
     return out;
-  }
-  ints(values) {
-    if (values.length > 256) throw new WebedgeError("tensor rank too large for the kernels");
-    new Int32Array(this.arena.memory.buffer, this.scratch, values.length).set(values);
-    return this.scratch;
   }
   ints2(offset, values) {
     new Int32Array(this.arena.memory.buffer, this.scratch + offset * 4, values.length).set(values);

@@ -44,12 +44,6 @@ export class Executor {
     return out;
   }
 
-  ints(values) {
-    if (values.length > 256) throw new WebedgeError('tensor rank too large for the kernels');
-    new Int32Array(this.arena.memory.buffer, this.scratch, values.length).set(values);
-    return this.scratch;
-  }
-
   ints2(offset, values) {
     new Int32Array(this.arena.memory.buffer, this.scratch + offset * 4, values.length).set(values);
     return this.scratch + offset * 4;

@@ -4,6 +4,7 @@
 // stored (float16 bit patterns, BigInt), and values are decoded only where they are compared or summed.
 import { size, stridesOf } from '../tensor.mjs';
 import { forEachBroadcast } from '../broadcast.mjs';
+import { takeAlongAxis } from './shape.mjs';
 import {
   norm, isBig, DTYPE_OF, fromHalf, toHalf, valuesOf, zeroOf, oneOf, scratchFor, store, forEachIndex,
 } from './values.mjs';
@@ -128,18 +129,7 @@ function compress(ex, node, [x, cond]) {
   for (let i = 0; i < Math.min(c.length, n); i++) if (c[i]) keep.push(i);
   const dims = x.dims.slice();
   dims[axis] = keep.length;
-  const y = ex.alloc(x.dtype, dims);
-  const outer = size(x.dims.slice(0, axis));
-  const inner = size(x.dims.slice(axis + 1));
-  const xd = x.data, yd = y.data;
-  let o = 0;
-  for (let a = 0; a < outer; a++) {
-    for (const i of keep) {
-      yd.set(xd.subarray((a * n + i) * inner, (a * n + i + 1) * inner), o);
-      o += inner;
-    }
-  }
-  return [y];
+  return [takeAlongAxis(ex, x, axis, keep, dims)];
 }
 
 function oneHot(ex, node, [idx, depthT, values]) {

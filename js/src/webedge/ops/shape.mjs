@@ -127,8 +127,13 @@ function gather(ex, node, [x, idx]) {
   const n = x.dims[axis];
   const ids = idx.numbers().map((i) => (i < 0 ? i + n : i));
   if (ids.some((i) => i < 0 || i >= n)) throw new Error(`index out of range [0, ${n})`);
-  const dims = [...x.dims.slice(0, axis), ...idx.dims, ...x.dims.slice(axis + 1)];
+  return [takeAlongAxis(ex, x, axis, ids, [...x.dims.slice(0, axis), ...idx.dims, ...x.dims.slice(axis + 1)])];
+}
+
+// y = the slices of x at positions `ids` along `axis`, in that order (Gather, Compress); dims is y's shape.
+export function takeAlongAxis(ex, x, axis, ids, dims) {
   const y = ex.alloc(x.dtype, dims);
+  const n = x.dims[axis];
   const outer = size(x.dims.slice(0, axis));
   const inner = size(x.dims.slice(axis + 1));
   const xd = x.data, yd = y.data;
@@ -139,7 +144,7 @@ function gather(ex, node, [x, idx]) {
       o += inner;
     }
   }
-  return [y];
+  return y;
 }
 
 function transpose(ex, node, [x]) {
