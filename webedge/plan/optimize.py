@@ -13,11 +13,17 @@ from pathlib import Path
 import onnx
 
 from ..errors import WebedgeError
+from .expand import expand_functions
+from .ops import SUPPORTED
 
 
 def optimize(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Function ops our runtime lacks are expanded into their ONNX bodies first (see expand.py).
+    A model whose ops onnxruntime itself cannot run (it has no kernel for some type, e.g. Cast
+    to float8 on CPU) goes on unoptimized: our runtime does not need onnxruntime's kernels."""
     import onnxruntime as ort
 
+    model = expand_functions(model, SUPPORTED)
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in.onnx", Path(tmp) / "out.onnx"
         onnx.save(model, src)
@@ -28,6 +34,8 @@ def optimize(model: onnx.ModelProto) -> onnx.ModelProto:
             ort.InferenceSession(str(src), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises many types
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            if "NOT_IMPLEMENTED" in first:
+                return model
             raise WebedgeError(f"onnxruntime could not optimize the model: {first}") from None
         out = onnx.load(dst)
     # The optimizer lists every domain it knows; keep only those the graph uses.
