@@ -60,7 +60,8 @@ def print_report(r) -> None:
         print("\ntimings (ms since page start, durations for inference)")
         labels = {"manifest_ms": "manifest", "runtime_ms": "runtime downloaded", "weights_ms": "weights downloaded",
                   "ready_ms": "backend ready", "first_inference_ms": "first inference", "first_result_ms":
-                  "first result", "warm_inference_ms": "warm inference (median)"}
+                  "first result", "warm_inference_ms": "warm inference (median)",
+                  "warm_mean_ms": "warm inference (mean)"}
         for k, label in labels.items():
             if k in r.timings and r.timings[k] is not None:
                 print(f"  {label:<22} {r.timings[k]:>12.1f}")

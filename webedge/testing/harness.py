@@ -205,6 +205,7 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
         "first_inference_ms": round(cold["firstInference"], 2),
         "first_result_ms": round(cold["firstStart"] + cold["firstInference"], 1),
         "warm_inference_ms": round(statistics.median(cold["warm"]), 2) if cold["warm"] else None,
+        "warm_mean_ms": round(cold["warmTotal"] / len(cold["warm"]), 3) if cold["warm"] else None,
     }
     actual = _decode(cold["outputs"])
     report.browser_outputs = actual

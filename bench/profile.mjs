@@ -1,0 +1,57 @@
+// Where a webedge bundle's inference time goes, per op, in V8 (the browser's engine) under Node:
+//   node bench/profile.mjs SITE_DIR [runs=50] [dim=value ...]
+// Loads the bundle's plan, kernels and weights from disk the way the browser runtime does
+// (createSession from webedge-runtime.mjs), feeds random inputs (symbolic dims default to 1, or
+// as given, e.g. sequence=512), and prints the median run time and each op's share of it.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [site, runsArg = '50', ...dimArgs] = process.argv.slice(2);
+if (!site) {
+  console.error('usage: node bench/profile.mjs SITE_DIR [runs] [dim=value ...]');
+  process.exit(2);
+}
+const dir = resolve(site);
+const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+if (manifest.backend.name !== 'webedge') {
+  console.error(`${site}: bundled for backend '${manifest.backend.name}'; profile needs --backend webedge`);
+  process.exit(2);
+}
+const dims = Object.fromEntries(dimArgs.map((a) => a.split('=')).map(([k, v]) => [k, Number(v)]));
+const runtime = await import(pathToFileURL(join(dir, 'webedge-runtime.mjs')).href);
+const plan = JSON.parse(readFileSync(join(dir, manifest.backend.graph.file), 'utf8'));
+const kernels = manifest.backend.files.filter((f) => f.role === 'kernel').map((f) => [f.file, readFileSync(join(dir, f.file))]);
+const shards = manifest.shards.map((s) => new Uint8Array(readFileSync(join(dir, s.file))));
+const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
+const session = await runtime.createSession({ plan, kernels, weights });
+
+const ARRAYS = { float32: Float32Array, int64: BigInt64Array, int32: Int32Array, uint8: Uint8Array, bool: Uint8Array };
+const feeds = {};
+for (const input of manifest.inputs) {
+  const shape = input.shape.map((d) => (typeof d === 'number' ? d : dims[d] ?? 1));
+  const n = shape.reduce((a, b) => a * b, 1);
+  const Arr = ARRAYS[input.dtype];
+  if (!Arr) throw new Error(`input ${input.name}: dtype ${input.dtype} not handled here`);
+  const data = new Arr(n);
+  for (let i = 0; i < n; i++) data[i] = input.dtype === 'int64' ? 16000n : input.dtype === 'float32' ? Math.random() - 0.5 : 1;
+  feeds[input.name] = { type: input.dtype, dims: shape, data };
+}
+
+const ex = session.executor;
+for (let i = 0; i < 5; i++) await session.run(feeds); // warm up (JIT, weight folding)
+ex.profile = {};
+const times = [];
+const runs = Number(runsArg);
+for (let i = 0; i < runs; i++) {
+  const t0 = performance.now();
+  await session.run(feeds);
+  times.push(performance.now() - t0);
+}
+times.sort((a, b) => a - b);
+const total = Object.values(ex.profile).reduce((a, e) => a + e.ms, 0);
+console.log(`${site}: median ${times[runs >> 1].toFixed(3)} ms over ${runs} runs (min ${times[0].toFixed(3)})`);
+console.log('op                      calls/run   ms/run   share');
+for (const [op, e] of Object.entries(ex.profile).sort((a, b) => b[1].ms - a[1].ms)) {
+  console.log(`${op.padEnd(24)}${String(e.calls / runs).padStart(9)}${(e.ms / runs).toFixed(3).padStart(9)}${((100 * e.ms) / total).toFixed(1).padStart(7)}%`);
+}
