@@ -66,17 +66,17 @@ def test_plan_frees_each_value_after_its_last_use():
 
 
 def test_unsupported_ops_are_listed_and_auto_falls_back_to_ort(tmp_path):
-    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3])
-    node = helper.make_node("Det", ["x"], ["y"])
-    graph = helper.make_graph([node], "g", [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 1])
+    node = helper.make_node("DFT", ["x"], ["y"])
+    graph = helper.make_graph([node], "g", [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 2])])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
-    with pytest.raises(WebedgeError, match="the webedge runtime does not support: Det; use --backend ort"):
+    with pytest.raises(WebedgeError, match="the webedge runtime does not support: DFT; use --backend ort"):
         choose_backend(model, "webedge", "wasm")
-    assert choose_backend(model, "auto", "wasm") == ("ort", "the webedge runtime does not support: Det")
+    assert choose_backend(model, "auto", "wasm") == ("ort", "the webedge runtime does not support: DFT")
     path = tmp_path / "m.onnx"
     onnx.save(model, path)
     report = bundle(path, tmp_path / "site", backend="auto")
-    assert report["backend"]["name"] == "ort" and "Det" in report["backend"]["why"]
+    assert report["backend"]["name"] == "ort" and "DFT" in report["backend"]["why"]
 
 
 def test_webedge_bundle_ships_only_the_kernels_its_plan_uses(tmp_path):
@@ -90,3 +90,25 @@ def test_webedge_bundle_ships_only_the_kernels_its_plan_uses(tmp_path):
     man = json.loads((tmp_path / "site" / "model.json").read_text())
     # BatchNormalization was folded, so the shards hold the folded Conv weight and bias only
     assert sorted(w["name"] for w in man["weights"]) == ["w"] or len(man["weights"]) <= 2
+
+
+def test_loop_body_is_a_nested_plan_with_its_inputs_and_outer_reads():
+    """A Loop body binds (iter, cond, carried...) by name each iteration and reads `step` from the
+    outer scope: the Loop node lists `step` as an implicit read, so the outer plan keeps it alive."""
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]), helper.make_node("Add", ["acc_in", "step"], ["acc_out"])],
+        "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+                 helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+                 helper.make_tensor_value_info("acc_in", TensorProto.FLOAT, [2])],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [2])])
+    nodes = [helper.make_node("Neg", ["x"], ["step"]),
+             helper.make_node("Loop", ["n", "", "x"], ["y"], body=body)]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("n", TensorProto.INT64, []),
+                                           helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
+    plan = native.plan(extract_weights(model)[0])
+    loop = next(n for n in plan["nodes"] if n["op"] == "Loop")
+    assert loop["attrs"]["body"]["inputs"] == ["i", "cond_in", "acc_in"]
+    assert loop["implicit"] == ["step"] and "step" in loop["free"]

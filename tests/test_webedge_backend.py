@@ -51,10 +51,10 @@ def test_control_flow_recurrent_and_upsampling_models(tmp_path, request, name, i
 def test_webedge_backend_refuses_a_model_with_unsupported_ops_and_names_them(tmp_path):
     from onnx import TensorProto, helper, save
 
-    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3])
-    graph = helper.make_graph([helper.make_node("Det", ["x"], ["d"]), helper.make_node("Relu", ["d"], ["y"])], "g",
-                              [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 1])
+    graph = helper.make_graph([helper.make_node("DFT", ["x"], ["d"]), helper.make_node("Relu", ["d"], ["y"])], "g",
+                              [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 2])])
     save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10), tmp_path / "m.onnx")
-    with pytest.raises(WebedgeError, match=r"does not support: Det; use --backend ort"):
+    with pytest.raises(WebedgeError, match=r"does not support: DFT; use --backend ort"):
         bundle(tmp_path / "m.onnx", tmp_path / "site", backend="webedge")
     assert not (tmp_path / "site").exists()

@@ -28,6 +28,8 @@ def _tensor_json(t: onnx.TensorProto) -> dict:
         data = arr.astype(np.uint8).reshape(-1).tolist()
     elif arr.dtype == np.float16:
         data = arr.view(np.uint16).reshape(-1).tolist()  # the runtime keeps float16 as half bit patterns
+    elif arr.dtype.kind == "V":  # ml_dtypes (js/src/webedge/lowp.mjs): bfloat16/float8/float4 bits; int4/int2 values
+        data = (arr.astype(np.int8) if "int" in arr.dtype.name else arr.view(f"u{arr.dtype.itemsize}")).ravel().tolist()
     else:
         # JSON has no inf/nan; the strings below are what JS's Number() reads back as those values
         data = [float(v) if np.isfinite(v) else ("NaN" if np.isnan(v) else "Infinity" if v > 0 else "-Infinity")
@@ -52,7 +54,7 @@ def _attrs(node: onnx.NodeProto, constants: dict) -> dict:
     return out
 
 
-CONTROL_FLOW = {"If"}  # ops whose subgraphs the plan carries as nested plans
+CONTROL_FLOW = {"If", "Loop", "Scan"}  # ops whose subgraphs the plan carries as nested plans
 
 
 def missing_ops(model: onnx.ModelProto) -> list[str]:
@@ -131,7 +133,8 @@ def _compile_graph(graph: onnx.GraphProto, constants: dict, outer_fixed: frozens
             continue
         if name in produced or name in graph_inputs:
             nodes[i]["free"].append(name)
-    return {"nodes": nodes, "outputs": [o.name for o in graph.output],
+    # `inputs`: what a Loop/Scan body binds per iteration (its formal inputs, in order)
+    return {"nodes": nodes, "inputs": [v.name for v in graph.input], "outputs": [o.name for o in graph.output],
             "reads": sorted(reads - produced - set(constants) - external - graph_inputs)}
 
 

@@ -21,7 +21,8 @@ KERNEL_OF.update({"Conv": "conv", "Gemm": "gemm", "MatMul": "gemm", "MaxPool": "
                   "GlobalMaxPool": "pool", "GlobalAveragePool": "pool", "Softmax": "softmax", "LogSoftmax": "softmax",
                   "BatchNormalization": "norm", "LayerNormalization": "norm", "InstanceNormalization": "norm"})
 
-KERNEL_OF.update({"If": None, "LSTM": "gemm", "GRU": "gemm", "ConvTranspose": "gemm", "Resize": None, "Upsample": None})
+KERNEL_OF.update({"If": None, "Loop": None, "Scan": None, "LSTM": "gemm", "GRU": "gemm", "RNN": "gemm",
+                  "ConvTranspose": "gemm", "Resize": None, "Upsample": None})
 KERNEL_OF.update({"DequantizeLinear": None, "QuantizeLinear": None, "DynamicQuantizeLinear": None,
                   "MatMulInteger": None, "ConvInteger": "conv", "QLinearMatMul": None, "QLinearConv": "conv"})
 
@@ -33,5 +34,11 @@ KERNEL_OF.update({op: None for op in [
     "Celu", "Selu", "ThresholdedRelu", "PRelu", "Mish", "Softsign", "Shrink", "Acos", "Asin", "Atan", "Acosh",
     "Asinh", "Atanh", "Cosh", "Sinh", "Tan", "IsInf", "IsNaN", "Dropout", "Einsum",
     "RMSNormalization", "LpNormalization", "MeanVarianceNormalization", "LRN", "LpPool", "GlobalLpPool"]})
+
+# More JS-only ops: ops/grid_sample.mjs, ops/detection.mjs, ops/conv_nd.mjs (Col2Im, MaxUnpool; the
+# N-D Conv/ConvTranspose fallback lives there too), ops/det.mjs, ops/tensor_scatter.mjs.
+KERNEL_OF.update({op: None for op in [
+    "GridSample", "NonMaxSuppression", "RoiAlign", "Col2Im", "MaxUnpool", "Det", "TensorScatter"]})
+KERNEL_OF["BitCast"] = None  # ops/shape.mjs, beside Cast
 
 SUPPORTED = frozenset(KERNEL_OF)

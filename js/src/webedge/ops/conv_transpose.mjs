@@ -1,5 +1,8 @@
 // ConvTranspose (1-D and 2-D): per group, cols = W_g^T @ X_g with the gemm kernel
 // ([M/g*KH*KW, C/g] @ [C/g, H*W]), then col2im scatter-adds the columns into the output.
+// 3-D and up run in plain JS (conv_nd.mjs).
+import { convTransposeNd } from './conv_nd.mjs';
+
 function geometry(node, x, w) {
   const at = node.attrs;
   const oneD = x.dims.length === 3;
@@ -19,9 +22,10 @@ function geometry(node, x, w) {
     [OH, OW] = given ?? [H * sh, W * sw];
     const th = Math.max(0, full(H, sh, KH, dh, oph) - OH);
     const tw = Math.max(0, full(W, sw, KW, dw, opw) - OW);
-    // SAME_UPPER puts the odd padding at the end (ONNX spec), SAME_LOWER at the start
-    const lowH = autoPad === 'SAME_LOWER' ? Math.ceil(th / 2) : Math.floor(th / 2);
-    const lowW = autoPad === 'SAME_LOWER' ? Math.ceil(tw / 2) : Math.floor(tw / 2);
+    // SAME_UPPER puts the odd padding at the end (ONNX spec), SAME_LOWER and a given output_shape
+    // at the start (onnxruntime does the same)
+    const lowH = autoPad === 'SAME_UPPER' ? Math.floor(th / 2) : Math.ceil(th / 2);
+    const lowW = autoPad === 'SAME_UPPER' ? Math.floor(tw / 2) : Math.ceil(tw / 2);
     pads = [lowH, lowW, th - lowH, tw - lowW];
   } else {
     if (autoPad === 'VALID') pads = [0, 0, 0, 0];
@@ -32,6 +36,7 @@ function geometry(node, x, w) {
 }
 
 function convTranspose(ex, node, [x, w, b]) {
+  if (x.dims.length > 4) return convTransposeNd(ex, node, [x, w, b]);
   const g = geometry(node, x, w);
   const group = node.attrs.group ?? 1;
   const [N, C] = x.dims;

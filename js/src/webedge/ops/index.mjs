@@ -7,12 +7,18 @@ import { ops as reduce } from './reduce.mjs';
 import { ops as control } from './control.mjs';
 import { ops as rnn } from './rnn.mjs';
 import { ops as convTranspose } from './conv_transpose.mjs';
+import { ops as convNd } from './conv_nd.mjs';
 import { ops as resize } from './resize.mjs';
 import { ops as quantize } from './quantize.mjs';
 import { ops as indexing } from './indexing.mjs';
 import { ops as bitwise } from './bitwise.mjs';
 import { ops as activation } from './activation.mjs';
 import { ops as normalization } from './normalization.mjs';
+import { ops as gridSample } from './grid_sample.mjs';
+import { ops as detection } from './detection.mjs';
+import { ops as det } from './det.mjs';
+import { ops as tensorScatter } from './tensor_scatter.mjs';
 
-export const OPS = { ...elementwise, ...shape, ...nn, ...reduce, ...control, ...rnn, ...convTranspose, ...resize, ...quantize,
-  ...indexing, ...bitwise, ...activation, ...normalization };
+export const OPS = { ...elementwise, ...shape, ...nn, ...reduce, ...control, ...rnn, ...convTranspose, ...convNd, ...resize,
+  ...quantize, ...indexing, ...bitwise, ...activation, ...normalization, ...gridSample, ...detection, ...det,
+  ...tensorScatter };

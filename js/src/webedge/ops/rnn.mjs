@@ -1,4 +1,4 @@
-// Recurrent ops LSTM and GRU (ONNX layout 0 and 1, forward/reverse/bidirectional, sequence_lens,
+// Recurrent ops LSTM, GRU and RNN (ONNX layout 0 and 1, forward/reverse/bidirectional, sequence_lens,
 // clip, peepholes, input_forget, custom activations). The input projection of the whole sequence
 // is one gemm per direction; each step adds H @ R^T (another gemm) and applies the gates in JS.
 
@@ -46,8 +46,13 @@ function swap01(ex, t) {
   return y;
 }
 
+// Gates per cell and the default activations of each kind.
+const GATES = { LSTM: 4, GRU: 3, RNN: 1 };
+const DEFAULT_ACTS = { LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'], RNN: ['Tanh'] };
+
 function recurrent(kind) {
-  const G = kind === 'LSTM' ? 4 : 3;
+  const G = GATES[kind];
+  const A = DEFAULT_ACTS[kind].length;
   return (ex, node, inputs) => {
     const at = node.attrs;
     const layout = at.layout ?? 0;
@@ -61,7 +66,7 @@ function recurrent(kind) {
     const dirs = W.dims[0];
     const H = at.hidden_size ?? R.dims[2];
     const clip = at.clip;
-    const acts = activations(node, kind === 'LSTM' ? 3 : 2, kind === 'LSTM' ? ['Sigmoid', 'Tanh', 'Tanh'] : ['Sigmoid', 'Tanh']);
+    const acts = activations(node, A, DEFAULT_ACTS[kind]);
     const lens = seqLens ? Array.from(seqLens.data, Number) : new Array(N).fill(S);
     const lbr = at.linear_before_reset ?? 0;
 
@@ -81,7 +86,7 @@ function recurrent(kind) {
     try {
       for (let d = 0; d < dirs; d++) {
         const reverse = at.direction === 'reverse' || d === 1;
-        const [f, g, h] = [acts[d * (kind === 'LSTM' ? 3 : 2)], acts[d * (kind === 'LSTM' ? 3 : 2) + 1], acts[d * 3 + 2]];
+        const [f, g, h] = acts.slice(d * A, (d + 1) * A);
         const bv = bias.data;
         bv.fill(0);
         if (B) {
@@ -127,7 +132,9 @@ function recurrent(kind) {
               }
               const base = n * G * H;
               let hNew;
-              if (kind === 'LSTM') {
+              if (kind === 'RNN') {
+                hNew = f(clamp(xw[base + k] + hr[base + k]));
+              } else if (kind === 'LSTM') {
                 const cPrev = c[o];
                 let i = clamp(xw[base + k] + hr[base + k] + (p ? p[k] * cPrev : 0));
                 let ff = clamp(xw[base + 2 * H + k] + hr[base + 2 * H + k] + (p ? p[2 * H + k] * cPrev : 0));
@@ -179,4 +186,4 @@ function recurrent(kind) {
   };
 }
 
-export const ops = { LSTM: recurrent('LSTM'), GRU: recurrent('GRU') };
+export const ops = { LSTM: recurrent('LSTM'), GRU: recurrent('GRU'), RNN: recurrent('RNN') };
