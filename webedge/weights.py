@@ -37,9 +37,15 @@ DTYPE_NAMES = {
     onnx.TensorProto.BOOL: "bool",
     onnx.TensorProto.STRING: "string",
 }
+# Packed in ONNX's layout (2 or 4 to a byte): their weight bytes stay packed; the runtime unpacks.
+SUB_BYTE = frozenset(getattr(onnx.TensorProto, n) for n in ("INT4", "UINT4", "FLOAT4E2M1", "INT2", "UINT2")
+                     if hasattr(onnx.TensorProto, n))
 
 
 def dtype_name(elem_type: int) -> str:
+    """The runtime's name for an ONNX element type. Unlisted types keep ONNX's name in lower case (float8e4m3fn,
+    float8e4m3fnuz, float8e5m2, float8e5m2fnuz, float8e8m0, float4e2m1, int4, uint4, int2, uint2), as
+    js/src/webedge/tensor.mjs spells them."""
     return DTYPE_NAMES.get(elem_type, onnx.TensorProto.DataType.Name(elem_type).lower())
 
 
@@ -80,7 +86,10 @@ def _to_external(tensor: onnx.TensorProto) -> None:
 
 
 def _tensor_bytes(tensor: onnx.TensorProto) -> bytes:
+    """Little-endian element bytes, as ONNX's raw_data lays them out (sub-byte types packed)."""
     arr = numpy_helper.to_array(tensor)
+    if tensor.data_type in SUB_BYTE:
+        return numpy_helper.from_array(arr).raw_data
     return np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
 
 

@@ -13,8 +13,13 @@ const IN_WORKER = typeof WorkerGlobalScope !== 'undefined' && globalThis instanc
 const ARRAYS = {
   float32: Float32Array, float64: Float64Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array,
   uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array,
-  bool: Uint8Array, float16: Uint16Array, int4: Uint8Array, uint4: Uint8Array,
+  bool: Uint8Array, float16: Uint16Array, bfloat16: Uint16Array, float8e4m3fn: Uint8Array, float8e4m3fnuz: Uint8Array,
+  float8e5m2: Uint8Array, float8e5m2fnuz: Uint8Array, float8e8m0: Uint8Array,
 };
+// Sub-byte types: ONNX (and onnxruntime-web) pack them, the first element in the low bits; the
+// webedge runtime keeps one per slot (js/src/webedge/lowp.mjs), so its inputs are unpacked here
+// and its outputs packed again. [bits, signed]
+const SUB_BYTE = { int4: [4, true], uint4: [4, false], float4e2m1: [4, false], int2: [2, true], uint2: [2, false] };
 
 function message(err) {
   if (err === undefined || err === null) return 'unknown error';
@@ -24,17 +29,37 @@ function message(err) {
 }
 
 function typedView(type, bytes, name) {
+  if (SUB_BYTE[type]) return bytes; // packed, as ONNX stores them
   const Arr = ARRAYS[type];
   if (!Arr) throw new Error(`input '${name}': no JS typed array for dtype ${type}`);
-  if (type === 'int4' || type === 'uint4') return bytes; // packed two to a byte, as ONNX stores them
   return new Arr(bytes.buffer, bytes.byteOffset, bytes.byteLength / Arr.BYTES_PER_ELEMENT);
 }
 
-function outputOf(t) {
+function unpack(type, bytes, n) {
+  const [bits, signed] = SUB_BYTE[type];
+  const per = 8 / bits, mask = (1 << bits) - 1, half = 1 << (bits - 1);
+  const out = signed ? new Int8Array(n) : new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = (bytes[(i / per) | 0] >> ((i % per) * bits)) & mask;
+    out[i] = signed ? (v ^ half) - half : v;
+  }
+  return out;
+}
+
+function pack(type, values) {
+  const bits = SUB_BYTE[type][0];
+  const per = 8 / bits, mask = (1 << bits) - 1;
+  const out = new Uint8Array(Math.ceil(values.length / per));
+  for (let i = 0; i < values.length; i++) out[(i / per) | 0] |= (values[i] & mask) << ((i % per) * bits);
+  return out;
+}
+
+function outputOf(t, packed = false) {
   const dims = Array.from(t.dims, Number);
   if (t.type === 'string') return { type: 'string', dims, strings: Array.from(t.data, String) };
   const d = t.data;
   if (!ArrayBuffer.isView(d)) throw new Error(`output of type ${t.type} has no typed array data`);
+  if (packed && SUB_BYTE[t.type]) return { type: t.type, dims, bytes: pack(t.type, d) };
   return { type: t.type, dims, bytes: new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice() };
 }
 
@@ -76,10 +101,12 @@ async function runWebedge(c) {
       const feeds = {};
       for (const f of set) {
         if (f.strings) throw new Error(`input '${f.name}': string tensors have no typed array in the webedge runtime`);
-        feeds[f.name] = { data: typedView(f.type, f.bytes, f.name), dims: f.dims, type: f.type };
+        const n = f.dims.reduce((a, b) => a * b, 1);
+        const data = SUB_BYTE[f.type] ? unpack(f.type, f.bytes, n) : typedView(f.type, f.bytes, f.name);
+        feeds[f.name] = { data, dims: f.dims, type: f.type };
       }
       const out = await session.run(feeds);
-      results.push(Object.entries(out).map(([name, t]) => ({ name, ...outputOf(t) })));
+      results.push(Object.entries(out).map(([name, t]) => ({ name, ...outputOf(t, true) })));
     }
   } finally {
     await session.dispose();

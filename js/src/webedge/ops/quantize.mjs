@@ -1,17 +1,14 @@
 // Quantization ops: (De)QuantizeLinear (per-tensor, per-axis, blocked), DynamicQuantizeLinear,
 // MatMulInteger / ConvInteger (exact int32 accumulation), QLinearMatMul / QLinearConv (integer
 // accumulation, then requantized with the float multiplier the ONNX spec defines). In JS.
-import { size } from '../tensor.mjs';
+import { size, DTYPE_OF, numberOf, storeOf } from '../tensor.mjs';
+import { isLowpFloat, roundEven } from '../lowp.mjs';
 import { ops as nn } from './nn.mjs';
-import { castTo } from './shape.mjs';
 
-const RANGE = { uint8: [0, 255], int8: [-128, 127], uint16: [0, 65535], int16: [-32768, 32767], int32: [-2147483648, 2147483647] };
-
-// Round half to even, as QuantizeLinear specifies.
-function roundEven(v) {
-  const r = Math.round(v);
-  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
+const RANGE = {
+  uint8: [0, 255], int8: [-128, 127], uint16: [0, 65535], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
+  uint4: [0, 15], int4: [-8, 7], uint2: [0, 3], int2: [-2, 1],
+};
 
 // Index of the scale/zero point that applies to each element of x (per-tensor, per-axis or blocked).
 function paramIndex(x, param, axisAttr, block) {
@@ -29,27 +26,54 @@ function paramIndex(x, param, axisAttr, block) {
   };
 }
 
+// v rounded to what a float of `dtype` holds (the reference computes in the input's precision).
+function rounderTo(dtype) {
+  if (dtype === 'float32') return Math.fround;
+  if (dtype === 'float64') return (v) => v;
+  const store = storeOf(dtype);
+  const read = numberOf(dtype);
+  return (v) => read(store(v));
+}
+
+// y = (x - zero point) * scale in float32, as the output dtype (the scale's, or output_dtype).
+// float8 and float4 inputs have no zero point (it must be 0).
 function dequantizeLinear(ex, node, [x, scale, zp]) {
-  const y = ex.alloc('float32', x.dims.slice());
-  const xd = x.data, sd = scale.data, zd = zp ? zp.data : null, yd = y.data;
+  const to = node.attrs.output_dtype ? DTYPE_OF[node.attrs.output_dtype] : scale.dtype;
+  const y = ex.alloc(to, x.dims.slice());
+  const xd = x.data, yd = y.data;
+  const xv = numberOf(x.dtype);
+  const sd = Array.from(scale.data, numberOf(scale.dtype));
+  const zd = zp && !isLowpFloat(x.dtype) ? Array.from(zp.data, numberOf(zp.dtype)) : null;
+  const store = storeOf(to);
   const at = paramIndex(x, scale, node.attrs.axis ?? 1, node.attrs.block_size ?? 0);
   for (let i = 0; i < xd.length; i++) {
     const k = at(i);
-    yd[i] = (Number(xd[i]) - (zd ? Number(zd[k]) : 0)) * sd[k];
+    yd[i] = store(Math.fround(Math.fround(Math.fround(xv(xd[i])) - (zd ? zd[k] : 0)) * sd[k]));
   }
   return [y];
 }
 
+// y = saturate(round(x / scale) + zero point) for integer outputs; for float8, x / scale cast
+// with `saturate`; for float4e2m1, x / scale + zero point cast (saturating). The division runs in
+// the input's precision (or `precision`'s), as the reference does.
 function quantizeLinear(ex, node, [x, scale, zp]) {
-  const dtype = zp ? zp.dtype : node.attrs.output_dtype === 3 ? 'int8' : 'uint8';
-  const [lo, hi] = RANGE[dtype];
+  const { output_dtype: outType, precision, saturate = 1 } = node.attrs;
+  const dtype = zp ? zp.dtype : outType ? DTYPE_OF[outType] : 'uint8';
+  const range = RANGE[dtype];
+  if (!range && !isLowpFloat(dtype)) throw new Error(`QuantizeLinear to ${dtype} is not supported`);
   const y = ex.alloc(dtype, x.dims.slice());
-  const xd = x.data, sd = scale.data, zd = zp ? zp.data : null, yd = y.data;
+  const xd = x.data, yd = y.data;
+  const xv = numberOf(x.dtype);
+  const sd = Array.from(scale.data, numberOf(scale.dtype));
+  const zd = zp ? Array.from(zp.data, numberOf(zp.dtype)) : null;
+  const narrow = rounderTo(precision ? DTYPE_OF[precision] : x.dtype);
+  const store = storeOf(dtype, { saturate });
   const at = paramIndex(x, scale, node.attrs.axis ?? 1, node.attrs.block_size ?? 0);
   for (let i = 0; i < xd.length; i++) {
     const k = at(i);
-    const q = roundEven(Math.fround(xd[i] / sd[k])) + (zd ? Number(zd[k]) : 0); // float32 division, as specified
-    yd[i] = Math.max(lo, Math.min(hi, q));
+    const q = narrow(xv(xd[i]) / sd[k]);
+    if (range) yd[i] = Math.max(range[0], Math.min(range[1], roundEven(q) + (zd ? zd[k] : 0)));
+    else yd[i] = store(dtype === 'float4e2m1' && zd ? q + zd[k] : q);
   }
   return [y];
 }
@@ -151,7 +175,8 @@ function convIntegerAcc(ex, node, x, w, xzp, wzp) {
 
 function convInteger(ex, node, [x, w, xzp, wzp]) {
   const yf = convIntegerAcc(ex, node, x, w, xzp, wzp);
-  const y = castTo(ex, { dims: yf.dims, data: Array.from(yf.data, Math.round) }, 'int32');
+  const y = ex.alloc('int32', yf.dims);
+  y.data.set(Array.from(yf.data, Math.round));
   ex.arena.dispose(yf.ptr);
   return [y];
 }

@@ -1,7 +1,7 @@
 // Ops that move or reinterpret data without arithmetic: Shape, Reshape, Flatten, Squeeze,
-// Unsqueeze, Expand, Concat, Slice, Gather, Transpose, Cast, ConstantOfShape, Range, Pad, Split, Tile.
+// Unsqueeze, Expand, Concat, Slice, Gather, Transpose, Cast, BitCast, ConstantOfShape, Range, Pad, Split, Tile.
 // They run in JS on any dtype (copies are memory-bound; wasm would not be faster here).
-import { ARRAYS, size, stridesOf, halfToNumber, numberToHalf } from '../tensor.mjs';
+import { size, stridesOf, DTYPE_OF, numberOf, storeOf } from '../tensor.mjs';
 import { broadcastDims, broadcastStrides, forEachBroadcast, forEachRow } from '../broadcast.mjs';
 
 const norm = (axis, rank) => (axis < 0 ? axis + rank : axis);
@@ -158,37 +158,80 @@ function transpose(ex, node, [x]) {
   return [y];
 }
 
-const DTYPE_OF = { 1: 'float32', 2: 'uint8', 3: 'int8', 5: 'int16', 4: 'uint16', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64' };
+// Types whose typed arrays convert into each other natively with Cast's meaning (float -> int
+// truncates; NaN and Inf become 0 and out-of-range values wrap, which the spec leaves undefined).
+const NATIVE = new Set(['float32', 'float64', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'bool']);
+const BIG = new Set(['int64', 'uint64']);
+const INT_BITS = {
+  int8: 8, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32, int4: 4, uint4: 4, int2: 2, uint2: 2,
+};
 
-export function castTo(ex, x, to) {
+// Whether element i of float tensor t has its sign bit set (NaNs have one too; JS numbers lose it).
+function signBitOf(t, i) {
+  const d = t.data;
+  const n = d.BYTES_PER_ELEMENT;
+  return (new Uint8Array(d.buffer, d.byteOffset + i * n + n - 1, 1)[0] & 0x80) !== 0; // little-endian: top byte last
+}
+
+// y = x converted to dtype `to` as ONNX Cast does. opts: {saturate, roundMode} for float8 targets.
+export function castTo(ex, x, to, opts = {}) {
   const y = ex.alloc(to, x.dims.slice());
   const xd = x.data, yd = y.data;
-  const big = to === 'int64' || to === 'uint64';
-  const fromBig = typeof xd[0] === 'bigint';
-  const fromHalf = x.dtype === 'float16';
-  if (!big && !fromBig && !fromHalf && to !== 'float16' && to !== 'bool' && !(to !== 'float32' && to !== 'float64' && (x.dtype === 'float32' || x.dtype === 'float64'))) {
-    yd.set(xd); // number -> number with the same meaning: typed arrays convert natively
+  if (x.dtype === to || (NATIVE.has(x.dtype) && NATIVE.has(to) && to !== 'bool')) {
+    yd.set(xd);
     return y;
   }
-  for (let i = 0; i < xd.length; i++) {
-    let v = fromHalf ? halfToNumber(xd[i]) : xd[i];
-    if (to === 'float16') {
-      yd[i] = numberToHalf(fromBig ? Number(v) : v);
-      continue;
+  if (BIG.has(x.dtype) && (BIG.has(to) || to in INT_BITS || to === 'bool')) {
+    // integer -> integer keeps the low bits exactly (a trip through doubles would round first)
+    const wrap = to in INT_BITS ? storeOf(to) : null;
+    for (let i = 0; i < xd.length; i++) {
+      const v = xd[i];
+      yd[i] = BIG.has(to) ? v : to === 'bool' ? (v !== 0n ? 1 : 0) : wrap(Number(BigInt.asIntN(INT_BITS[to], v)));
     }
-    if (to === 'bool') v = v ? 1 : 0;
-    else if (big) v = BigInt(fromBig ? v : Math.trunc(Number(v)));
-    else if (fromBig) v = Number(v);
-    else if (to !== 'float32' && to !== 'float64') v = Number.isFinite(v) ? Math.trunc(v) : 0; // typed arrays wrap
-    yd[i] = v;
+    return y;
+  }
+  const read = numberOf(x.dtype);
+  const store = storeOf(to, opts);
+  for (let i = 0; i < xd.length; i++) {
+    const v = read(xd[i]);
+    yd[i] = store(v, v !== v && signBitOf(x, i));
   }
   return y;
 }
 
 function cast(ex, node, [x]) {
   const to = DTYPE_OF[node.attrs.to];
-  if (!to || !ARRAYS[to]) throw new Error(`Cast to type ${node.attrs.to} is not supported`);
-  return [castTo(ex, x, to)];
+  if (!to) throw new Error(`Cast to type ${node.attrs.to} is not supported`);
+  return [castTo(ex, x, to, { saturate: node.attrs.saturate ?? 1, roundMode: node.attrs.round_mode ?? 'up' })];
+}
+
+// Bits per element, for BitCast's same-width rule.
+const BITS = {
+  bool: 8, int8: 8, uint8: 8, float8e4m3fn: 8, float8e4m3fnuz: 8, float8e5m2: 8, float8e5m2fnuz: 8, float8e8m0: 8,
+  int16: 16, uint16: 16, float16: 16, bfloat16: 16, int32: 32, uint32: 32, float32: 32,
+  int64: 64, uint64: 64, float64: 64, int4: 4, uint4: 4, float4e2m1: 4, int2: 2, uint2: 2,
+};
+
+// BitCast: the same bits read as another type of the same width. Storage is one element per slot
+// of a typed array of that width, so this is a byte copy; sub-byte values then re-read their low bits.
+function bitCast(ex, node, [x]) {
+  const to = DTYPE_OF[node.attrs.to];
+  if (!to) throw new Error(`BitCast to type ${node.attrs.to} is not supported`);
+  if (BITS[x.dtype] !== BITS[to]) {
+    throw new Error(`BitCast needs types of the same width: ${x.dtype} has ${BITS[x.dtype]} bits, ${to} ${BITS[to]}`);
+  }
+  const y = ex.alloc(to, x.dims.slice());
+  const xd = x.data, yd = y.data;
+  if (BITS[to] < 8) {
+    const mask = (1 << BITS[to]) - 1;
+    const signed = to === 'int4' || to === 'int2';
+    const half = 1 << (BITS[to] - 1);
+    for (let i = 0; i < xd.length; i++) yd[i] = signed ? ((xd[i] & mask) ^ half) - half : xd[i] & mask;
+  } else {
+    const bytes = (d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+    bytes(yd).set(bytes(xd));
+  }
+  return [y];
 }
 
 function constantOfShape(ex, node, [s]) {
@@ -281,7 +324,8 @@ function tile(ex, node, [x, reps]) {
 
 export const ops = {
   Shape: shape, Reshape: reshape, Flatten: flatten, Squeeze: squeeze, Unsqueeze: unsqueeze, Expand: expand,
-  Concat: concat, Slice: slice, Gather: gather, Transpose: transpose, Cast: cast, ConstantOfShape: constantOfShape,
+  Concat: concat, Slice: slice, Gather: gather, Transpose: transpose, Cast: cast, BitCast: bitCast,
+  ConstantOfShape: constantOfShape,
   Range: range, Pad: pad, Split: split, Tile: tile,
   Size: (ex, node, [x]) => { const y = ex.alloc('int64', []); y.data[0] = BigInt(x.size); return [y]; },
 };
