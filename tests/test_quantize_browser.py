@@ -33,7 +33,8 @@ PPOCR_SHAPE = (1, 3, 48, 192)  # x_dim0=1, x_dim2=48, x_dim3=192
 
 
 def weight_bytes(report: dict) -> int:
-    return sum(f["bytes"] for name, f in report["files"].items() if name.startswith("weights/"))
+    """Bytes of the weight tensors themselves: the encoding's size, before shards are deflated."""
+    return report["params"]["bytes"]
 
 
 def magika_rows(paths: list[Path]) -> np.ndarray:

@@ -28,7 +28,8 @@ def cmd_bundle(a: argparse.Namespace) -> int:
     from .bundle import bundle
 
     report = bundle(a.model, a.out, backend=a.backend, ep=a.ep, shard_size=a.shard_size, force=a.force,
-                    quantize=a.quantize, block_size=a.block_size, tolerance=a.tolerance, calibration=a.calibration_data)
+                    quantize=a.quantize, block_size=a.block_size, tolerance=a.tolerance, calibration=a.calibration_data,
+                    compress=a.compress)
     t = report["totals"]
     b = report["backend"]
     print(f"bundled {a.model} -> {a.out}  ({b['name']} {b.get('version', '')}, eps: {', '.join(b['eps'])}; "
@@ -156,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--ep", default="wasm", choices=EPS, help="execution provider the bundle ships (default: wasm; "
                    "webgpu also runs wasm)")
     b.add_argument("--shard-size", default=DEFAULT_SHARD_SIZE, help=f"target shard size (default {DEFAULT_SHARD_SIZE})")
+    b.add_argument("--no-compress", dest="compress", action="store_false",
+                   help="store shards as raw bytes (by default each is deflated, float words byte-shuffled first, "
+                        "where that saves at least 3%%; the browser inflates them natively)")
     b.add_argument("--force", action="store_true", help="replace an existing output folder")
     b.add_argument("--quantize", default="none", choices=["none", "fp16", "int8", "int4", "int8-static", "auto"],
                    help="weight encoding: fp16; int8 (per output channel); int4 (blocks, MatMul/Gemm/Gather weights; "

@@ -80,9 +80,21 @@ def build(model: onnx.ModelProto, shards: list[Shard], backend: dict, name: str 
         "inputs": [value_info(v) for v in graph.input if v.name not in initializers],
         "outputs": [value_info(v) for v in _with_inferred_shapes(model).graph.output],
         "weights": weights,
-        "shards": [{"file": s.file, "bytes": len(s.data), "sha256": s.sha256} for s in shards],
+        "shards": [_shard_entry(s) for s in shards],
         "backend": backend,
     }
+
+
+def _shard_entry(s: Shard) -> dict:
+    entry = {"file": s.file, "bytes": len(s.file_bytes), "sha256": s.sha256}
+    if s.encoding:
+        entry.update(encoding=s.encoding, size=len(s.data))  # bytes/sha256: the file; size: decoded
+    return entry
+
+
+def shard_size(entry: dict) -> int:
+    """Bytes of a shard once decoded, which the weights' offsets address."""
+    return entry.get("size", entry["bytes"])
 
 
 def validate(manifest: object, where: str = "model.json") -> dict:
@@ -94,9 +106,12 @@ def validate(manifest: object, where: str = "model.json") -> dict:
         raise WebedgeError(f"{where}: invalid manifest at {path}: {exc.message}") from None
     n = len(manifest["shards"])
     for i, w in enumerate(manifest["weights"]):
-        if w["shard"] >= n or w["offset"] + w["length"] > manifest["shards"][w["shard"]]["bytes"]:
+        if w["shard"] >= n or w["offset"] + w["length"] > shard_size(manifest["shards"][w["shard"]]):
             raise WebedgeError(f"{where}: invalid manifest at .weights[{i}]: "
                                f"tensor '{w['name']}' lies outside its shard")
+    for i, sh in enumerate(manifest["shards"]):
+        if "encoding" in sh and "size" not in sh:
+            raise WebedgeError(f"{where}: invalid manifest at .shards[{i}]: an encoded shard needs its decoded 'size'")
     return manifest
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from .compression import encode
 from .weights import WeightTensor
 
 ALIGN = 64
@@ -26,19 +27,32 @@ class Placement:
 
 @dataclass
 class Shard:
+    """`data` holds the tensors at their offsets; `stored` is what the file holds (the same bytes,
+    or `data` compressed with `encoding`, see compression.py). Name and hash are the stored bytes'."""
+
     placements: list[Placement] = field(default_factory=list)
     data: bytearray = field(default_factory=bytearray)
+    encoding: str | None = None
+    stored: bytes | None = None
+
+    def encode(self, compress: bool) -> Shard:
+        self.encoding, self.stored = encode(bytes(self.data), compress)
+        return self
+
+    @property
+    def file_bytes(self) -> bytes:
+        return self.stored if self.stored is not None else bytes(self.data)
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        return hashlib.sha256(self.file_bytes).hexdigest()
 
     @property
     def file(self) -> str:
         return f"weights/{self.sha256[:NAME_HEX]}.bin"
 
 
-def pack(weights: list[WeightTensor], shard_size: int) -> list[Shard]:
+def pack(weights: list[WeightTensor], shard_size: int, compress: bool = False) -> list[Shard]:
     shards: list[Shard] = []
     current = Shard()
     for w in weights:
@@ -51,4 +65,4 @@ def pack(weights: list[WeightTensor], shard_size: int) -> list[Shard]:
         current.data.extend(w.data)
     if current.placements:
         shards.append(current)
-    return shards
+    return [s.encode(compress) for s in shards]

@@ -8,8 +8,13 @@ export function validateManifest(manifest, where = 'model.json') {
   if (problem) throw new WebedgeError(`${where}: invalid manifest at ${problem.path}: ${problem.message}`, { file: where });
   manifest.weights.forEach((w, i) => {
     const shard = manifest.shards[w.shard];
-    if (!shard || w.offset + w.length > shard.bytes) {
+    if (!shard || w.offset + w.length > (shard.size ?? shard.bytes)) { // size: decoded, for encoded shards
       throw new WebedgeError(`${where}: invalid manifest at .weights[${i}]: tensor '${w.name}' lies outside its shard`, { file: where });
+    }
+  });
+  manifest.shards.forEach((s, i) => {
+    if (s.encoding && s.size === undefined) {
+      throw new WebedgeError(`${where}: invalid manifest at .shards[${i}]: an encoded shard needs its decoded 'size'`, { file: where });
     }
   });
   return manifest;

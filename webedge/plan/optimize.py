@@ -34,7 +34,7 @@ def optimize(model: onnx.ModelProto) -> onnx.ModelProto:
             ort.InferenceSession(str(src), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises many types
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            if "NOT_IMPLEMENTED" in first:
+            if "NOT_IMPLEMENTED" in first or "are not supported" in first:  # no kernel, or e.g. batchwise RNNs
                 return model
             raise WebedgeError(f"onnxruntime could not optimize the model: {first}") from None
         out = onnx.load(dst)

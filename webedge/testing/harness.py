@@ -11,13 +11,16 @@ bundle's own graph and shards read from disk).
 from __future__ import annotations
 
 import base64
+import shutil
 import statistics
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .. import manifest as manifest_mod
+from ..compression import decode
 from ..errors import WebedgeError
 from ..report import kind_of
 from ..serve import BundleServer
@@ -85,14 +88,30 @@ def reference_outputs(model_path: Path | None, folder: Path, man: dict, feeds: d
     else:
         path = folder / man["backend"]["graph"]["file"]
         label = f"onnxruntime {ort.__version__} on the bundle's graph and shards (pass --model for the original)"
-    try:
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        names = [o["name"] for o in man["outputs"]]
-        values = session.run(names, feeds)
-    except Exception as exc:  # noqa: BLE001 - onnxruntime raises many types; one line is what we owe
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise WebedgeError(f"onnxruntime could not run the reference model {path}: {first}") from None
+    with tempfile.TemporaryDirectory() as tmp:
+        if model_path is None and any(s.get("encoding") for s in man["shards"]):
+            path = _decoded_copy(folder, man, Path(tmp))  # onnxruntime reads external data as raw bytes
+        try:
+            session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+            names = [o["name"] for o in man["outputs"]]
+            values = session.run(names, feeds)
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises many types; one line is what we owe
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise WebedgeError(f"onnxruntime could not run the reference model {path}: {first}") from None
     return dict(zip(names, values)), label
+
+
+def _decoded_copy(folder: Path, man: dict, tmp: Path) -> Path:
+    """The bundle's graph next to its shards decoded, as the browser's loader decodes them."""
+    graph = man["backend"]["graph"]["file"]
+    shutil.copyfile(folder / graph, tmp / graph)
+    for s in man["shards"]:
+        stored = folder / s["file"]
+        if not stored.is_file():
+            raise WebedgeError(f"{folder}: shard {s['file']} is missing; bundle the model again")
+        (tmp / s["file"]).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / s["file"]).write_bytes(decode(s.get("encoding"), stored.read_bytes()))
+    return tmp / graph
 
 
 def _serve_inputs(server: BundleServer, feeds: dict[str, np.ndarray]) -> list[dict]:
