@@ -85,7 +85,8 @@ def test_webedge_bundle_ships_only_the_kernels_its_plan_uses(tmp_path):
     report = bundle(path, tmp_path / "site", backend="webedge")
     assert report["backend"]["name"] == "webedge"
     runtime = sorted(f for f in report["files"] if f.startswith("kernels/"))
-    assert runtime == ["kernels/conv.wasm", "kernels/elementwise.wasm"]
+    assert runtime == ["kernels/conv.wasm", "kernels/elementwise.wasm",
+                       "kernels/mt/conv.wasm", "kernels/mt/elementwise.wasm"]  # mt/: the threaded variants
     assert not any(f.startswith("ort/") for f in report["files"])
     man = json.loads((tmp_path / "site" / "model.json").read_text())
     # BatchNormalization was folded, so the shards hold the folded Conv weight and bias only

@@ -1,4 +1,5 @@
-"""Build the WebAssembly SIMD128 kernels: every ``wasm/kernels/<name>.c`` -> ``webedge/runtime/kernels/<name>.wasm``.
+"""Build the WebAssembly SIMD128 kernels: every ``wasm/kernels/<name>.c`` -> ``webedge/runtime/kernels/<name>.wasm``,
+and its threaded variant ``webedge/runtime/kernels/mt/<name>.wasm``.
 
 Run ``python wasm/build.py`` (optionally ``--out-dir DIR`` and kernel names, e.g. ``conv gemm``).
 Each kernel is compiled by the pip-installed zig toolchain (``python -m ziglang cc``) with the flags
@@ -8,6 +9,14 @@ in ``ZIG_FLAGS``, then checked, because several modules share ONE imported memor
   into the shared memory on instantiation and clobber other modules' buffers;
 * the only import is ``env.memory``; exports are functions only;
 * the stack pointer starts at 64 KiB (stack in [0, 64 KiB), below the JS allocator's region).
+
+The threaded variant (``MT_FLAGS`` added) is the same code, but its ``env.memory`` import is
+declared shared with a maximum of ``MT_MAX_PAGES`` (a module whose import is not declared shared
+cannot take the SharedArrayBuffer-backed memory that workers see), and it also exports the
+``__stack_pointer`` global: every worker instantiates the modules itself, and each instance starts
+with its stack at 64 KiB, so the worker pool moves worker i's stack to [i * 64 KiB, (i + 1) * 64 KiB).
+The same checks apply, except that the memory import must be shared and ``__stack_pointer`` is the
+one export that is not a function.
 
 It prints each module's size (raw and gzip) and exits non-zero if any check fails.  The outputs are
 committed; ``tests/kernels`` rebuilds them into a temporary folder and compares bytes.
@@ -30,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC_DIR = ROOT / "wasm" / "kernels"
 OUT_DIR = ROOT / "webedge" / "runtime" / "kernels"
 STACK_TOP = 65536
+MT_DIR = "mt"  # threaded variants: OUT_DIR / "mt" / "<name>.wasm"
+MT_MAX_PAGES = 32768  # 2 GiB; the browser arena's shared memory is created with this maximum
 
 ZIG_FLAGS = [
     "--target=wasm32-freestanding",
@@ -40,6 +51,13 @@ ZIG_FLAGS = [
     "-Wl,--import-memory",
     "-Wl,-z,stack-size=65536",
     "-Wl,--strip-all",
+]
+MT_FLAGS = [
+    "-matomics",
+    "-mbulk-memory",
+    "-Wl,--shared-memory",
+    f"-Wl,--max-memory={MT_MAX_PAGES * 65536}",
+    "-Wl,--export=__stack_pointer",
 ]
 
 SECTION_NAMES = {0: "custom", 1: "type", 2: "import", 3: "function", 4: "table", 5: "memory", 6: "global",
@@ -94,8 +112,9 @@ def sections(wasm: bytes) -> list[tuple[int, bytes]]:
 
 
 def inspect(wasm: bytes) -> dict:
-    """Imports, exports (name -> kind) and the first global's i32 init, parsed from the binary."""
-    info: dict = {"section_ids": [], "imports": [], "exports": {}, "globals": []}
+    """Imports, exports (name -> kind), globals' i32 inits and the imported memory's limits, parsed
+    from the binary (``memory``: {"shared", "min", "max"}, max None when absent)."""
+    info: dict = {"section_ids": [], "imports": [], "exports": {}, "globals": [], "memory": None}
     for sid, body in sections(wasm):
         info["section_ids"].append(sid)
         if sid == 2:
@@ -110,9 +129,12 @@ def inspect(wasm: bytes) -> dict:
                 elif kind in (1, 2):  # table (a reftype byte, then limits) or memory (limits)
                     i += 2 if kind == 1 else 1
                     flags, i = _leb(body, i)
-                    _, i = _leb(body, i)
+                    low, i = _leb(body, i)
+                    high = None
                     if flags & 1:
-                        _, i = _leb(body, i)
+                        high, i = _leb(body, i)
+                    if kind == 2:
+                        info["memory"] = {"shared": bool(flags & 2), "min": low, "max": high}
                 else:  # global: valtype, mutability
                     i += 3
         elif sid == 7:
@@ -136,33 +158,44 @@ def inspect(wasm: bytes) -> dict:
     return info
 
 
-def check(wasm: bytes, label: str) -> None:
+def check(wasm: bytes, label: str, threaded: bool = False) -> None:
     info = inspect(wasm)
     bad = [SECTION_NAMES[s] for s in info["section_ids"] if s in (11, 12)]
     if bad:
         raise BuildError(f"{label}: has a {'/'.join(bad)} section (static data would clobber the shared memory)")
     if info["imports"] != [("env", "memory", 2)]:
         raise BuildError(f"{label}: imports must be exactly env.memory, got {info['imports']}")
-    not_funcs = [n for n, k in info["exports"].items() if k != 0]
-    if not_funcs or not info["exports"]:
+    memory = info["memory"]
+    if threaded and (not memory["shared"] or memory["max"] != MT_MAX_PAGES):
+        raise BuildError(f"{label}: the threaded variant must import a shared memory of at most {MT_MAX_PAGES} "
+                         f"pages, got {memory}")
+    if not threaded and memory["shared"]:
+        raise BuildError(f"{label}: imports a shared memory; only the mt/ variant may")
+    exports = dict(info["exports"])
+    if threaded and exports.pop("__stack_pointer", None) != 3:
+        raise BuildError(f"{label}: the threaded variant must export the __stack_pointer global")
+    not_funcs = [n for n, k in exports.items() if k != 0]
+    if not_funcs or not exports:
         raise BuildError(f"{label}: exports must be kernel functions only, got {info['exports']}")
     # The only global is the mutable i32 __stack_pointer, and it starts at the top of [0, 64 KiB).
     if info["globals"] and info["globals"][0] != (0x7F, 1, STACK_TOP):
         raise BuildError(f"{label}: stack pointer does not start at {STACK_TOP}: {info['globals']}")
 
 
-def compile_one(src: Path, out: Path) -> bytes:
-    cmd = [sys.executable, "-m", "ziglang", "cc", *ZIG_FLAGS, str(src), "-o", str(out)]
+def compile_one(src: Path, out: Path, threaded: bool = False) -> bytes:
+    flags = ZIG_FLAGS + MT_FLAGS if threaded else ZIG_FLAGS
+    cmd = [sys.executable, "-m", "ziglang", "cc", *flags, str(src), "-o", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=src.parent)
     if proc.returncode != 0:
         raise BuildError(f"{src.name}: zig cc failed\n{proc.stderr}")
     data = out.read_bytes()
-    check(data, out.name)
+    check(data, f"{MT_DIR}/{out.name}" if threaded else out.name, threaded)
     return data
 
 
 def build(names: list[str] | None = None, out_dir: Path = OUT_DIR, quiet: bool = False) -> dict[str, Path]:
-    """Compile and check the named kernels (default: all); returns name -> output path."""
+    """Compile and check the named kernels (default: all), both variants; returns name -> output
+    path, threaded variants under "mt/<name>"."""
     sources = sorted(SRC_DIR.glob("*.c"))
     if names:
         wanted = set(names)
@@ -171,14 +204,17 @@ def build(names: list[str] | None = None, out_dir: Path = OUT_DIR, quiet: bool =
             raise BuildError(f"no such kernel source(s): {sorted(unknown)}")
         sources = [s for s in sources if s.stem in wanted]
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MT_DIR).mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        jobs = {s.stem: pool.submit(compile_one, s, out_dir / f"{s.stem}.wasm") for s in sources}
+        jobs = {}
+        for s in sources:
+            jobs[s.stem] = pool.submit(compile_one, s, out_dir / f"{s.stem}.wasm")
+            jobs[f"{MT_DIR}/{s.stem}"] = pool.submit(compile_one, s, out_dir / MT_DIR / f"{s.stem}.wasm", True)
         results = {name: job.result() for name, job in jobs.items()}
     if not quiet:
         for name, data in results.items():
             exports = ", ".join(inspect(data)["exports"])
-            print(f"{name + '.wasm':18} {len(data):7d} B  gzip {len(gzip.compress(data, 9)):6d} B  [{exports}]")
+            print(f"{name + '.wasm':21} {len(data):7d} B  gzip {len(gzip.compress(data, 9)):6d} B  [{exports}]")
     return {name: out_dir / f"{name}.wasm" for name in results}
 
 

@@ -73,7 +73,7 @@ def _check_out(out: Path, force: bool) -> None:
 
 
 def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str, ep: str, shard_size: int,
-                why: str, quant: dict) -> None:
+                why: str, quant: dict, compress: bool = True) -> None:
     # webedge's runtime gets the optimized graph; quantize after optimizing, or the optimizer would
     # fold the dequantization back into float32 weights
     # (onnxruntime's static quantizer is the exception: it wants the original graph, and the
@@ -88,7 +88,7 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str,
     if backend_name == "webedge":
         source = native.fuse(source)
     graph_model, weights, inline_bytes = extract_weights(source, subgraphs=backend_name == "webedge")
-    shards = pack(weights, shard_size)
+    shards = pack(weights, shard_size, compress=compress)
     if backend_name == "webedge":
         plan = native.plan(graph_model)
         graph_bytes = json.dumps(plan, separators=(",", ":")).encode()
@@ -103,7 +103,7 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str,
 
     (tmp / "weights").mkdir(parents=True)
     for s in shards:
-        (tmp / s.file).write_bytes(s.data)
+        (tmp / s.file).write_bytes(s.file_bytes)
     (tmp / graph_file).write_bytes(graph_bytes)
     runtime_files = []
     for rel, src, role in files:
@@ -122,6 +122,8 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str,
     manifest = manifest_mod.validate(manifest)
     (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
     report = report_mod.build(tmp, source, manifest, inline_bytes)
+    if backend_name == "webedge":
+        native.split_threaded_totals(report)
     report["backend"]["why"] = why
     if quantization:
         report["quantization"] = quantization
@@ -147,8 +149,10 @@ def choose_backend(model: onnx.ModelProto, backend: str, ep: str) -> tuple[str, 
 
 def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: str = "auto", ep: str = "wasm",
            shard_size: int | str = DEFAULT_SHARD_SIZE, force: bool = False, quantize: str = "none",
-           block_size: int = 32, tolerance: str | None = None, calibration: str | os.PathLike | None = None) -> dict:
-    """Bundle `model_path` into the folder `out`; return the report (also written as report.json)."""
+           block_size: int = 32, tolerance: str | None = None, calibration: str | os.PathLike | None = None,
+           compress: bool = True) -> dict:
+    """Bundle `model_path` into the folder `out`; return the report (also written as report.json).
+    `compress` stores each shard deflated (float weights byte-shuffled first) where that saves >= 3%."""
     out = Path(out).absolute()
     if backend not in BACKEND_CHOICES:
         raise WebedgeError(f"unknown backend '{backend}'; choose one of {', '.join(BACKEND_CHOICES)}")
@@ -168,7 +172,8 @@ def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: st
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir()
-        _write_tree(tmp, model, manifest_mod.model_name(Path(model_path)), backend, ep, shard_size, why, quant)
+        _write_tree(tmp, model, manifest_mod.model_name(Path(model_path)), backend, ep, shard_size, why, quant,
+                    compress=compress)
         if out.exists():
             out.rename(old)
         try:

@@ -2,10 +2,12 @@
 import { validateManifest } from './manifest.mjs';
 import { openStore } from './store.mjs';
 import { createPool, getVerified } from './files.mjs';
+import { decodeShard } from './decode.mjs';
 import { Progress } from './progress.mjs';
 import { prepareFeeds } from './tensor.mjs';
 import { WebedgeError } from './errors.mjs';
 import { importOrt, createOrtSession, threadCount } from './backends/ort.mjs';
+import { threadsFor } from './webedge/threads.mjs';
 
 const now = () => performance.now();
 
@@ -50,13 +52,21 @@ function chooseEp(manifest, requested) {
   return eps.find((ep) => ep !== 'webgpu' || hasGpu) ?? eps[0];
 }
 
+// Threads of webedge's runtime: >1 only on a cross-origin isolated page and with a bundle that
+// ships the threaded kernels (kernels/mt/); the loader then fetches those instead of kernels/.
+function webedgeThreads(manifest, requested) {
+  const threads = threadsFor(requested);
+  return manifest.backend.files.some((f) => f.role === 'kernel-mt') ? threads : 1;
+}
+
 /**
  * Load a webedge bundle.
  * @param {string} manifestUrl  URL of the bundle's model.json (relative to the page)
  * @param {{backend?: 'wasm'|'webgpu', onProgress?: Function, concurrency?: number, cache?: boolean, retries?: number,
- *          stream?: boolean}} options  stream (default true): on webedge's runtime, resolve as soon as the
- *   runtime and plan are in and let run() compute each layer as its weights arrive; `model.loaded`
- *   resolves when all weights are in.
+ *          stream?: boolean, threads?: number}} options  stream (default true): on webedge's runtime, resolve as
+ *   soon as the runtime and plan are in and let run() compute each layer as its weights arrive; `model.loaded`
+ *   resolves when all weights are in. threads: webedge's runtime runs on this many threads when the page is
+ *   cross-origin isolated (default min(navigator.hardwareConcurrency, 4)); always 1 when it is not.
  */
 export async function load(manifestUrl, options = {}) {
   const { backend, onProgress, concurrency = 6, cache = true, retries = 3, stream = true } = options;
@@ -72,7 +82,9 @@ export async function load(manifestUrl, options = {}) {
   const stats = { networkBytes: 0, cacheBytes: 0 };
   const ctx = { base, store, pool, progress, stats, retries };
   const isOrt = manifest.backend.name === 'ort';
-  const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === 'kernel');
+  const threads = isOrt ? threadCount() : webedgeThreads(manifest, options.threads);
+  const kernelRole = threads > 1 ? 'kernel-mt' : 'kernel'; // fetch only the variant that runs
+  const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === kernelRole);
   const modelFiles = [manifest.backend.graph, ...manifest.shards];
   progress.setTotal('runtime', binaries.reduce((s, f) => s + f.bytes, 0));
   progress.setTotal('weights', modelFiles.reduce((s, f) => s + f.bytes, 0));
@@ -80,7 +92,7 @@ export async function load(manifestUrl, options = {}) {
   const runtime = Promise.all([isOrt ? importOrt(manifest, base) : null,
     ...binaries.map((f) => getVerified(f, { ...ctx, phase: 'runtime' }))])
     .then(([ort, ...bins]) => { timings.runtime = now(); return { ort, bins }; });
-  const files = modelFiles.map((f) => getVerified(f, { ...ctx, phase: 'weights' }));
+  const files = modelFiles.map((f) => getVerified(f, { ...ctx, phase: 'weights' }).then((bytes) => decodeShard(f, bytes)));
   const everything = Promise.all(files).then((all) => {
     timings.weights = now();
     return all;
@@ -96,7 +108,7 @@ export async function load(manifestUrl, options = {}) {
     progress.setTotal('compile', 0);
     progress.emit('compile');
     session = await (await importExecutor(manifest, base)).createStreamingSession({
-      manifest, planBytes: graph, shards: files.slice(1), kernels: binaries.map((f, i) => [f.file, bins[i]]) });
+      manifest, planBytes: graph, shards: files.slice(1), kernels: binaries.map((f, i) => [f.file, bins[i]]), threads });
   } else {
     const [{ ort, bins }, [graph, ...shards]] = await Promise.all([runtime, everything]);
     progress.setTotal('compile', 0);
@@ -104,7 +116,7 @@ export async function load(manifestUrl, options = {}) {
     session = isOrt
       ? await createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards })
       : await (await importExecutor(manifest, base)).createWebedgeSession({ manifest, planBytes: graph, shards,
-        kernels: binaries.map((f, i) => [f.file, bins[i]]) });
+        kernels: binaries.map((f, i) => [f.file, bins[i]]), threads });
   }
   timings.started = now();
   const loaded = (streaming ? Promise.all([everything, session.weightsPlaced]) : Promise.resolve()).then(() => {
@@ -121,7 +133,7 @@ export async function load(manifestUrl, options = {}) {
     inputs: manifest.inputs,
     outputs: manifest.outputs,
     backend: `${manifest.backend.name}/${ep}`,
-    threads: isOrt ? threadCount() : 1,
+    threads: isOrt ? threads : session.threads,
     streaming,
     /** Resolves when every weight is downloaded, verified and in place (rejects if one fails). */
     loaded,

@@ -1,8 +1,11 @@
 """The committed kernel binaries: shared-memory safe (no data section, only env.memory imported),
-the documented ABI signatures, and byte-identical to a fresh build of wasm/kernels/*.c."""
+the documented ABI signatures, and byte-identical to a fresh build of wasm/kernels/*.c.
+The threaded variants (kernels/mt/) follow the same rules on a shared memory, and sub-range calls
+from two instances with separate stacks (what the worker pool does) add up to the whole result."""
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 from pathlib import Path
 
@@ -23,6 +26,7 @@ def _load_build():
 
 build = _load_build()
 BUILT = sorted(KERNEL_DIR.glob("*.wasm"))
+MT_BUILT = sorted((KERNEL_DIR / build.MT_DIR).glob("*.wasm"))
 
 P, I, F = "i32", "i32", "f32"  # pointers are i32 byte offsets
 SIGNATURES = {
@@ -47,24 +51,48 @@ SIGNATURES = {
 }
 
 
+def _threads_engine() -> wasmtime.Engine:
+    config = wasmtime.Config()
+    config.wasm_threads = True
+    config.shared_memory = True
+    return wasmtime.Engine(config)
+
+
+class _SharedMemory(wasmtime.SharedMemory):
+    # wasmtime-py 50 wraps the pointer once too often when passing a SharedMemory as an import
+    def _as_extern(self):
+        union = wasmtime._ffi.wasmtime_extern_union(sharedmemory=self.ptr())
+        return wasmtime._ffi.wasmtime_extern_t(wasmtime._ffi.WASMTIME_EXTERN_SHAREDMEMORY, union)
+
+
 def test_every_source_is_built():
     assert {p.stem for p in BUILT} == {p.stem for p in SRC_DIR.glob("*.c")} == set(SIGNATURES)
+    assert {p.stem for p in MT_BUILT} == set(SIGNATURES)
 
 
-@pytest.mark.parametrize("path", BUILT, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", BUILT + MT_BUILT, ids=lambda p: p.relative_to(KERNEL_DIR).as_posix())
 def test_no_data_section_and_only_shared_memory(path: Path):
     data = path.read_bytes()
     ids = [sid for sid, _ in build.sections(data)]
     assert 11 not in ids and 12 not in ids, f"{path.name} has a data section"
-    build.check(data, path.name)  # imports only env.memory, function exports, stack at 64 KiB
+    threaded = path.parent.name == build.MT_DIR
+    build.check(data, path.name, threaded)  # imports only env.memory, function exports, stack at 64 KiB
+    memory = build.inspect(data)["memory"]
+    assert memory["shared"] is threaded
+    if threaded:
+        assert memory["max"] == build.MT_MAX_PAGES
 
 
-@pytest.mark.parametrize("path", BUILT, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", BUILT + MT_BUILT, ids=lambda p: p.relative_to(KERNEL_DIR).as_posix())
 def test_abi_signatures(path: Path):
-    module = wasmtime.Module.from_file(wasmtime.Engine(), str(path))
+    threaded = path.parent.name == build.MT_DIR
+    module = wasmtime.Module.from_file(_threads_engine() if threaded else wasmtime.Engine(), str(path))
     got = {}
     for exp in module.exports:
         ty = exp.type
+        if threaded and exp.name == "__stack_pointer":
+            assert isinstance(ty, wasmtime.GlobalType) and ty.mutable and str(ty.content) == "i32"
+            continue
         assert isinstance(ty, wasmtime.FuncType), exp.name
         assert list(ty.results) == [], f"{exp.name} returns something"
         got[exp.name] = [str(p) for p in ty.params]
@@ -73,6 +101,7 @@ def test_abi_signatures(path: Path):
 
 def test_committed_binaries_match_a_fresh_build(tmp_path):
     fresh = build.build(out_dir=tmp_path, quiet=True)
+    assert len(fresh) == 2 * len(SIGNATURES)  # both variants
     for name, path in fresh.items():
         committed = KERNEL_DIR / f"{name}.wasm"
         assert committed.exists(), f"{committed} missing: run python wasm/build.py"
@@ -85,6 +114,102 @@ def test_build_rejects_a_data_segment(tmp_path):
     src.write_text('__attribute__((export_name("f"))) const char *f(void) { return "static data"; }\n')
     with pytest.raises(build.BuildError, match="data"):
         build.compile_one(src, tmp_path / "bad.wasm")
+    with pytest.raises(build.BuildError, match="data"):
+        build.compile_one(src, tmp_path / "bad.mt.wasm", threaded=True)
+
+
+def test_check_tells_the_variants_apart():
+    single = (KERNEL_DIR / "gemm.wasm").read_bytes()
+    threaded = (KERNEL_DIR / build.MT_DIR / "gemm.wasm").read_bytes()
+    with pytest.raises(build.BuildError, match="must import a shared memory"):
+        build.check(single, "gemm.wasm", threaded=True)
+    with pytest.raises(build.BuildError, match="only the mt/ variant"):
+        build.check(threaded, "mt/gemm.wasm")
+
+
+class _TwoThreads:
+    """Two instances of each threaded kernel on one shared memory, as the main thread and worker 1
+    hold them: instance 0 keeps its stack in [0, 64 KiB), instance 1's is moved to [64, 128 KiB)."""
+
+    HEAP = 2 * 65536
+
+    def __init__(self, names):
+        engine = _threads_engine()
+        self.store = wasmtime.Store(engine)
+        self.memory = _SharedMemory(engine, wasmtime.MemoryType(wasmtime.Limits(64, build.MT_MAX_PAGES), shared=True))
+        self.funcs = [{}, {}]
+        for name in names:
+            module = wasmtime.Module.from_file(engine, str(KERNEL_DIR / build.MT_DIR / f"{name}.wasm"))
+            for t in (0, 1):
+                exports = wasmtime.Instance(self.store, module, [self.memory]).exports(self.store)
+                if t == 1:
+                    exports["__stack_pointer"].set_value(self.store, 2 * 65536)
+                self.funcs[t].update({k: v for k, v in exports.items() if isinstance(v, wasmtime.Func)})
+        self.top = self.HEAP
+
+    def view(self) -> np.ndarray:
+        n = self.memory.data_len()
+        return np.frombuffer((ctypes.c_ubyte * n).from_address(ctypes.addressof(self.memory.data_ptr().contents)),
+                             np.uint8)
+
+    def put(self, arr) -> int:
+        arr = np.ascontiguousarray(arr, np.float32)
+        ptr, self.top = self.top, self.top + (arr.nbytes + 15) // 16 * 16
+        self.view()[ptr:ptr + arr.nbytes] = arr.view(np.uint8).ravel()
+        return ptr
+
+    def get(self, ptr: int, shape) -> np.ndarray:
+        n = int(np.prod(shape)) * 4
+        return self.view()[ptr:ptr + n].view(np.float32).reshape(shape).copy()
+
+    def call(self, thread: int, name: str, *args):
+        self.funcs[thread][name](self.store, *args)
+
+
+def test_threaded_kernels_split_by_output_channels_and_rows_on_separate_stacks():
+    """The worker pool's splits (js/src/webedge/ops/nn.mjs): Conv by output channels (group 1), by
+    groups, by channels (depthwise); Gemm by rows of A.  Each half runs on its own instance, and
+    the halves equal the whole call; thread 1 never touches thread 0's stack."""
+    rng = np.random.default_rng(1)
+    t = _TwoThreads(["conv", "gemm"])
+    f = lambda *shape: rng.uniform(-1, 1, shape).astype(np.float32)  # noqa: E731
+    H = W = 12
+    cases = {  # name: (C, M, group)
+        "group 1": (8, 12, 1),
+        "grouped": (8, 8, 4),
+        "depthwise": (8, 8, 8),
+    }
+    for label, (C, M, group) in cases.items():
+        x, w, b = f(1, C, H, W), f(M, C // group, 3, 3), f(M)
+        xp, wp, bp = t.put(x), t.put(w), t.put(b)
+        whole, split = t.put(np.full((M, H, W), np.nan)), t.put(np.full((M, H, W), np.nan))
+        geo = (H, W, M, 3, 3, H, W, 1, 1, 1, 1, 1, 1)
+        t.call(0, "conv2d_f32", xp, wp, bp, whole, 1, C, *geo, group, 1, 0.0, 0.0)
+        # units: output channels (group 1) or groups; the first half on thread 0, the second on thread 1
+        units = M if group == 1 else group
+        per_unit_m, per_unit_c = (1, 0) if group == 1 else (M // group, C // group)
+        kk = (C // group) * 9
+        for thread, (u0, u1) in enumerate([(0, units // 2), (units // 2, units)]):
+            m0, m1 = u0 * per_unit_m, u1 * per_unit_m
+            c0, cn = (0, C) if group == 1 else (u0 * per_unit_c, (u1 - u0) * per_unit_c)
+            t.view()[:t.HEAP] = 0xA5  # paint both stacks
+            t.call(thread, "conv2d_f32", xp + c0 * H * W * 4, wp + m0 * kk * 4, bp + m0 * 4, split + m0 * H * W * 4,
+                   1, cn, H, W, m1 - m0, 3, 3, H, W, 1, 1, 1, 1, 1, 1, 1 if group == 1 else u1 - u0, 1, 0.0, 0.0)
+            stacks = t.view()[:t.HEAP]
+            mine, other = (stacks[:65536], stacks[65536:]) if thread == 0 else (stacks[65536:], stacks[:65536])
+            assert (mine != 0xA5).any() and (other == 0xA5).all(), f"{label}: thread {thread} left its stack"
+        np.testing.assert_allclose(t.get(split, (M, H, W)), t.get(whole, (M, H, W)), rtol=1e-6, atol=1e-6,
+                                   err_msg=label)
+    M, N, K = 20, 24, 36
+    a, bm, c = f(M, K), f(K, N), f(M)
+    ap, bmp, cp = t.put(a), t.put(bm), t.put(c)
+    whole, split = t.put(np.zeros((M, N))), t.put(np.zeros((M, N)))
+    t.call(0, "gemm_f32", ap, bmp, cp, whole, M, N, K, 0, 0, 1.0, 1.0, 3, 0, 0.0, 0.0)
+    for thread, (m0, m1) in enumerate([(0, 12), (12, M)]):
+        t.call(thread, "gemm_f32", ap + m0 * K * 4, bmp, cp + m0 * 4, split + m0 * N * 4, m1 - m0, N, K, 0, 0,
+               1.0, 1.0, 3, 0, 0.0, 0.0)
+    np.testing.assert_allclose(t.get(split, (M, N)), t.get(whole, (M, N)), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(t.get(whole, (M, N)), a @ bm + c[:, None], rtol=1e-4, atol=1e-4)
 
 
 def test_stack_headroom(h):

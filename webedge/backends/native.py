@@ -3,6 +3,9 @@
 The bundle ships the plan (JSON), only the kernel modules the plan uses (from
 webedge/runtime/kernels, built by wasm/build.py and committed, so bundling needs no compiler),
 and the weights of the *optimized* graph (BatchNormalization already folded into Conv, etc.).
+Each kernel module comes twice: `kernels/<name>.wasm` (role `kernel`) and its threaded variant
+`kernels/mt/<name>.wasm` (role `kernel-mt`, on a shared memory); the loader fetches one set only,
+the threaded one when the page is cross-origin isolated and has more than one core.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from ..plan.fuse import fuse_activations
 from ..plan.optimize import optimize
 
 KERNEL_DIR = Path(__file__).resolve().parents[1] / "runtime" / "kernels"
+MT_PREFIX = "kernels/mt/"
 EXECUTOR_JS = KERNEL_DIR.parent / "webedge-runtime.mjs"
 EPS = ["wasm"]
 
@@ -47,4 +51,21 @@ def plan(graph_model: onnx.ModelProto) -> dict:
 
 def files_for(plan_: dict) -> list[tuple[str, Path, str]]:
     kernels = [(f"kernels/{k}.wasm", KERNEL_DIR / f"{k}.wasm", "kernel") for k in plan_["kernels"]]
-    return [("webedge-runtime.mjs", EXECUTOR_JS, "executor"), *kernels]
+    threaded = [(f"{MT_PREFIX}{k}.wasm", KERNEL_DIR / "mt" / f"{k}.wasm", "kernel-mt") for k in plan_["kernels"]]
+    return [("webedge-runtime.mjs", EXECUTOR_JS, "executor"), *kernels, *threaded]
+
+
+def split_threaded_totals(report: dict) -> dict:
+    """Count the threaded kernels apart in report.json's totals: `runtime` stays what a
+    single-threaded page downloads; `threads` is the kernels/mt/ set a cross-origin isolated page
+    downloads instead of kernels/."""
+    threaded = {"bytes": 0, "gzip": 0}
+    for rel, entry in report["files"].items():
+        if rel.startswith(MT_PREFIX):
+            for k in threaded:
+                threaded[k] += entry[k]
+                report["totals"]["runtime"][k] -= entry[k]
+    if threaded["bytes"]:
+        report["totals"] = {**{k: v for k, v in report["totals"].items() if k != "all"}, "threads": threaded,
+                            "all": report["totals"]["all"]}
+    return report

@@ -1,12 +1,23 @@
 // src/webedge/arena.mjs
 var PAGE = 65536;
+var MAX_SHARED_PAGES = 32768;
 var ALIGN = 16;
+function sharedMemory(initial) {
+  for (let maximum = MAX_SHARED_PAGES; ; maximum /= 2) {
+    try {
+      return new WebAssembly.Memory({ initial, maximum, shared: true });
+    } catch (err) {
+      if (maximum <= 4096) throw err;
+    }
+  }
+}
 var Arena = class {
-  constructor(initialPages = 32) {
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: 65536 });
-    this.free = [{ start: PAGE, end: initialPages * PAGE }];
+  constructor(initialPages = 32, { shared = false, reserved = PAGE } = {}) {
+    const initial = Math.max(initialPages, Math.ceil(reserved / PAGE) + 16);
+    this.memory = shared ? sharedMemory(initial) : new WebAssembly.Memory({ initial, maximum: 65536 });
+    this.free = [{ start: reserved, end: initial * PAGE }];
     this.sizes = /* @__PURE__ */ new Map();
-    this.peak = PAGE;
+    this.peak = reserved;
   }
   alloc(bytes) {
     const need = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
@@ -63,6 +74,130 @@ var WebedgeError = class extends Error {
   }
 };
 
+// src/webedge/lowp.mjs
+var LOWP_ARRAYS = {
+  bfloat16: Uint16Array,
+  float8e4m3fn: Uint8Array,
+  float8e4m3fnuz: Uint8Array,
+  float8e5m2: Uint8Array,
+  float8e5m2fnuz: Uint8Array,
+  float8e8m0: Uint8Array,
+  float4e2m1: Uint8Array,
+  int4: Int8Array,
+  uint4: Uint8Array,
+  int2: Int8Array,
+  uint2: Uint8Array
+};
+var FORMATS = {
+  bfloat16: { e: 8, m: 7, bias: 127, max: 32639, inf: 32640, nan: 32704, fnuz: false },
+  float8e4m3fn: { e: 4, m: 3, bias: 7, max: 126, inf: null, nan: 127, fnuz: false },
+  float8e4m3fnuz: { e: 4, m: 3, bias: 8, max: 127, inf: null, nan: 128, fnuz: true },
+  float8e5m2: { e: 5, m: 2, bias: 15, max: 123, inf: 124, nan: 126, fnuz: false },
+  float8e5m2fnuz: { e: 5, m: 2, bias: 16, max: 127, inf: null, nan: 128, fnuz: true },
+  float4e2m1: { e: 2, m: 1, bias: 1, max: 7, inf: null, nan: null, fnuz: false }
+};
+var SATURATES = { float4e2m1: true, bfloat16: false };
+var SUB_BYTE = { int4: [4, true], uint4: [4, false], int2: [2, true], uint2: [2, false], float4e2m1: [4, false] };
+var isLowp = (dtype) => dtype in LOWP_ARRAYS;
+var isLowpFloat = (dtype) => dtype in FORMATS || dtype === "float8e8m0";
+var subByteBits = (dtype) => SUB_BYTE[dtype]?.[0] ?? 0;
+var f64 = new Float64Array(1);
+var hi32 = new Uint32Array(f64.buffer);
+var f32 = new Float32Array(1);
+var u32 = new Uint32Array(f32.buffer);
+function roundEven(v) {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+function decodeMini(f, code) {
+  const signBit = 1 << f.e + f.m;
+  const mag = code & signBit - 1;
+  if (f.fnuz && code === signBit) return NaN;
+  if (mag === f.inf) return code & signBit ? -Infinity : Infinity;
+  if (mag > f.max) return NaN;
+  const exp = mag >> f.m;
+  const mant = mag & (1 << f.m) - 1;
+  const v = exp === 0 ? mant * 2 ** (1 - f.bias - f.m) : ((1 << f.m) + mant) * 2 ** (exp - f.bias - f.m);
+  return code & signBit ? -v : v;
+}
+function encodeMini(f, v, saturate, nanNegative) {
+  const signBit = 1 << f.e + f.m;
+  if (v !== v) return f.nan === null ? f.max : f.fnuz ? f.nan : f.nan | (nanNegative ? signBit : 0);
+  const sign = v < 0 || v === 0 && 1 / v < 0 ? signBit : 0;
+  const a = Math.abs(v);
+  let mag = Infinity;
+  if (a !== Infinity) {
+    f64[0] = a;
+    const e = Math.max((hi32[1] >>> 20 & 2047) - 1023, 1 - f.bias);
+    const n = a * 2 ** (f.m - e);
+    const r = roundEven(n);
+    mag = r < 1 << f.m ? r : (e + f.bias << f.m) + r - (1 << f.m);
+  }
+  if (mag > f.max) {
+    if (saturate || f.inf === null && f.nan === null) return f.max | sign;
+    return f.inf !== null ? f.inf | sign : f.fnuz ? f.nan : f.nan | sign;
+  }
+  if (mag === 0 && f.fnuz) return 0;
+  return mag | sign;
+}
+function encodeE8M0(v, saturate, roundMode) {
+  f32[0] = v;
+  const b = u32[0];
+  let e = b >>> 23 & 255;
+  if (e === 255) return 255;
+  let up = false;
+  if (roundMode === "up") up = (b & 8388607) !== 0;
+  else if (roundMode === "nearest") up = (b & 4194304) !== 0 && ((b & 4194303) !== 0 || e > 0);
+  else if (roundMode !== "down") throw new Error(`round_mode '${roundMode}' is not one of up, down, nearest`);
+  if (up && !(saturate && e === 254)) e++;
+  return e;
+}
+var tables = {};
+function decoder(dtype) {
+  if (dtype === "bfloat16") {
+    return (h) => {
+      u32[0] = h << 16;
+      return f32[0];
+    };
+  }
+  if (dtype === "float8e8m0") return (c) => c === 255 ? NaN : 2 ** (c - 127);
+  const f = FORMATS[dtype];
+  if (f) {
+    const t = tables[dtype] ??= Float64Array.from({ length: 1 << 1 + f.e + f.m }, (_, c) => decodeMini(f, c));
+    return (c) => t[c];
+  }
+  if (dtype in SUB_BYTE) return (v) => v;
+  throw new Error(`no decoder for dtype ${dtype}`);
+}
+function encoder(dtype, { saturate = true, roundMode = "up" } = {}) {
+  if (dtype === "float8e8m0") return (v) => encodeE8M0(v, saturate, roundMode);
+  const f = FORMATS[dtype];
+  if (f) {
+    const sat = SATURATES[dtype] ?? !!saturate;
+    return (v, nanNegative) => encodeMini(f, v, sat, nanNegative);
+  }
+  const sub = SUB_BYTE[dtype];
+  if (sub) {
+    const [bits, signed] = sub;
+    const mask = (1 << bits) - 1;
+    const half = 1 << bits - 1;
+    return signed ? (v) => (roundEven(v) & mask ^ half) - half : (v) => roundEven(v) & mask;
+  }
+  throw new Error(`no encoder for dtype ${dtype}`);
+}
+function unpack(dtype, bytes, n) {
+  const [bits, signed] = SUB_BYTE[dtype];
+  const per = 8 / bits;
+  const mask = (1 << bits) - 1;
+  const half = 1 << bits - 1;
+  const out = new LOWP_ARRAYS[dtype](n);
+  for (let i = 0; i < n; i++) {
+    const v = bytes[i / per | 0] >> i % per * bits & mask;
+    out[i] = signed ? (v ^ half) - half : v;
+  }
+  return out;
+}
+
 // src/webedge/tensor.mjs
 var ARRAYS = {
   float32: Float32Array,
@@ -76,7 +211,33 @@ var ARRAYS = {
   int64: BigInt64Array,
   uint64: BigUint64Array,
   bool: Uint8Array,
-  float16: Uint16Array
+  float16: Uint16Array,
+  ...LOWP_ARRAYS
+};
+var DTYPE_OF = {
+  1: "float32",
+  2: "uint8",
+  3: "int8",
+  4: "uint16",
+  5: "int16",
+  6: "int32",
+  7: "int64",
+  9: "bool",
+  10: "float16",
+  11: "float64",
+  12: "uint32",
+  13: "uint64",
+  16: "bfloat16",
+  17: "float8e4m3fn",
+  18: "float8e4m3fnuz",
+  19: "float8e5m2",
+  20: "float8e5m2fnuz",
+  21: "uint4",
+  22: "int4",
+  23: "float4e2m1",
+  24: "float8e8m0",
+  25: "uint2",
+  26: "int2"
 };
 var size = (dims) => dims.reduce((a, b) => a * b, 1);
 var Tensor = class {
@@ -108,8 +269,8 @@ function stridesOf(dims) {
   }
   return s;
 }
-var f32 = new Float32Array(1);
-var u32 = new Uint32Array(f32.buffer);
+var f322 = new Float32Array(1);
+var u322 = new Uint32Array(f322.buffer);
 function halfToNumber(h) {
   const sign = h & 32768 ? -1 : 1;
   const exp = h >> 10 & 31;
@@ -119,8 +280,8 @@ function halfToNumber(h) {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 function numberToHalf(v) {
-  f32[0] = v;
-  const x = u32[0];
+  f322[0] = v;
+  const x = u322[0];
   const sign = x >>> 16 & 32768;
   const exp = x >>> 23 & 255;
   let mant = x & 8388607;
@@ -142,10 +303,27 @@ function numberToHalf(v) {
   if (rem > 4096 || rem === 4096 && half & 1) half++;
   return sign | half;
 }
+function numberOf(dtype) {
+  if (dtype === "float16") return halfToNumber;
+  if (isLowp(dtype)) return decoder(dtype);
+  if (dtype === "int64" || dtype === "uint64") return Number;
+  return (v) => v;
+}
+function storeOf(dtype, opts) {
+  if (dtype === "float16") return (v, nanNegative) => numberToHalf(v) | (v !== v && nanNegative ? 32768 : 0);
+  if (isLowp(dtype)) return encoder(dtype, opts);
+  if (dtype === "int64" || dtype === "uint64") return (v) => Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
+  if (dtype === "bool") return (v) => v !== 0 ? 1 : 0;
+  return (v) => v;
+}
 function readNumbers(t) {
-  const d = t.data;
-  if (t.dtype === "float16") return Array.from(d, halfToNumber);
-  return Array.from(d, Number);
+  return Array.from(t.data, numberOf(t.dtype));
+}
+function fromBytes(dtype, bytes, n) {
+  if (subByteBits(dtype)) return unpack(dtype, bytes, n);
+  const Arr = ARRAYS[dtype];
+  if (!Arr) throw new Error(`no typed array for dtype ${dtype}`);
+  return new Arr(bytes.slice().buffer);
 }
 
 // src/webedge/broadcast.mjs
@@ -255,7 +433,7 @@ function operands(a, b) {
   const read = (t) => big || !isBig(t.dtype) && t.dtype !== "float16" ? t.data : readNumbers(t);
   return [read(a), read(b)];
 }
-function encoder(dtype) {
+function encoder2(dtype) {
   if (dtype === "float16") return numberToHalf;
   if (isBig(dtype)) return (v) => typeof v === "bigint" ? v : BigInt(Math.trunc(v));
   if (!isFloat(dtype) && dtype !== "bool") return (v) => typeof v === "bigint" ? Number(v) : Math.trunc(v);
@@ -266,7 +444,7 @@ function binaryJs(ex, a, b, fn, outDtype) {
   const y = ex.alloc(outDtype, dims);
   const [ad, bd] = operands(a, b);
   const yd = y.data;
-  const put = encoder(outDtype);
+  const put = encoder2(outDtype);
   const bool = outDtype === "bool";
   forEachRow(dims, [broadcastStrides(a.dims, dims), broadcastStrides(b.dims, dims)], (o, [i, j], n, [si, sj]) => {
     if (bool) {
@@ -325,7 +503,38 @@ function scalar(ex, v) {
   return t;
 }
 function compare(name) {
-  return (ex, node, [a, b]) => [binaryJs(ex, a, b, COMPARE[name], "bool")];
+  return (ex, node, [a, b]) => {
+    if (name in COMPARE_ROW && !isBig(a.dtype) && !isBig(b.dtype) && a.dtype !== "float16" && b.dtype !== "float16") {
+      return [compareRows(ex, a, b, COMPARE_ROW[name])];
+    }
+    return [binaryJs(ex, a, b, COMPARE[name], "bool")];
+  };
+}
+var COMPARE_ROW = {
+  Equal: (yd, ad, bd, o, i, j, n, si, sj) => {
+    for (let k = 0; k < n; k++, i += si, j += sj) yd[o + k] = ad[i] === bd[j] ? 1 : 0;
+  },
+  Less: (yd, ad, bd, o, i, j, n, si, sj) => {
+    for (let k = 0; k < n; k++, i += si, j += sj) yd[o + k] = ad[i] < bd[j] ? 1 : 0;
+  },
+  Greater: (yd, ad, bd, o, i, j, n, si, sj) => {
+    for (let k = 0; k < n; k++, i += si, j += sj) yd[o + k] = ad[i] > bd[j] ? 1 : 0;
+  },
+  LessOrEqual: (yd, ad, bd, o, i, j, n, si, sj) => {
+    for (let k = 0; k < n; k++, i += si, j += sj) yd[o + k] = ad[i] <= bd[j] ? 1 : 0;
+  },
+  GreaterOrEqual: (yd, ad, bd, o, i, j, n, si, sj) => {
+    for (let k = 0; k < n; k++, i += si, j += sj) yd[o + k] = ad[i] >= bd[j] ? 1 : 0;
+  }
+};
+function compareRows(ex, a, b, rowFn) {
+  const dims = broadcastDims(a.dims, b.dims);
+  const y = ex.alloc("bool", dims);
+  const ad = a.data, bd = b.data, yd = y.data;
+  forEachRow(dims, [broadcastStrides(a.dims, dims), broadcastStrides(b.dims, dims)], (o, [i, j], n, [si, sj]) => {
+    rowFn(yd, ad, bd, o, i, j, n, si, sj);
+  });
+  return y;
 }
 var UNARY = {
   Identity: 0,
@@ -358,7 +567,7 @@ var erf = (x) => {
   y = x < 0 ? -y : y;
   return y;
 };
-var roundEven = (v) => Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v);
+var roundEven2 = (v) => Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v);
 var UNARY_JS = {
   Identity: () => (x) => x,
   Neg: () => (x) => -x,
@@ -384,7 +593,7 @@ var UNARY_JS = {
   Elu: (a) => (x) => x < 0 ? a * (Math.exp(x) - 1) : x,
   Sin: () => Math.sin,
   Cos: () => Math.cos,
-  Round: () => roundEven
+  Round: () => roundEven2
 };
 function unaryParams(op, node, inputs) {
   const at = node.attrs;
@@ -420,7 +629,7 @@ function unary(name) {
       const y2 = ex.alloc(x.dtype, x.dims.slice());
       const xd = readNumbers(x);
       const yd = y2.data;
-      const put = encoder(x.dtype);
+      const put = encoder2(x.dtype);
       for (let i = 0; i < xd.length; i++) yd[i] = put(fn(xd[i]));
       return [y2];
     }
@@ -584,35 +793,96 @@ function transpose(ex, node, [x]) {
   copyRows(dims, perm.map((p) => xs[p]), xd, 0, yd);
   return [y];
 }
-var DTYPE_OF = { 1: "float32", 2: "uint8", 3: "int8", 5: "int16", 4: "uint16", 6: "int32", 7: "int64", 9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64" };
-function castTo(ex, x, to) {
+var NATIVE = /* @__PURE__ */ new Set(["float32", "float64", "int8", "uint8", "int16", "uint16", "int32", "uint32", "bool"]);
+var BIG = /* @__PURE__ */ new Set(["int64", "uint64"]);
+var INT_BITS = {
+  int8: 8,
+  uint8: 8,
+  int16: 16,
+  uint16: 16,
+  int32: 32,
+  uint32: 32,
+  int4: 4,
+  uint4: 4,
+  int2: 2,
+  uint2: 2
+};
+function signBitOf(t, i) {
+  const d = t.data;
+  const n = d.BYTES_PER_ELEMENT;
+  return (new Uint8Array(d.buffer, d.byteOffset + i * n + n - 1, 1)[0] & 128) !== 0;
+}
+function castTo(ex, x, to, opts = {}) {
   const y = ex.alloc(to, x.dims.slice());
   const xd = x.data, yd = y.data;
-  const big = to === "int64" || to === "uint64";
-  const fromBig = typeof xd[0] === "bigint";
-  const fromHalf2 = x.dtype === "float16";
-  if (!big && !fromBig && !fromHalf2 && to !== "float16" && to !== "bool" && !(to !== "float32" && to !== "float64" && (x.dtype === "float32" || x.dtype === "float64"))) {
+  if (x.dtype === to || NATIVE.has(x.dtype) && NATIVE.has(to) && to !== "bool") {
     yd.set(xd);
     return y;
   }
-  for (let i = 0; i < xd.length; i++) {
-    let v = fromHalf2 ? halfToNumber(xd[i]) : xd[i];
-    if (to === "float16") {
-      yd[i] = numberToHalf(fromBig ? Number(v) : v);
-      continue;
+  if (BIG.has(x.dtype) && (BIG.has(to) || to in INT_BITS || to === "bool")) {
+    const wrap = to in INT_BITS ? storeOf(to) : null;
+    for (let i = 0; i < xd.length; i++) {
+      const v = xd[i];
+      yd[i] = BIG.has(to) ? v : to === "bool" ? v !== 0n ? 1 : 0 : wrap(Number(BigInt.asIntN(INT_BITS[to], v)));
     }
-    if (to === "bool") v = v ? 1 : 0;
-    else if (big) v = BigInt(fromBig ? v : Math.trunc(Number(v)));
-    else if (fromBig) v = Number(v);
-    else if (to !== "float32" && to !== "float64") v = Number.isFinite(v) ? Math.trunc(v) : 0;
-    yd[i] = v;
+    return y;
+  }
+  const read = numberOf(x.dtype);
+  const store2 = storeOf(to, opts);
+  for (let i = 0; i < xd.length; i++) {
+    const v = read(xd[i]);
+    yd[i] = store2(v, v !== v && signBitOf(x, i));
   }
   return y;
 }
 function cast(ex, node, [x]) {
   const to = DTYPE_OF[node.attrs.to];
-  if (!to || !ARRAYS[to]) throw new Error(`Cast to type ${node.attrs.to} is not supported`);
-  return [castTo(ex, x, to)];
+  if (!to) throw new Error(`Cast to type ${node.attrs.to} is not supported`);
+  return [castTo(ex, x, to, { saturate: node.attrs.saturate ?? 1, roundMode: node.attrs.round_mode ?? "up" })];
+}
+var BITS = {
+  bool: 8,
+  int8: 8,
+  uint8: 8,
+  float8e4m3fn: 8,
+  float8e4m3fnuz: 8,
+  float8e5m2: 8,
+  float8e5m2fnuz: 8,
+  float8e8m0: 8,
+  int16: 16,
+  uint16: 16,
+  float16: 16,
+  bfloat16: 16,
+  int32: 32,
+  uint32: 32,
+  float32: 32,
+  int64: 64,
+  uint64: 64,
+  float64: 64,
+  int4: 4,
+  uint4: 4,
+  float4e2m1: 4,
+  int2: 2,
+  uint2: 2
+};
+function bitCast(ex, node, [x]) {
+  const to = DTYPE_OF[node.attrs.to];
+  if (!to) throw new Error(`BitCast to type ${node.attrs.to} is not supported`);
+  if (BITS[x.dtype] !== BITS[to]) {
+    throw new Error(`BitCast needs types of the same width: ${x.dtype} has ${BITS[x.dtype]} bits, ${to} ${BITS[to]}`);
+  }
+  const y = ex.alloc(to, x.dims.slice());
+  const xd = x.data, yd = y.data;
+  if (BITS[to] < 8) {
+    const mask = (1 << BITS[to]) - 1;
+    const signed = to === "int4" || to === "int2";
+    const half = 1 << BITS[to] - 1;
+    for (let i = 0; i < xd.length; i++) yd[i] = signed ? (xd[i] & mask ^ half) - half : xd[i] & mask;
+  } else {
+    const bytes = (d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+    bytes(yd).set(bytes(xd));
+  }
+  return [y];
 }
 function constantOfShape(ex, node, [s]) {
   const v = node.attrs.value ?? { dtype: "float32", data: [0] };
@@ -715,6 +985,7 @@ var ops2 = {
   Gather: gather,
   Transpose: transpose,
   Cast: cast,
+  BitCast: bitCast,
   ConstantOfShape: constantOfShape,
   Range: range,
   Pad: pad,
@@ -726,6 +997,458 @@ var ops2 = {
     return [y];
   }
 };
+
+// src/webedge/ops/values.mjs
+var norm2 = (axis, rank) => axis < 0 ? axis + rank : axis;
+var isBig2 = (dtype) => dtype === "int64" || dtype === "uint64";
+var DTYPE_OF2 = {
+  1: "float32",
+  2: "uint8",
+  3: "int8",
+  4: "uint16",
+  5: "int16",
+  6: "int32",
+  7: "int64",
+  9: "bool",
+  10: "float16",
+  11: "float64",
+  12: "uint32",
+  13: "uint64"
+};
+var fromHalf = halfToNumber;
+var toHalf = numberToHalf;
+function valuesOf(t) {
+  return t.dtype === "float16" ? Float64Array.from(t.data, fromHalf) : t.data;
+}
+function numbersOf(t) {
+  if (t.dtype === "float16") return Float64Array.from(t.data, fromHalf);
+  if (isBig2(t.dtype)) return Float64Array.from(t.data, Number);
+  return t.data;
+}
+function encoder3(dtype) {
+  if (dtype === "float16") return toHalf;
+  if (isBig2(dtype)) return (v) => BigInt(Number.isFinite(v) ? Math.trunc(v) : 0);
+  if (dtype === "bool") return (v) => v ? 1 : 0;
+  return null;
+}
+var zeroOf = (dtype) => isBig2(dtype) ? 0n : 0;
+var oneOf = (dtype) => isBig2(dtype) ? 1n : dtype === "float16" ? 15360 : 1;
+var scratchFor = (dtype, n) => dtype === "float16" ? new Float64Array(n) : new ARRAYS[dtype](n);
+function store(t, vals) {
+  const d = t.data;
+  if (t.dtype === "float16") for (let i = 0; i < d.length; i++) d[i] = toHalf(vals[i]);
+  else d.set(vals);
+}
+function forEachIndex(dims, fn) {
+  const total = dims.reduce((a, b) => a * b, 1);
+  const idx = new Array(dims.length).fill(0);
+  for (let o = 0; o < total; o++) {
+    fn(o, idx);
+    for (let d = dims.length - 1; d >= 0; d--) {
+      if (++idx[d] < dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+function poolGeometry(at, spatial, kernel) {
+  const n = spatial.length;
+  const strides = at.strides ?? new Array(n).fill(1);
+  const dil = at.dilations ?? new Array(n).fill(1);
+  let pads = at.pads ?? new Array(2 * n).fill(0);
+  const autoPad = at.auto_pad ?? "NOTSET";
+  const out = new Array(n);
+  if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
+    pads = new Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      out[i] = Math.ceil(spatial[i] / strides[i]);
+      const total = Math.max(0, (out[i] - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - spatial[i]);
+      pads[i] = autoPad === "SAME_UPPER" ? Math.floor(total / 2) : Math.ceil(total / 2);
+      pads[i + n] = total - pads[i];
+    }
+  } else {
+    if (autoPad === "VALID") pads = new Array(2 * n).fill(0);
+    const round = at.ceil_mode ? Math.ceil : Math.floor;
+    for (let i = 0; i < n; i++) {
+      out[i] = round((spatial[i] + pads[i] + pads[i + n] - ((kernel[i] - 1) * dil[i] + 1)) / strides[i]) + 1;
+      if (at.ceil_mode && (out[i] - 1) * strides[i] >= spatial[i] + pads[i]) out[i]--;
+    }
+  }
+  return { out, begin: pads.slice(0, n), strides, dil };
+}
+
+// src/webedge/ops/conv_nd.mjs
+var ACTS = {
+  none: () => (v) => v,
+  Relu: () => (v) => v < 0 ? 0 : v,
+  Clip: (lo, hi) => (v) => Math.min(Math.max(v, lo), hi),
+  HardSigmoid: (a, b) => (v) => Math.min(Math.max(a * v + b, 0), 1),
+  HardSwish: () => (v) => v * Math.min(Math.max(v / 6 + 0.5, 0), 1),
+  LeakyRelu: (a) => (v) => v < 0 ? a * v : v,
+  Sigmoid: () => (v) => 1 / (1 + Math.exp(-v)),
+  Tanh: () => Math.tanh
+};
+function kernelTaps(kernel, dil, inStr) {
+  const taps2 = [];
+  const k = new Array(kernel.length).fill(0);
+  for (let t = 0; t < size(kernel); t++) {
+    taps2.push(k.slice());
+    for (let d = kernel.length - 1; d >= 0; d--) {
+      if (++k[d] < kernel[d]) break;
+      k[d] = 0;
+    }
+  }
+  return taps2.map((c) => ({ pos: c.map((v, d) => v * dil[d]), off: c.reduce((a, v, d) => a + v * dil[d] * inStr[d], 0) }));
+}
+function convNd(ex, node, [x, w, b]) {
+  const at = node.attrs;
+  const [N, C, ...sp] = x.dims;
+  const [M, Cg, ...kernel] = w.dims;
+  const group = at.group ?? 1;
+  const Mg = M / group;
+  const { out, begin, strides, dil } = poolGeometry(at, sp, kernel);
+  const act = ACTS[at._act ?? "none"](...at._act_params ?? []);
+  const y = ex.alloc("float32", [N, M, ...out]);
+  const xd = x.data, wd = w.data, yd = y.data, bd = b ? b.data : null;
+  const inStr = stridesOf(sp);
+  const inPlane = size(sp);
+  const outPlane = size(out);
+  const K = size(kernel);
+  const taps2 = kernelTaps(kernel, dil, inStr);
+  const R = sp.length;
+  const o = new Array(R).fill(0);
+  for (let q = 0; q < outPlane; q++) {
+    const start = o.map((v, d) => v * strides[d] - begin[d]);
+    const startOff = start.reduce((a, v, d) => a + v * inStr[d], 0);
+    const inside = [];
+    taps2.forEach((t, ti) => {
+      if (t.pos.every((p, d) => start[d] + p >= 0 && start[d] + p < sp[d])) inside.push(ti);
+    });
+    for (let n = 0; n < N; n++) {
+      for (let m = 0; m < M; m++) {
+        const g = Math.floor(m / Mg);
+        let sum = bd ? bd[m] : 0;
+        for (let c = 0; c < Cg; c++) {
+          const xBase = (n * C + g * Cg + c) * inPlane + startOff;
+          const wBase = (m * Cg + c) * K;
+          for (const ti of inside) sum += xd[xBase + taps2[ti].off] * wd[wBase + ti];
+        }
+        yd[(n * M + m) * outPlane + q] = act(sum);
+      }
+    }
+    for (let d = R - 1; d >= 0; d--) {
+      if (++o[d] < out[d]) break;
+      o[d] = 0;
+    }
+  }
+  return [y];
+}
+function transposeGeometry(at, sp, kernel) {
+  const R = sp.length;
+  const strides = at.strides ?? new Array(R).fill(1);
+  const dil = at.dilations ?? new Array(R).fill(1);
+  const outPad = at.output_padding ?? new Array(R).fill(0);
+  const autoPad = at.auto_pad ?? "NOTSET";
+  const full = sp.map((n, d) => strides[d] * (n - 1) + outPad[d] + (kernel[d] - 1) * dil[d] + 1);
+  const given = at.output_shape ? at.output_shape.slice(-R) : null;
+  if (given || autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
+    const out = given ?? sp.map((n, d) => n * strides[d]);
+    const begin = out.map((o, d) => {
+      const total = Math.max(0, full[d] - o);
+      return autoPad === "SAME_UPPER" ? Math.floor(total / 2) : Math.ceil(total / 2);
+    });
+    return { out, begin, strides, dil };
+  }
+  const pads = autoPad === "VALID" || !at.pads ? new Array(2 * R).fill(0) : at.pads;
+  return { out: full.map((f, d) => f - pads[d] - pads[d + R]), begin: pads.slice(0, R), strides, dil };
+}
+function convTransposeNd(ex, node, [x, w, b]) {
+  const at = node.attrs;
+  const [N, C, ...sp] = x.dims;
+  const [, Mg, ...kernel] = w.dims;
+  const group = at.group ?? 1;
+  const M = Mg * group;
+  const Cg = C / group;
+  const { out, begin, strides, dil } = transposeGeometry(at, sp, kernel);
+  const y = ex.alloc("float32", [N, M, ...out]);
+  const xd = x.data, wd = w.data, yd = y.data;
+  const outStr = stridesOf(out);
+  const inPlane = size(sp);
+  const outPlane = size(out);
+  const K = size(kernel);
+  const taps2 = kernelTaps(kernel, dil, outStr);
+  const R = sp.length;
+  const bd = b ? b.data : null;
+  for (let nm = 0; nm < N * M; nm++) yd.fill(bd ? bd[nm % M] : 0, nm * outPlane, (nm + 1) * outPlane);
+  const i = new Array(R).fill(0);
+  for (let p = 0; p < inPlane; p++) {
+    const start = i.map((v, d) => v * strides[d] - begin[d]);
+    const startOff = start.reduce((a, v, d) => a + v * outStr[d], 0);
+    const inside = [];
+    taps2.forEach((t, ti) => {
+      if (t.pos.every((q, d) => start[d] + q >= 0 && start[d] + q < out[d])) inside.push(ti);
+    });
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        const v = xd[(n * C + c) * inPlane + p];
+        const g = Math.floor(c / Cg);
+        for (let m = 0; m < Mg; m++) {
+          const yBase = (n * M + g * Mg + m) * outPlane + startOff;
+          const wBase = (c * Mg + m) * K;
+          for (const ti of inside) yd[yBase + taps2[ti].off] += v * wd[wBase + ti];
+        }
+      }
+    }
+    for (let d = R - 1; d >= 0; d--) {
+      if (++i[d] < sp[d]) break;
+      i[d] = 0;
+    }
+  }
+  return [y];
+}
+function col2im(ex, node, [x, imageShape, blockShape]) {
+  const at = node.attrs;
+  const image = imageShape.numbers();
+  const block = blockShape.numbers();
+  const R = image.length;
+  const dil = at.dilations ?? new Array(R).fill(1);
+  const pads = at.pads ?? new Array(2 * R).fill(0);
+  const strides = at.strides ?? new Array(R).fill(1);
+  const blocks = image.map((n, d) => Math.floor((n + pads[d] + pads[d + R] - (dil[d] * (block[d] - 1) + 1)) / strides[d]) + 1);
+  const [N, CK, L] = x.dims;
+  const K = size(block);
+  const C = CK / K;
+  if (L !== size(blocks)) throw new Error(`input has ${L} blocks, image_shape and block_shape give ${size(blocks)}`);
+  const y = ex.alloc(x.dtype, [N, C, ...image]);
+  const xd = x.data, yd = y.data;
+  yd.fill(0);
+  const imStr = stridesOf(image);
+  const plane = size(image);
+  const taps2 = kernelTaps(block, dil, imStr);
+  const b = new Array(R).fill(0);
+  for (let l = 0; l < L; l++) {
+    const start = b.map((v, d) => v * strides[d] - pads[d]);
+    taps2.forEach((t, k) => {
+      const pos = t.pos.map((p, d) => start[d] + p);
+      if (pos.some((p, d) => p < 0 || p >= image[d])) return;
+      const off = pos.reduce((a, p, d) => a + p * imStr[d], 0);
+      for (let n = 0; n < N; n++) {
+        for (let c = 0; c < C; c++) yd[(n * C + c) * plane + off] += xd[((n * C + c) * K + k) * L + l];
+      }
+    });
+    for (let d = R - 1; d >= 0; d--) {
+      if (++b[d] < blocks[d]) break;
+      b[d] = 0;
+    }
+  }
+  return [y];
+}
+function maxUnpool(ex, node, [x, idx, outputShape]) {
+  const at = node.attrs;
+  const sp = x.dims.slice(2);
+  const R = sp.length;
+  const k = at.kernel_shape;
+  const strides = at.strides ?? new Array(R).fill(1);
+  const pads = at.pads ?? new Array(2 * R).fill(0);
+  const inferred = [x.dims[0], x.dims[1], ...sp.map((n, d) => (n - 1) * strides[d] - (pads[d] + pads[d + R]) + k[d])];
+  const shape2 = outputShape ? outputShape.numbers() : inferred;
+  const y = ex.alloc(x.dtype, shape2);
+  const xd = x.data, yd = y.data, ids = idx.numbers();
+  yd.fill(x.dtype === "int64" || x.dtype === "uint64" ? 0n : 0);
+  const from = stridesOf(inferred);
+  const to = stridesOf(shape2);
+  for (let i = 0; i < ids.length; i++) {
+    let rem = ids[i];
+    let off = 0;
+    for (let d = 0; d < from.length; d++) {
+      const c = Math.floor(rem / from[d]);
+      rem -= c * from[d];
+      if (c >= shape2[d]) throw new Error(`index ${ids[i]} lies outside the output shape [${shape2}]`);
+      off += c * to[d];
+    }
+    yd[off] = xd[i];
+  }
+  return [y];
+}
+var ops3 = { Col2Im: col2im, MaxUnpool: maxUnpool };
+
+// src/webedge/threads.mjs
+var MIN_SHARE_FLOPS = 3e6;
+var SLOT_BYTES = 16384;
+var ARGS_AT = 32;
+var MAX_ARGS = (SLOT_BYTES - ARGS_AT) / 8;
+var SEQ = 0;
+var FN = 1;
+var CALLS = 2;
+var NARGS = 3;
+var ERROR = 4;
+var PENDING = 0;
+var START_TIMEOUT_MS = 2e4;
+function splitRange(units, parts, align = 1) {
+  const chunk = Math.ceil(units / align / parts) * align;
+  const ranges = [];
+  for (let u = 0; u < units; u += chunk) ranges.push([u, Math.min(units, u + chunk)]);
+  return ranges;
+}
+function splitWork(ex, units, align, flops) {
+  const pool2 = ex.pool;
+  if (!pool2) return null;
+  const parts = Math.min(pool2.threads, Math.floor(units / align), Math.floor(flops / pool2.minShareFlops));
+  return parts >= 2 ? splitRange(units, parts, align) : null;
+}
+function workerMain() {
+  self.onmessage = async ({ data }) => {
+    const { memory, modules, names, stackTop, ctl, slot } = data;
+    const fns = [];
+    const stackPointers = [];
+    try {
+      const exports = {};
+      for (const module of modules) {
+        const instance = await WebAssembly.instantiate(module, { env: { memory } });
+        instance.exports.__stack_pointer.value = stackTop;
+        stackPointers.push(instance.exports.__stack_pointer);
+        Object.assign(exports, instance.exports);
+      }
+      for (const name of names) fns.push(exports[name]);
+    } catch (err) {
+      postMessage({ error: `${err.message ?? err}` });
+      return;
+    }
+    postMessage({ ok: true });
+    const i32 = new Int32Array(memory.buffer);
+    const f642 = new Float64Array(memory.buffer);
+    const s = slot >> 2;
+    let seq = 0;
+    for (; ; ) {
+      Atomics.wait(i32, s, seq);
+      seq = Atomics.load(i32, s);
+      const fn = fns[i32[s + 1]];
+      const calls = i32[s + 2];
+      const nargs = i32[s + 3];
+      try {
+        for (let c = 0, at = slot + 32 >> 3; c < calls; c++, at += nargs) fn(...f642.subarray(at, at + nargs));
+      } catch {
+        i32[s + 4] = 1;
+        for (const sp of stackPointers) sp.value = stackTop;
+      }
+      if (Atomics.sub(i32, ctl >> 2, 1) === 1) Atomics.notify(i32, ctl >> 2);
+    }
+  };
+}
+var yieldOnce = () => new Promise((resolve) => {
+  const ch = new MessageChannel();
+  ch.port1.onmessage = () => {
+    ch.port1.close();
+    resolve();
+  };
+  ch.port2.postMessage(0);
+});
+var Pool = class {
+  constructor({ arena, kernels, names, workers, ctl }) {
+    this.arena = arena;
+    this.k = kernels;
+    this.index = new Map(names.map((n, i) => [n, i]));
+    this.workers = workers;
+    this.threads = workers.length + 1;
+    this.minShareFlops = MIN_SHARE_FLOPS;
+    this.ctl = ctl;
+    this.busy = null;
+  }
+  /** Run `shares` (one list of kernel argument lists per thread; share 0 on this thread) of the
+   * kernel `name`; returns `result` when every share is done, or a promise of it. */
+  run(name, shares, result) {
+    if (this.busy) {
+      const again = () => this.run(name, shares, result);
+      return this.busy.then(again, again);
+    }
+    const memory = this.arena.memory.buffer;
+    const i32 = new Int32Array(memory);
+    const f642 = new Float64Array(memory);
+    const fn = this.k[name];
+    const mine = shares[0].slice();
+    Atomics.store(i32, this.ctl >> 2, shares.length - 1);
+    for (let w = 1; w < shares.length; w++) {
+      const calls = shares[w];
+      const nargs = calls.length ? calls[0].length : 0;
+      const fits = nargs ? Math.min(calls.length, Math.floor(MAX_ARGS / nargs)) : 0;
+      mine.push(...calls.slice(fits));
+      const slot = this.ctl + w * SLOT_BYTES;
+      const s = slot >> 2;
+      i32[s + FN] = this.index.get(name);
+      i32[s + CALLS] = fits;
+      i32[s + NARGS] = nargs;
+      i32[s + ERROR] = 0;
+      for (let c = 0; c < fits; c++) f642.set(calls[c], (slot + ARGS_AT) / 8 + c * nargs);
+      Atomics.add(i32, s + SEQ, 1);
+      Atomics.notify(i32, s + SEQ);
+    }
+    let error = null;
+    try {
+      for (const args of mine) fn(...args);
+    } catch (err) {
+      error = err;
+    }
+    if (Atomics.load(i32, (this.ctl >> 2) + PENDING) === 0) return this.finish(error, shares.length, result);
+    this.busy = this.waitForWorkers(i32).then(() => {
+      this.busy = null;
+      return this.finish(error, shares.length, result);
+    });
+    return this.busy;
+  }
+  async waitForWorkers(i32) {
+    const at = (this.ctl >> 2) + PENDING;
+    for (let left = Atomics.load(i32, at); left !== 0; left = Atomics.load(i32, at)) {
+      if (Atomics.waitAsync) {
+        const wait = Atomics.waitAsync(i32, at, left);
+        if (wait.async) await wait.value;
+      } else {
+        await yieldOnce();
+      }
+    }
+  }
+  finish(error, used, result) {
+    if (error) throw error;
+    const i32 = new Int32Array(this.arena.memory.buffer);
+    for (let w = 1; w < used; w++) {
+      if (i32[(this.ctl + w * SLOT_BYTES >> 2) + ERROR]) throw new Error(`a kernel call failed in worker ${w}`);
+    }
+    return result;
+  }
+  dispose() {
+    for (const worker of this.workers) worker.terminate();
+    this.workers = [];
+  }
+};
+async function startPool({ arena, modules, kernels, threads }) {
+  const names = Object.keys(kernels).filter((n) => typeof kernels[n] === "function");
+  const ctl = arena.alloc(threads * SLOT_BYTES);
+  new Int32Array(arena.memory.buffer, ctl, threads * SLOT_BYTES / 4).fill(0);
+  const url = URL.createObjectURL(new Blob([`(${workerMain})()
+`], { type: "text/javascript" }));
+  const workers = [];
+  try {
+    const started = [];
+    for (let i = 1; i < threads; i++) {
+      const worker = new Worker(url, { name: `webedge-${i}` });
+      workers.push(worker);
+      started.push(new Promise((resolve, reject) => {
+        worker.onmessage = ({ data }) => data.ok ? resolve() : reject(new Error(data.error));
+        worker.onerror = (e) => reject(new Error(e.message || "worker failed to start"));
+        setTimeout(() => reject(new Error("worker did not start in time")), START_TIMEOUT_MS);
+      }));
+      worker.postMessage({ memory: arena.memory, modules, names, stackTop: (i + 1) * PAGE, ctl, slot: ctl + i * SLOT_BYTES });
+    }
+    await Promise.all(started);
+  } catch (err) {
+    for (const worker of workers) worker.terminate();
+    arena.dispose(ctl);
+    console.warn(`webedge: running on one thread (${err.message})`);
+    return null;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+  for (const worker of workers) worker.onmessage = worker.onerror = null;
+  return new Pool({ arena, kernels, names, workers, ctl });
+}
 
 // src/webedge/ops/nn.mjs
 var ACT = { none: 0, Relu: 1, Clip: 2, HardSigmoid: 3, HardSwish: 4, LeakyRelu: 5, Sigmoid: 6, Tanh: 7 };
@@ -765,37 +1488,30 @@ function geometry(node, xDims, kernel) {
   return { H, W, KH, KW, sh, sw, dh, dw, pt: pads[0], pl: pads[1], OH, OW, outSpatial };
 }
 function conv(ex, node, [x, w, b]) {
+  if (x.dims.length > 4) return convNd(ex, node, [x, w, b]);
   const g = geometry(node, x.dims, w.dims.slice(2));
   const [N, C] = x.dims;
   const M = w.dims[0];
   const y = ex.alloc("float32", [N, M, ...g.outSpatial]);
   const act = node.attrs._act ?? "none";
   const [a0, a1] = node.attrs._act_params ?? [0, 0];
-  ex.k.conv2d_f32(
-    x.ptr,
-    w.ptr,
-    b ? b.ptr : 0,
-    y.ptr,
-    N,
-    C,
-    g.H,
-    g.W,
-    M,
-    g.KH,
-    g.KW,
-    g.OH,
-    g.OW,
-    g.sh,
-    g.sw,
-    g.dh,
-    g.dw,
-    g.pt,
-    g.pl,
-    node.attrs.group ?? 1,
-    ACT[act],
-    a0,
-    a1
-  );
+  const group = node.attrs.group ?? 1;
+  const geo = [g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl];
+  const tail = [ACT[act], a0, a1];
+  const [Cg, Mg, P, HW] = [C / group, M / group, g.OH * g.OW, g.H * g.W];
+  const Kg = Cg * g.KH * g.KW;
+  const [units, align] = N > 1 ? [N, 1] : group === 1 ? [M, 4] : [group, 1];
+  const ranges = splitWork(ex, units, align, 2 * N * M * P * Kg);
+  if (ranges) {
+    const bias = (m0) => b ? b.ptr + m0 * 4 : 0;
+    const calls = ([u0, u1]) => {
+      if (N > 1) return [[x.ptr + u0 * C * HW * 4, w.ptr, bias(0), y.ptr + u0 * M * P * 4, u1 - u0, C, g.H, g.W, M, ...geo, group, ...tail]];
+      const [m0, m, c0, c, gs] = group === 1 ? [u0, u1 - u0, 0, C, 1] : [u0 * Mg, (u1 - u0) * Mg, u0 * Cg, (u1 - u0) * Cg, u1 - u0];
+      return [[x.ptr + c0 * HW * 4, w.ptr + m0 * Kg * 4, bias(m0), y.ptr + m0 * P * 4, 1, c, g.H, g.W, m, ...geo, gs, ...tail]];
+    };
+    return ex.pool.run("conv2d_f32", ranges.map(calls), [y]);
+  }
+  ex.k.conv2d_f32(x.ptr, w.ptr, b ? b.ptr : 0, y.ptr, N, C, g.H, g.W, M, ...geo, group, ...tail);
   return [y];
 }
 function gemm(ex, node, [a, b, c]) {
@@ -812,7 +1528,15 @@ function gemm(ex, node, [a, b, c]) {
   }
   const act = at._act ?? "none";
   const [a0, a1] = at._act_params ?? [0, 0];
-  ex.k.gemm_f32(a.ptr, b.ptr, c ? c.ptr : 0, y.ptr, M, N, K, tA, tB, at.alpha ?? 1, at.beta ?? 1, cKind, ACT[act], a0, a1);
+  const tail = [tA, tB, at.alpha ?? 1, at.beta ?? 1, cKind, ACT[act], a0, a1];
+  const byRows = !tA && M > 1;
+  const ranges = byRows || M === 1 && tB ? splitWork(ex, byRows ? M : N, 4, 2 * M * N * K) : null;
+  if (ranges) {
+    const cOffset = (m0, n0) => !c ? 0 : c.ptr + 4 * (cKind === 3 ? m0 : cKind === 4 ? m0 * N + n0 : cKind === 2 ? n0 : 0);
+    const calls = ([u0, u1]) => [byRows ? [a.ptr + u0 * K * 4, b.ptr, cOffset(u0, 0), y.ptr + u0 * N * 4, u1 - u0, N, K, ...tail] : [a.ptr, b.ptr + u0 * K * 4, cOffset(0, u0), y.ptr + u0 * 4, 1, u1 - u0, K, ...tail]];
+    return ex.pool.run("gemm_f32", ranges.map(calls), [y]);
+  }
+  ex.k.gemm_f32(a.ptr, b.ptr, c ? c.ptr : 0, y.ptr, M, N, K, ...tail);
   return [y];
 }
 function matmul(ex, node, [a, b]) {
@@ -842,11 +1566,21 @@ function matmul(ex, node, [a, b]) {
     }
     return off;
   };
-  for (let i = 0; i < count; i++) {
-    const ao = a.ptr + idxOf(ad.slice(0, -2), i) * M * K * 4;
-    const bo = b.ptr + idxOf(bd.slice(0, -2), i) * K * N * 4;
-    ex.k.gemm_f32(ao, bo, 0, y.ptr + i * M * N * 4, M, N, K, 0, 0, 1, 0, 0, 0, 0, 0);
+  const calls = (i0, i1, m0, m1) => {
+    const out = [];
+    for (let i = i0; i < i1; i++) {
+      const ao = a.ptr + (idxOf(ad.slice(0, -2), i) * M + m0) * K * 4;
+      const bo = b.ptr + idxOf(bd.slice(0, -2), i) * K * N * 4;
+      out.push([ao, bo, 0, y.ptr + (i * M + m0) * N * 4, m1 - m0, N, K, 0, 0, 1, 0, 0, 0, 0, 0]);
+    }
+    return out;
+  };
+  const ranges = splitWork(ex, count > 1 ? count : M, count > 1 ? 1 : 4, 2 * count * M * N * K);
+  if (ranges) {
+    const shares = ranges.map(([u0, u1]) => count > 1 ? calls(u0, u1, 0, M) : calls(0, 1, u0, u1));
+    return ex.pool.run("gemm_f32", shares, [y]);
   }
+  for (const args of calls(0, count, 0, M)) ex.k.gemm_f32(...args);
   return [y];
 }
 function poolJs(ex, node, x, kind) {
@@ -968,6 +1702,7 @@ function softmax(log) {
   };
 }
 function batchnorm(ex, node, [x, scale, bias, mean, variance]) {
+  if (node.attrs.training_mode) return batchnormTraining(ex, node, [x, scale, bias, mean, variance]);
   const y = ex.alloc("float32", x.dims.slice());
   ex.k.batchnorm_f32(
     x.ptr,
@@ -982,6 +1717,28 @@ function batchnorm(ex, node, [x, scale, bias, mean, variance]) {
     node.attrs.epsilon ?? 1e-5
   );
   return [y];
+}
+function batchnormTraining(ex, node, [x, scale, bias, mean, variance]) {
+  const [N, C] = x.dims;
+  const S = size(x.dims.slice(2));
+  const momentum = node.attrs.momentum ?? 0.9;
+  const [y, bm, bv, runMean, runVar] = [x.dims.slice(), [C], [C], [C], [C]].map((d) => ex.alloc("float32", d));
+  const xd = x.data;
+  for (let c = 0; c < C; c++) {
+    let sum = 0;
+    let sq = 0;
+    for (let n = 0; n < N; n++) for (let s = 0; s < S; s++) sum += xd[(n * C + c) * S + s];
+    const mu = sum / (N * S);
+    for (let n = 0; n < N; n++) for (let s = 0; s < S; s++) sq += (xd[(n * C + c) * S + s] - mu) ** 2;
+    bm.data[c] = mu;
+    bv.data[c] = sq / (N * S);
+    runMean.data[c] = mean.data[c] * momentum + mu * (1 - momentum);
+    runVar.data[c] = variance.data[c] * momentum + bv.data[c] * (1 - momentum);
+  }
+  ex.k.batchnorm_f32(x.ptr, scale.ptr, bias.ptr, bm.ptr, bv.ptr, y.ptr, N, C, S, node.attrs.epsilon ?? 1e-5);
+  ex.arena.dispose(bm.ptr);
+  ex.arena.dispose(bv.ptr);
+  return [y, runMean, runVar];
 }
 function layernorm(ex, node, [x, scale, bias]) {
   let axis = node.attrs.axis ?? -1;
@@ -1021,7 +1778,7 @@ function instancenorm(ex, node, [x, scale, bias]) {
   );
   return [y];
 }
-var ops3 = {
+var ops4 = {
   Conv: conv,
   Gemm: gemm,
   MatMul: matmul,
@@ -1048,6 +1805,44 @@ var REDUCERS = {
   ReduceL2: { init: 0, step: (a, v) => a + v * v, end: (a) => Math.sqrt(a) },
   ReduceLogSumExp: { init: 0, step: (a, v) => a + Math.exp(v), end: (a) => Math.log(a) }
 };
+function accumulateFast(name, xd, acc, outer, red, inner) {
+  const square = name === "ReduceSumSquare" || name === "ReduceL2";
+  if (name !== "ReduceSum" && name !== "ReduceMean" && !square && name !== "ReduceMax" && name !== "ReduceMin") return false;
+  const max = name === "ReduceMax";
+  for (let o = 0; o < outer; o++) {
+    const a0 = o * inner;
+    if (inner === 1) {
+      let s = acc[a0];
+      const base = o * red;
+      if (name === "ReduceSum" || name === "ReduceMean") for (let r = 0; r < red; r++) s += xd[base + r];
+      else if (square) for (let r = 0; r < red; r++) s += xd[base + r] * xd[base + r];
+      else if (max) for (let r = 0; r < red; r++) {
+        const v = xd[base + r];
+        if (v > s || v !== v) s = v;
+      }
+      else for (let r = 0; r < red; r++) {
+        const v = xd[base + r];
+        if (v < s || v !== v) s = v;
+      }
+      acc[a0] = s;
+      continue;
+    }
+    for (let r = 0; r < red; r++) {
+      const base = (o * red + r) * inner;
+      if (name === "ReduceSum" || name === "ReduceMean") for (let i = 0; i < inner; i++) acc[a0 + i] += xd[base + i];
+      else if (square) for (let i = 0; i < inner; i++) acc[a0 + i] += xd[base + i] * xd[base + i];
+      else if (max) for (let i = 0; i < inner; i++) {
+        const v = xd[base + i];
+        if (v > acc[a0 + i] || v !== v) acc[a0 + i] = v;
+      }
+      else for (let i = 0; i < inner; i++) {
+        const v = xd[base + i];
+        if (v < acc[a0 + i] || v !== v) acc[a0 + i] = v;
+      }
+    }
+  }
+  return true;
+}
 function finish(y, acc, R, n) {
   const yd = y.data;
   const big = typeof yd[0] === "bigint";
@@ -1077,10 +1872,12 @@ function reduce(name) {
       const outer = size(x.dims.slice(0, sorted[0]));
       const red = size(x.dims.slice(sorted[0], sorted[sorted.length - 1] + 1));
       const inner = size(x.dims.slice(sorted[sorted.length - 1] + 1));
-      for (let o = 0; o < outer; o++) {
-        for (let r = 0; r < red; r++) {
-          const base = (o * red + r) * inner;
-          for (let i = 0; i < inner; i++) acc[o * inner + i] = R.step(acc[o * inner + i], xd[base + i]);
+      if (!accumulateFast(name, xd, acc, outer, red, inner)) {
+        for (let o = 0; o < outer; o++) {
+          for (let r = 0; r < red; r++) {
+            const base = (o * red + r) * inner;
+            for (let i = 0; i < inner; i++) acc[o * inner + i] = R.step(acc[o * inner + i], xd[base + i]);
+          }
         }
       }
       return [finish(y, acc, R, axes.reduce((p, a) => p * x.dims[a], 1))];
@@ -1126,18 +1923,191 @@ function argReduce(max) {
     return [y];
   };
 }
-var ops4 = { ArgMax: argReduce(true), ArgMin: argReduce(false) };
-for (const name of Object.keys(REDUCERS)) ops4[name] = reduce(name);
+var ops5 = { ArgMax: argReduce(true), ArgMin: argReduce(false) };
+for (const name of Object.keys(REDUCERS)) ops5[name] = reduce(name);
 
 // src/webedge/ops/control.mjs
 function ifOp(ex, node, [cond], scope) {
   const branch = cond.data[0] ? node.attrs.then_branch : node.attrs.else_branch;
   return ex.runSubplan(branch, scope);
 }
-var ops5 = { If: ifOp };
+var release = (ex, t) => {
+  if (t && t.ptr !== null && !ex.fixedTensors.has(t)) ex.arena.dispose(t.ptr);
+};
+async function runBody(ex, body, scope, args, mine) {
+  const values = new Map(scope);
+  body.inputs.forEach((name, i) => values.set(name, args[i]));
+  try {
+    return await ex.runSubplan(body, values);
+  } finally {
+    for (const t of args) if (mine.has(t)) release(ex, t);
+  }
+}
+function scalar2(ex, dtype, value) {
+  const t = ex.alloc(dtype, []);
+  t.data[0] = value;
+  return t;
+}
+function copyOf(ex, x) {
+  const y = ex.alloc(x.dtype, x.dims.slice());
+  y.data.set(x.data);
+  return y;
+}
+function take(ex, x, axis, index) {
+  const d = x.dims;
+  const y = ex.alloc(x.dtype, [...d.slice(0, axis), ...d.slice(axis + 1)]);
+  const [outer, n, inner] = [size(d.slice(0, axis)), d[axis], size(d.slice(axis + 1))];
+  const xd = x.data, yd = y.data;
+  for (let o = 0; o < outer; o++) yd.set(xd.subarray((o * n + index) * inner, (o * n + index + 1) * inner), o * inner);
+  return y;
+}
+function stack(ex, parts, axis, empty = [0]) {
+  if (!parts.length) return ex.alloc("float32", empty);
+  const e = parts[0].dims;
+  const T = parts.length;
+  const y = ex.alloc(parts[0].dtype, [...e.slice(0, axis), T, ...e.slice(axis)]);
+  const [outer, inner] = [size(e.slice(0, axis)), size(e.slice(axis))];
+  const yd = y.data;
+  parts.forEach((p, t) => {
+    if (size(p.dims) !== outer * inner) throw new Error(`scan output ${t} has shape [${p.dims}], expected [${e}]`);
+    const pd = p.data;
+    for (let o = 0; o < outer; o++) yd.set(pd.subarray(o * inner, (o + 1) * inner), (o * T + t) * inner);
+  });
+  return y;
+}
+async function loop(ex, node, [tripCount, cond, ...initial], scope) {
+  const body = node.attrs.body;
+  const trips = tripCount ? Number(tripCount.data[0]) : Infinity;
+  let going = cond ? !!cond.data[0] : true;
+  if (!tripCount && !cond) throw new Error("a Loop with neither a trip count nor a condition never ends");
+  const K = initial.length;
+  let carried = initial;
+  let mine = /* @__PURE__ */ new Set();
+  const scans = [];
+  try {
+    for (let i = 0; i < trips && going; i++) {
+      const args = [scalar2(ex, "int64", BigInt(i)), scalar2(ex, "bool", going ? 1 : 0), ...carried];
+      const outs = await runBody(ex, body, scope, args, /* @__PURE__ */ new Set([args[0], args[1], ...mine]));
+      going = !!outs[0].data[0];
+      release(ex, outs[0]);
+      carried = outs.slice(1, 1 + K);
+      mine = new Set(carried);
+      outs.slice(1 + K).forEach((t, j) => (scans[j] ??= []).push(t));
+    }
+    const finals = carried.map((t) => mine.has(t) ? t : copyOf(ex, t));
+    mine = /* @__PURE__ */ new Set();
+    const stacked = node.outputs.slice(K).map((_, j) => stack(ex, scans[j] ?? [], 0));
+    return [...finals, ...stacked];
+  } finally {
+    for (const t of mine) release(ex, t);
+    for (const list of scans) for (const t of list) release(ex, t);
+  }
+}
+var norm3 = (axis, rank) => axis < 0 ? axis + rank : axis;
+async function scan(ex, node, inputs, scope) {
+  const at = node.attrs;
+  const M = at.num_scan_inputs;
+  const N = inputs.length - M;
+  const xs = inputs.slice(N);
+  const inAxes = xs.map((x, j) => norm3(at.scan_input_axes?.[j] ?? 0, x.dims.length));
+  const inDirs = at.scan_input_directions ?? [];
+  const T = xs.length ? xs[0].dims[inAxes[0]] : 0;
+  const { states, scans } = await iterate(
+    ex,
+    node.attrs.body,
+    scope,
+    inputs.slice(0, N),
+    T,
+    (t) => xs.map((x, j) => take(ex, x, inAxes[j], inDirs[j] ? T - 1 - t : t))
+  );
+  try {
+    const outDirs = at.scan_output_directions ?? [];
+    const stacked = node.outputs.slice(N).map((_, k) => {
+      const parts = scans[k] ?? [];
+      if (outDirs[k]) parts.reverse();
+      const rank = parts.length ? parts[0].dims.length + 1 : 1;
+      return stack(ex, parts, norm3(at.scan_output_axes?.[k] ?? 0, rank));
+    });
+    return [...states, ...stacked];
+  } finally {
+    for (const list of scans) for (const t of list) release(ex, t);
+  }
+}
+async function iterate(ex, body, scope, initial, T, slicesAt) {
+  let states = initial;
+  let mine = /* @__PURE__ */ new Set();
+  const scans = [];
+  try {
+    for (let t = 0; t < T; t++) {
+      const slices = slicesAt(t);
+      const outs = await runBody(ex, body, scope, [...states, ...slices], /* @__PURE__ */ new Set([...slices, ...mine]));
+      states = outs.slice(0, initial.length);
+      mine = new Set(states);
+      outs.slice(initial.length).forEach((o, k) => (scans[k] ??= []).push(o));
+    }
+    const finals = states.map((s) => mine.has(s) ? s : copyOf(ex, s));
+    mine = /* @__PURE__ */ new Set();
+    return { states: finals, scans };
+  } catch (err) {
+    for (const list of scans) for (const t of list) release(ex, t);
+    throw err;
+  } finally {
+    for (const t of mine) release(ex, t);
+  }
+}
+async function scan8(ex, node, [lens, ...inputs], scope) {
+  const at = node.attrs;
+  const M = at.num_scan_inputs;
+  const N = inputs.length - M;
+  const xs = inputs.slice(N);
+  const B = inputs[0].dims[0];
+  const maxT = xs.length ? xs[0].dims[1] : 0;
+  const dirs = at.directions ?? [];
+  const perBatch = [];
+  try {
+    for (let b = 0; b < B; b++) {
+      const T = lens ? Number(lens.data[b]) : maxT;
+      const initial = inputs.slice(0, N).map((s) => take(ex, s, 0, b));
+      const rows = xs.map((x) => take(ex, x, 0, b));
+      try {
+        const slicesAt = (t) => rows.map((r, j) => take(ex, r, 0, dirs[j] ? T - 1 - t : t));
+        perBatch.push(await iterate(ex, at.body, scope, initial, T, slicesAt));
+      } finally {
+        for (const t of [...initial, ...rows]) release(ex, t);
+      }
+    }
+    const states = perBatch.length ? perBatch[0].states.map((_, i) => stack(ex, perBatch.map((r) => r.states[i]), 0)) : [];
+    const outputs = node.outputs.slice(N).map((_, k) => {
+      const rows = perBatch.map((r) => {
+        const parts = r.scans[k] ?? [];
+        const padded = stack(ex, parts, 0);
+        if (parts.length === maxT) return padded;
+        const full = ex.alloc(padded.dtype, [maxT, ...padded.dims.slice(1)]);
+        full.data.fill(padded.dtype === "int64" || padded.dtype === "uint64" ? 0n : 0);
+        full.data.set(padded.data);
+        release(ex, padded);
+        return full;
+      });
+      const y = stack(ex, rows, 0);
+      rows.forEach((r) => release(ex, r));
+      return y;
+    });
+    return [...states, ...outputs];
+  } finally {
+    for (const r of perBatch) {
+      for (const t of r.states) release(ex, t);
+      for (const list of r.scans) for (const t of list) release(ex, t);
+    }
+  }
+}
+var ops6 = {
+  If: ifOp,
+  Loop: loop,
+  Scan: (ex, node, inputs, scope) => (ex.plan.opset < 9 ? scan8 : scan)(ex, node, inputs, scope)
+};
 
 // src/webedge/ops/rnn.mjs
-var ACTS = {
+var ACTS2 = {
   Sigmoid: () => (x) => 1 / (1 + Math.exp(-x)),
   Tanh: () => Math.tanh,
   Relu: () => (x) => x > 0 ? x : 0,
@@ -1160,7 +2130,7 @@ function activations(node, count, defaults) {
   let bi = 0;
   for (let i = 0; i < count * dirs; i++) {
     const name = names[i] ?? defaults[i % count];
-    const make = ACTS[name];
+    const make = ACTS2[name];
     if (!make) throw new Error(`activation ${name} is not supported`);
     const needsA = ["HardSigmoid", "LeakyRelu", "ThresholdedRelu", "Affine", "ScaledTanh", "Elu"].includes(name);
     const needsB = ["HardSigmoid", "Affine", "ScaledTanh"].includes(name);
@@ -1177,8 +2147,11 @@ function swap01(ex, t) {
   for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) dst.set(src.subarray((i * b + j) * inner, (i * b + j + 1) * inner), (j * a + i) * inner);
   return y;
 }
+var GATES = { LSTM: 4, GRU: 3, RNN: 1 };
+var DEFAULT_ACTS = { LSTM: ["Sigmoid", "Tanh", "Tanh"], GRU: ["Sigmoid", "Tanh"], RNN: ["Tanh"] };
 function recurrent(kind) {
-  const G = kind === "LSTM" ? 4 : 3;
+  const G = GATES[kind];
+  const A = DEFAULT_ACTS[kind].length;
   return (ex, node, inputs) => {
     const at = node.attrs;
     const layout = at.layout ?? 0;
@@ -1192,7 +2165,7 @@ function recurrent(kind) {
     const dirs = W.dims[0];
     const H = at.hidden_size ?? R.dims[2];
     const clip = at.clip;
-    const acts = activations(node, kind === "LSTM" ? 3 : 2, kind === "LSTM" ? ["Sigmoid", "Tanh", "Tanh"] : ["Sigmoid", "Tanh"]);
+    const acts = activations(node, A, DEFAULT_ACTS[kind]);
     const lens = seqLens ? Array.from(seqLens.data, Number) : new Array(N).fill(S);
     const lbr = at.linear_before_reset ?? 0;
     const Y = ex.alloc("float32", [S, dirs, N, H]);
@@ -1210,7 +2183,7 @@ function recurrent(kind) {
     try {
       for (let d = 0; d < dirs; d++) {
         const reverse = at.direction === "reverse" || d === 1;
-        const [f, g, h] = [acts[d * (kind === "LSTM" ? 3 : 2)], acts[d * (kind === "LSTM" ? 3 : 2) + 1], acts[d * 3 + 2]];
+        const [f, g, h] = acts.slice(d * A, (d + 1) * A);
         const bv = bias.data;
         bv.fill(0);
         if (B) {
@@ -1254,7 +2227,9 @@ function recurrent(kind) {
               }
               const base = n * G * H;
               let hNew;
-              if (kind === "LSTM") {
+              if (kind === "RNN") {
+                hNew = f(clamp(xw[base + k] + hr[base + k]));
+              } else if (kind === "LSTM") {
                 const cPrev = c[o];
                 let i = clamp(xw[base + k] + hr[base + k] + (p ? p[k] * cPrev : 0));
                 let ff = clamp(xw[base + 2 * H + k] + hr[base + 2 * H + k] + (p ? p[2 * H + k] * cPrev : 0));
@@ -1304,7 +2279,7 @@ function recurrent(kind) {
     return [Y, Yh, Yc];
   };
 }
-var ops6 = { LSTM: recurrent("LSTM"), GRU: recurrent("GRU") };
+var ops7 = { LSTM: recurrent("LSTM"), GRU: recurrent("GRU"), RNN: recurrent("RNN") };
 
 // src/webedge/ops/conv_transpose.mjs
 function geometry2(node, x, w) {
@@ -1326,8 +2301,8 @@ function geometry2(node, x, w) {
     [OH, OW] = given ?? [H * sh, W * sw];
     const th = Math.max(0, full(H, sh, KH, dh, oph) - OH);
     const tw = Math.max(0, full(W, sw, KW, dw, opw) - OW);
-    const lowH = autoPad === "SAME_LOWER" ? Math.ceil(th / 2) : Math.floor(th / 2);
-    const lowW = autoPad === "SAME_LOWER" ? Math.ceil(tw / 2) : Math.floor(tw / 2);
+    const lowH = autoPad === "SAME_UPPER" ? Math.floor(th / 2) : Math.ceil(th / 2);
+    const lowW = autoPad === "SAME_UPPER" ? Math.floor(tw / 2) : Math.ceil(tw / 2);
     pads = [lowH, lowW, th - lowH, tw - lowW];
   } else {
     if (autoPad === "VALID") pads = [0, 0, 0, 0];
@@ -1337,6 +2312,7 @@ function geometry2(node, x, w) {
   return { oneD, H, W, KH, KW, sh, sw, dh, dw, pt: pads[0], pl: pads[1], OH, OW };
 }
 function convTranspose(ex, node, [x, w, b]) {
+  if (x.dims.length > 4) return convTransposeNd(ex, node, [x, w, b]);
   const g = geometry2(node, x, w);
   const group = node.attrs.group ?? 1;
   const [N, C] = x.dims;
@@ -1397,7 +2373,7 @@ function convTranspose(ex, node, [x, w, b]) {
   }
   return [y];
 }
-var ops7 = { ConvTranspose: convTranspose };
+var ops8 = { ConvTranspose: convTranspose };
 
 // src/webedge/ops/resize.mjs
 var TRANSFORMS = {
@@ -1520,16 +2496,16 @@ function resize(ex, node, inputs) {
       const first = Math.floor(-(mode === "linear" ? 1 : 2) / sc) + 1;
       const footprint = 2 - 2 * first;
       const kernel = mode === "linear" ? (t2) => Math.max(0, 1 - Math.abs(t2)) : cubic;
-      let taps2 = [];
-      for (let j = first; j < first + footprint; j++) taps2.push([left + j, kernel((j - ratio) * sc)]);
-      const total = taps2.reduce((acc, [, w]) => acc + w, 0);
-      taps2 = taps2.map(([i, w]) => [i, w / total]);
+      let taps3 = [];
+      for (let j = first; j < first + footprint; j++) taps3.push([left + j, kernel((j - ratio) * sc)]);
+      const total = taps3.reduce((acc, [, w]) => acc + w, 0);
+      taps3 = taps3.map(([i, w]) => [i, w / total]);
       if (at.exclude_outside) {
-        taps2 = taps2.filter(([i]) => i >= 0 && i < n);
-        const kept = taps2.reduce((acc, [, w]) => acc + w, 0);
-        taps2 = taps2.map(([i, w]) => [i, w / kept]);
+        taps3 = taps3.filter(([i]) => i >= 0 && i < n);
+        const kept = taps3.reduce((acc, [, w]) => acc + w, 0);
+        taps3 = taps3.map(([i, w]) => [i, w / kept]);
       }
-      return taps2.map(([i, w]) => [Math.max(0, Math.min(n - 1, i)) * xs[axis], w]);
+      return taps3.map(([i, w]) => [Math.max(0, Math.min(n - 1, i)) * xs[axis], w]);
     }
     if (mode === "linear") {
       const c2 = Math.max(0, Math.min(n - 1, coord(axis, o)));
@@ -1540,13 +2516,13 @@ function resize(ex, node, inputs) {
     const c = coord(axis, o);
     const i0 = Math.floor(c);
     const t = c - i0;
-    let taps = [-1, 0, 1, 2].map((k) => [i0 + k, cubic(t - k)]);
+    let taps2 = [-1, 0, 1, 2].map((k) => [i0 + k, cubic(t - k)]);
     if (at.exclude_outside) {
-      taps = taps.filter(([i]) => i >= 0 && i < n);
-      const total = taps.reduce((acc, [, w]) => acc + w, 0);
-      taps = taps.map(([i, w]) => [i, w / total]);
+      taps2 = taps2.filter(([i]) => i >= 0 && i < n);
+      const total = taps2.reduce((acc, [, w]) => acc + w, 0);
+      taps2 = taps2.map(([i, w]) => [i, w / total]);
     }
-    return taps.map(([i, w]) => [Math.max(0, Math.min(n - 1, i)) * xs[axis], w]);
+    return taps2.map(([i, w]) => [Math.max(0, Math.min(n - 1, i)) * xs[axis], w]);
   });
   const rowTaps = r >= 2 ? tapsFor(r - 2) : [[[0, 1]]];
   const colTaps = tapsFor(r - 1);
@@ -1587,14 +2563,20 @@ function readRoi(roiT, axes, r) {
   }
   return roi;
 }
-var ops8 = { Resize: resize, Upsample: resize };
+var ops9 = { Resize: resize, Upsample: resize };
 
 // src/webedge/ops/quantize.mjs
-var RANGE = { uint8: [0, 255], int8: [-128, 127], uint16: [0, 65535], int16: [-32768, 32767], int32: [-2147483648, 2147483647] };
-function roundEven2(v) {
-  const r = Math.round(v);
-  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
+var RANGE = {
+  uint8: [0, 255],
+  int8: [-128, 127],
+  uint16: [0, 65535],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+  uint4: [0, 15],
+  int4: [-8, 7],
+  uint2: [0, 3],
+  int2: [-2, 1]
+};
 function paramIndex(x, param, axisAttr, block) {
   if (!param || param.size === 1) return () => 0;
   const r = x.dims.length;
@@ -1609,26 +2591,46 @@ function paramIndex(x, param, axisAttr, block) {
     return (outer * blocks + Math.floor(a / block)) * inner + i % inner;
   };
 }
+function rounderTo(dtype) {
+  if (dtype === "float32") return Math.fround;
+  if (dtype === "float64") return (v) => v;
+  const store2 = storeOf(dtype);
+  const read = numberOf(dtype);
+  return (v) => read(store2(v));
+}
 function dequantizeLinear(ex, node, [x, scale, zp]) {
-  const y = ex.alloc("float32", x.dims.slice());
-  const xd = x.data, sd = scale.data, zd = zp ? zp.data : null, yd = y.data;
+  const to = node.attrs.output_dtype ? DTYPE_OF[node.attrs.output_dtype] : scale.dtype;
+  const y = ex.alloc(to, x.dims.slice());
+  const xd = x.data, yd = y.data;
+  const xv = numberOf(x.dtype);
+  const sd = Array.from(scale.data, numberOf(scale.dtype));
+  const zd = zp && !isLowpFloat(x.dtype) ? Array.from(zp.data, numberOf(zp.dtype)) : null;
+  const store2 = storeOf(to);
   const at = paramIndex(x, scale, node.attrs.axis ?? 1, node.attrs.block_size ?? 0);
   for (let i = 0; i < xd.length; i++) {
     const k = at(i);
-    yd[i] = (Number(xd[i]) - (zd ? Number(zd[k]) : 0)) * sd[k];
+    yd[i] = store2(Math.fround(Math.fround(Math.fround(xv(xd[i])) - (zd ? zd[k] : 0)) * sd[k]));
   }
   return [y];
 }
 function quantizeLinear(ex, node, [x, scale, zp]) {
-  const dtype = zp ? zp.dtype : node.attrs.output_dtype === 3 ? "int8" : "uint8";
-  const [lo, hi] = RANGE[dtype];
+  const { output_dtype: outType, precision, saturate = 1 } = node.attrs;
+  const dtype = zp ? zp.dtype : outType ? DTYPE_OF[outType] : "uint8";
+  const range2 = RANGE[dtype];
+  if (!range2 && !isLowpFloat(dtype)) throw new Error(`QuantizeLinear to ${dtype} is not supported`);
   const y = ex.alloc(dtype, x.dims.slice());
-  const xd = x.data, sd = scale.data, zd = zp ? zp.data : null, yd = y.data;
+  const xd = x.data, yd = y.data;
+  const xv = numberOf(x.dtype);
+  const sd = Array.from(scale.data, numberOf(scale.dtype));
+  const zd = zp ? Array.from(zp.data, numberOf(zp.dtype)) : null;
+  const narrow = rounderTo(precision ? DTYPE_OF[precision] : x.dtype);
+  const store2 = storeOf(dtype, { saturate });
   const at = paramIndex(x, scale, node.attrs.axis ?? 1, node.attrs.block_size ?? 0);
   for (let i = 0; i < xd.length; i++) {
     const k = at(i);
-    const q = roundEven2(Math.fround(xd[i] / sd[k])) + (zd ? Number(zd[k]) : 0);
-    yd[i] = Math.max(lo, Math.min(hi, q));
+    const q = narrow(xv(xd[i]) / sd[k]);
+    if (range2) yd[i] = Math.max(range2[0], Math.min(range2[1], roundEven(q) + (zd ? zd[k] : 0)));
+    else yd[i] = store2(dtype === "float4e2m1" && zd ? q + zd[k] : q);
   }
   return [y];
 }
@@ -1641,12 +2643,12 @@ function dynamicQuantizeLinear(ex, node, [x]) {
     if (xd[i] > max) max = xd[i];
   }
   const scale = Math.fround(Math.fround(max - min) / 255);
-  const zp = scale === 0 ? 0 : Math.max(0, Math.min(255, roundEven2(Math.fround(-min / scale))));
+  const zp = scale === 0 ? 0 : Math.max(0, Math.min(255, roundEven(Math.fround(-min / scale))));
   const y = ex.alloc("uint8", x.dims.slice());
   const s = ex.alloc("float32", []);
   const z = ex.alloc("uint8", []);
   const yd = y.data;
-  for (let i = 0; i < xd.length; i++) yd[i] = scale === 0 ? zp : Math.max(0, Math.min(255, roundEven2(Math.fround(xd[i] / scale)) + zp));
+  for (let i = 0; i < xd.length; i++) yd[i] = scale === 0 ? zp : Math.max(0, Math.min(255, roundEven(Math.fround(xd[i] / scale)) + zp));
   s.data[0] = scale;
   z.data[0] = zp;
   return [y, s, z];
@@ -1692,7 +2694,7 @@ function requantize(ex, acc, dims, multipliers, channelOf, yzp, dtype) {
   const y = ex.alloc(dtype, dims);
   const yd = y.data;
   const z = yzp ? Number(yzp.data[0]) : 0;
-  for (let i = 0; i < acc.length; i++) yd[i] = Math.max(lo, Math.min(hi, roundEven2(acc[i] * multipliers[channelOf(i)]) + z));
+  for (let i = 0; i < acc.length; i++) yd[i] = Math.max(lo, Math.min(hi, roundEven(acc[i] * multipliers[channelOf(i)]) + z));
   return y;
 }
 function qlinearMatMul(ex, node, [a, as, azp, b, bs, bzp, ys, yzp]) {
@@ -1712,14 +2714,15 @@ function convIntegerAcc(ex, node, x, w, xzp, wzp) {
   };
   const xf = shift(x, xzp, false);
   const wf = shift(w, wzp, true);
-  const [yf] = ops3.Conv(ex, { ...node, attrs: { ...node.attrs, _act: void 0 } }, [xf, wf, null]);
+  const [yf] = ops4.Conv(ex, { ...node, attrs: { ...node.attrs, _act: void 0 } }, [xf, wf, null]);
   ex.arena.dispose(xf.ptr);
   ex.arena.dispose(wf.ptr);
   return yf;
 }
 function convInteger(ex, node, [x, w, xzp, wzp]) {
   const yf = convIntegerAcc(ex, node, x, w, xzp, wzp);
-  const y = castTo(ex, { dims: yf.dims, data: Array.from(yf.data, Math.round) }, "int32");
+  const y = ex.alloc("int32", yf.dims);
+  y.data.set(Array.from(yf.data, Math.round));
   ex.arena.dispose(yf.ptr);
   return [y];
 }
@@ -1734,7 +2737,7 @@ function qlinearConv(ex, node, [x, xs, xzp, w, ws, wzp, ys, yzp, b]) {
   const channelOf = mult.length === 1 ? () => 0 : (i) => Math.floor(i / inner) % M;
   return [requantize(ex, acc, yf.dims, mult, channelOf, yzp, yzp ? yzp.dtype : "uint8")];
 }
-var ops9 = {
+var ops10 = {
   DequantizeLinear: dequantizeLinear,
   QuantizeLinear: quantizeLinear,
   DynamicQuantizeLinear: dynamicQuantizeLinear,
@@ -1743,84 +2746,6 @@ var ops9 = {
   QLinearMatMul: qlinearMatMul,
   QLinearConv: qlinearConv
 };
-
-// src/webedge/ops/values.mjs
-var norm2 = (axis, rank) => axis < 0 ? axis + rank : axis;
-var isBig2 = (dtype) => dtype === "int64" || dtype === "uint64";
-var DTYPE_OF2 = {
-  1: "float32",
-  2: "uint8",
-  3: "int8",
-  4: "uint16",
-  5: "int16",
-  6: "int32",
-  7: "int64",
-  9: "bool",
-  10: "float16",
-  11: "float64",
-  12: "uint32",
-  13: "uint64"
-};
-var fromHalf = halfToNumber;
-var toHalf = numberToHalf;
-function valuesOf(t) {
-  return t.dtype === "float16" ? Float64Array.from(t.data, fromHalf) : t.data;
-}
-function numbersOf(t) {
-  if (t.dtype === "float16") return Float64Array.from(t.data, fromHalf);
-  if (isBig2(t.dtype)) return Float64Array.from(t.data, Number);
-  return t.data;
-}
-function encoder2(dtype) {
-  if (dtype === "float16") return toHalf;
-  if (isBig2(dtype)) return (v) => BigInt(Number.isFinite(v) ? Math.trunc(v) : 0);
-  if (dtype === "bool") return (v) => v ? 1 : 0;
-  return null;
-}
-var zeroOf = (dtype) => isBig2(dtype) ? 0n : 0;
-var oneOf = (dtype) => isBig2(dtype) ? 1n : dtype === "float16" ? 15360 : 1;
-var scratchFor = (dtype, n) => dtype === "float16" ? new Float64Array(n) : new ARRAYS[dtype](n);
-function store(t, vals) {
-  const d = t.data;
-  if (t.dtype === "float16") for (let i = 0; i < d.length; i++) d[i] = toHalf(vals[i]);
-  else d.set(vals);
-}
-function forEachIndex(dims, fn) {
-  const total = dims.reduce((a, b) => a * b, 1);
-  const idx = new Array(dims.length).fill(0);
-  for (let o = 0; o < total; o++) {
-    fn(o, idx);
-    for (let d = dims.length - 1; d >= 0; d--) {
-      if (++idx[d] < dims[d]) break;
-      idx[d] = 0;
-    }
-  }
-}
-function poolGeometry(at, spatial, kernel) {
-  const n = spatial.length;
-  const strides = at.strides ?? new Array(n).fill(1);
-  const dil = at.dilations ?? new Array(n).fill(1);
-  let pads = at.pads ?? new Array(2 * n).fill(0);
-  const autoPad = at.auto_pad ?? "NOTSET";
-  const out = new Array(n);
-  if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
-    pads = new Array(2 * n);
-    for (let i = 0; i < n; i++) {
-      out[i] = Math.ceil(spatial[i] / strides[i]);
-      const total = Math.max(0, (out[i] - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - spatial[i]);
-      pads[i] = autoPad === "SAME_UPPER" ? Math.floor(total / 2) : Math.ceil(total / 2);
-      pads[i + n] = total - pads[i];
-    }
-  } else {
-    if (autoPad === "VALID") pads = new Array(2 * n).fill(0);
-    const round = at.ceil_mode ? Math.ceil : Math.floor;
-    for (let i = 0; i < n; i++) {
-      out[i] = round((spatial[i] + pads[i] + pads[i + n] - ((kernel[i] - 1) * dil[i] + 1)) / strides[i]) + 1;
-      if (at.ceil_mode && (out[i] - 1) * strides[i] >= spatial[i] + pads[i]) out[i]--;
-    }
-  }
-  return { out, begin: pads.slice(0, n), strides, dil };
-}
 
 // src/webedge/ops/indexing.mjs
 var fix = (i, n) => {
@@ -1843,7 +2768,7 @@ function reducer(name, dtype) {
   if (dtype === "bool" && name === "mul") return (a, b) => a & b;
   return fn;
 }
-var copyOf = (ex, x) => {
+var copyOf2 = (ex, x) => {
   const y = ex.alloc(x.dtype, x.dims.slice());
   y.data.set(x.data);
   return y;
@@ -1863,7 +2788,7 @@ function gatherElements(ex, node, [x, idx]) {
 function scatterElements(ex, node, [x, idx, upd]) {
   const axis = norm2(node.attrs.axis ?? 0, x.dims.length);
   const f = reducer(node.attrs.reduction, x.dtype);
-  const y = copyOf(ex, x);
+  const y = copyOf2(ex, x);
   const xs = stridesOf(x.dims);
   const n = x.dims[axis];
   const ids = idx.numbers();
@@ -1907,7 +2832,7 @@ function gatherND(ex, node, [x, idx]) {
 function scatterND(ex, node, [x, idx, upd]) {
   const k = idx.dims[idx.dims.length - 1];
   const f = reducer(node.attrs.reduction, x.dtype);
-  const y = copyOf(ex, x);
+  const y = copyOf2(ex, x);
   const count = size(idx.dims.slice(0, -1));
   const inner = size(x.dims.slice(k));
   const offs = tupleOffsets(idx.numbers(), k, x.dims, stridesOf(x.dims), 0, count);
@@ -2192,7 +3117,7 @@ function unique(ex, node, [x]) {
   for (let t = 0; t < n; t++) yInv.data[t] = BigInt(rank[inverse[t]]);
   return [y, yIdx, yInv, yCnt];
 }
-var ops10 = {
+var ops11 = {
   GatherElements: gatherElements,
   GatherND: gatherND,
   ScatterElements: scatterElements,
@@ -2214,9 +3139,9 @@ var ops10 = {
 };
 
 // src/webedge/ops/bitwise.mjs
-var BITS = { int8: 8, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32, int64: 64, uint64: 64 };
+var BITS2 = { int8: 8, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32, int64: 64, uint64: 64 };
 function binary2(ex, a, b, fn) {
-  if (!(a.dtype in BITS)) throw new Error(`bitwise op on ${a.dtype} is not supported`);
+  if (!(a.dtype in BITS2)) throw new Error(`bitwise op on ${a.dtype} is not supported`);
   const dims = broadcastDims(a.dims, b.dims);
   const y = ex.alloc(a.dtype, dims);
   const ad = a.data, bd = b.data, yd = y.data;
@@ -2227,7 +3152,7 @@ function binary2(ex, a, b, fn) {
 }
 var bitwise = (fn) => (ex, node, [a, b]) => [binary2(ex, a, b, fn)];
 function bitwiseNot(ex, node, [x]) {
-  if (!(x.dtype in BITS)) throw new Error(`BitwiseNot on ${x.dtype} is not supported`);
+  if (!(x.dtype in BITS2)) throw new Error(`BitwiseNot on ${x.dtype} is not supported`);
   const y = ex.alloc(x.dtype, x.dims.slice());
   const xd = x.data, yd = y.data;
   for (let i = 0; i < xd.length; i++) yd[i] = ~xd[i];
@@ -2236,7 +3161,7 @@ function bitwiseNot(ex, node, [x]) {
 function bitShift(ex, node, [x, s]) {
   const left = node.attrs.direction === "LEFT";
   if (!left && node.attrs.direction !== "RIGHT") throw new Error(`BitShift direction '${node.attrs.direction}'`);
-  const bits = BITS[x.dtype];
+  const bits = BITS2[x.dtype];
   if (bits === 64) {
     const w = 64n;
     const fn2 = left ? (v, k) => k < 0n || k >= w ? 0n : v << k : (v, k) => k < 0n || k >= w ? v < 0n ? -1n : 0n : v >> k;
@@ -2245,7 +3170,7 @@ function bitShift(ex, node, [x, s]) {
   const fn = left ? (v, k) => k < 0 || k >= bits ? 0 : v << k : (v, k) => k < 0 || k >= bits ? v < 0 ? -1 : 0 : x.dtype === "uint32" ? v >>> k : v >> k;
   return [binary2(ex, x, s, fn)];
 }
-var ops11 = {
+var ops12 = {
   BitShift: bitShift,
   BitwiseAnd: bitwise((a, b) => a & b),
   BitwiseOr: bitwise((a, b) => a | b),
@@ -2257,7 +3182,7 @@ var ops11 = {
 function map(ex, x, fn, outDtype = x.dtype) {
   const y = ex.alloc(outDtype, x.dims.slice());
   const xv = numbersOf(x), yd = y.data;
-  const enc = encoder2(outDtype);
+  const enc = encoder3(outDtype);
   for (let i = 0; i < yd.length; i++) yd[i] = enc ? enc(fn(xv[i])) : fn(xv[i]);
   return y;
 }
@@ -2272,7 +3197,7 @@ function prelu(ex, node, [x, slope]) {
   const dims = broadcastDims(x.dims, slope.dims);
   const y = ex.alloc(x.dtype, dims);
   const xv = numbersOf(x), sv = numbersOf(slope), yd = y.data;
-  const enc = encoder2(x.dtype);
+  const enc = encoder3(x.dtype);
   forEachBroadcast(dims, [broadcastStrides(x.dims, dims), broadcastStrides(slope.dims, dims)], (o, [i, j]) => {
     const v = xv[i] < 0 ? xv[i] * sv[j] : xv[i];
     yd[o] = enc ? enc(v) : v;
@@ -2293,7 +3218,7 @@ function dropout(ex, node, [x, ratioT, trainT]) {
   const keep = training && ratio > 0 ? Array.from({ length: x.size }, () => Math.random() >= ratio) : null;
   if (keep) {
     const xv = numbersOf(x), yd = y.data;
-    const enc = encoder2(x.dtype);
+    const enc = encoder3(x.dtype);
     const scale = 1 / (1 - ratio);
     for (let i = 0; i < yd.length; i++) {
       const v = keep[i] ? xv[i] * scale : 0;
@@ -2365,7 +3290,7 @@ function einsum(ex, node, inputs) {
   store(y, acc);
   return [y];
 }
-var ops12 = {
+var ops13 = {
   Celu: celu,
   Selu: selu,
   ThresholdedRelu: thresholdedRelu,
@@ -2392,7 +3317,7 @@ var ops12 = {
 function output(ex, x, dims = x.dims.slice()) {
   const y = ex.alloc(x.dtype, dims);
   const yd = y.data;
-  const enc = encoder2(x.dtype);
+  const enc = encoder3(x.dtype);
   return { y, xv: numbersOf(x), put: enc ? (i, v) => {
     yd[i] = enc(v);
   } : (i, v) => {
@@ -2489,15 +3414,15 @@ function lpPool(ex, node, [x]) {
   const { y, xv, put } = output(ex, x, [N, C, ...g.out]);
   const plane = size(spatial);
   const xs = stridesOf(spatial);
-  const taps = [];
-  forEachIndex(kernel, (_, k) => taps.push(k.slice()));
+  const taps2 = [];
+  forEachIndex(kernel, (_, k) => taps2.push(k.slice()));
   const d = spatial.length;
   let o = 0;
   for (let nc = 0; nc < N * C; nc++) {
     const base = nc * plane;
     forEachIndex(g.out, (_, pos) => {
       let s = 0;
-      for (const k of taps) {
+      for (const k of taps2) {
         let off = base;
         let inside = true;
         for (let a = 0; a < d; a++) {
@@ -2527,7 +3452,7 @@ function globalLpPool(ex, node, [x]) {
   }
   return [y];
 }
-var ops13 = {
+var ops14 = {
   RMSNormalization: rmsNorm,
   LpNormalization: lpNorm,
   MeanVarianceNormalization: meanVarianceNorm,
@@ -2536,21 +3461,319 @@ var ops13 = {
   GlobalLpPool: globalLpPool
 };
 
+// src/webedge/ops/grid_sample.mjs
+var MODES = { bilinear: "linear", linear: "linear", nearest: "nearest", bicubic: "cubic", cubic: "cubic" };
+var denormalize = (v, n, align) => align ? (v + 1) / 2 * (n - 1) : ((v + 1) * n - 1) / 2;
+function reflect(x, lo, hi) {
+  const range2 = hi - lo;
+  if (x < lo) {
+    const dx = lo - x;
+    const k = Math.trunc(dx / range2);
+    const r = dx - k * range2;
+    return k % 2 === 0 ? lo + r : hi - r;
+  }
+  if (x > hi) {
+    const dx = x - hi;
+    const k = Math.trunc(dx / range2);
+    const r = dx - k * range2;
+    return k % 2 === 0 ? hi - r : lo + r;
+  }
+  return x;
+}
+function roundEven3(v) {
+  const r = Math.round(v);
+  return Math.abs(v - Math.trunc(v)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+function cubicCoeffs(t) {
+  const A = -0.75;
+  const c0 = ((A * (t + 1) - 5 * A) * (t + 1) + 8 * A) * (t + 1) - 4 * A;
+  const c1 = ((A + 2) * t - (A + 3)) * t * t + 1;
+  const c2 = ((A + 2) * (1 - t) - (A + 3)) * (1 - t) * (1 - t) + 1;
+  const c3 = ((A * (2 - t) - 5 * A) * (2 - t) + 8 * A) * (2 - t) - 4 * A;
+  return [c0, c1, c2, c3];
+}
+function taps(mode, x) {
+  if (mode === "nearest") return [[x], [1]];
+  const x0 = Math.floor(x);
+  const t = x - x0;
+  if (mode === "linear") return [[x0, x0 + 1], [1 - t, t]];
+  return [[x0 - 1, x0, x0 + 1, x0 + 2], cubicCoeffs(t)];
+}
+function padIndex(i, n, padding, lo, hi) {
+  if (padding === "zeros") return i >= 0 && i < n ? i : -1;
+  if (padding === "border") return Math.min(Math.max(i, 0), n - 1);
+  return Math.trunc(reflect(i, lo, hi));
+}
+function gridSample(ex, node, [x, grid]) {
+  const at = node.attrs;
+  const mode = MODES[at.mode ?? (ex.plan.opset >= 20 ? "linear" : "bilinear")];
+  if (!mode) throw new Error(`mode ${at.mode} is not supported`);
+  const padding = at.padding_mode ?? "zeros";
+  const align = !!at.align_corners;
+  const [N, C, ...sp] = x.dims;
+  const R = sp.length;
+  const outSp = grid.dims.slice(1, -1);
+  const y = ex.alloc(x.dtype, [N, C, ...outSp]);
+  const xd = x.data;
+  const gd = grid.data;
+  const yd = y.data;
+  const inStr = stridesOf(sp);
+  const plane = size(sp);
+  const points = size(outSp);
+  const lo = sp.map(() => align ? 0 : -0.5);
+  const hi = sp.map((n) => align ? n - 1 : n - 0.5);
+  const tapIdx = new Array(R);
+  const tapW = new Array(R);
+  const pick = new Array(R).fill(0);
+  for (let n = 0; n < N; n++) {
+    for (let p = 0; p < points; p++) {
+      for (let d = 0; d < R; d++) {
+        let v = denormalize(gd[(n * points + p) * R + (R - 1 - d)], sp[d], align);
+        if (mode === "nearest") v = roundEven3(v);
+        if (v < lo[d] || v > hi[d]) {
+          if (padding === "border") v = Math.min(Math.max(v, 0), sp[d] - 1);
+          else if (padding === "reflection") v = reflect(v, lo[d], hi[d]);
+        }
+        const [idx, w] = taps(mode, mode === "nearest" ? Math.trunc(v) : v);
+        tapIdx[d] = idx.map((i) => padIndex(i, sp[d], padding, lo[d], hi[d]));
+        tapW[d] = w;
+      }
+      for (let c = 0; c < C; c++) {
+        const base = (n * C + c) * plane;
+        let sum = 0;
+        pick.fill(0);
+        for (; ; ) {
+          let w = 1;
+          let off = 0;
+          for (let d2 = 0; d2 < R; d2++) {
+            const i = tapIdx[d2][pick[d2]];
+            if (i < 0) w = 0;
+            else off += i * inStr[d2];
+            w *= tapW[d2][pick[d2]];
+          }
+          if (w !== 0) sum += w * xd[base + off];
+          let d = R - 1;
+          while (d >= 0 && ++pick[d] >= tapIdx[d].length) pick[d--] = 0;
+          if (d < 0) break;
+        }
+        yd[(n * C + c) * points + p] = sum;
+      }
+    }
+  }
+  return [y];
+}
+var ops15 = { GridSample: gridSample };
+
+// src/webedge/ops/detection.mjs
+function corners(b, i, centerPoint) {
+  const o = i * 4;
+  if (centerPoint) {
+    const f = Math.fround;
+    const [x, y, w, h] = [b[o], b[o + 1], b[o + 2], b[o + 3]];
+    return [f(y - h / 2), f(x - w / 2), f(y + h / 2), f(x + w / 2)];
+  }
+  return [Math.min(b[o], b[o + 2]), Math.min(b[o + 1], b[o + 3]), Math.max(b[o], b[o + 2]), Math.max(b[o + 1], b[o + 3])];
+}
+function overlaps(a, b, threshold) {
+  const f = Math.fround;
+  const ix = f(Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const iy = f(Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  if (ix <= 0 || iy <= 0) return false;
+  const inter = f(ix * iy);
+  const areaA = f(f(a[2] - a[0]) * f(a[3] - a[1]));
+  const areaB = f(f(b[2] - b[0]) * f(b[3] - b[1]));
+  const union = f(f(areaA + areaB) - inter);
+  if (areaA <= 0 || areaB <= 0 || union <= 0) return false;
+  return f(inter / union) > threshold;
+}
+function nonMaxSuppression(ex, node, [boxes, scores, maxOut, iouT, scoreT]) {
+  const [N, B] = boxes.dims;
+  const C = scores.dims[1];
+  const limit = maxOut && maxOut.size ? Math.max(Number(maxOut.data[0]), 0) : 0;
+  const iou = iouT && iouT.size ? iouT.data[0] : 0;
+  const minScore = scoreT && scoreT.size ? scoreT.data[0] : null;
+  const centerPoint = node.attrs.center_point_box ?? 0;
+  const bd = boxes.data;
+  const sd = scores.data;
+  const picked = [];
+  for (let n = 0; n < N; n++) {
+    const boxAt = (i) => corners(bd.subarray(n * B * 4, (n + 1) * B * 4), i, centerPoint);
+    for (let c = 0; c < C; c++) {
+      const s = sd.subarray((n * C + c) * B, (n * C + c + 1) * B);
+      const order = [];
+      for (let i = 0; i < B; i++) if (minScore === null || s[i] > minScore) order.push(i);
+      order.sort((i, j) => s[j] - s[i] || i - j);
+      const kept = [];
+      for (const i of order) {
+        if (kept.length >= limit) break;
+        const box = boxAt(i);
+        if (kept.some((k) => overlaps(box, k, iou))) continue;
+        kept.push(box);
+        picked.push(n, c, i);
+      }
+    }
+  }
+  const y = ex.alloc("int64", [picked.length / 3, 3]);
+  y.data.set(picked.map(BigInt));
+  return [y];
+}
+function bilinear(H, W, y, x) {
+  if (y < -1 || y > H || x < -1 || x > W) return null;
+  y = Math.max(y, 0);
+  x = Math.max(x, 0);
+  let y0 = Math.trunc(y);
+  let x0 = Math.trunc(x);
+  let y1 = y0 + 1;
+  let x1 = x0 + 1;
+  if (y0 >= H - 1) {
+    y0 = y1 = H - 1;
+    y = y0;
+  }
+  if (x0 >= W - 1) {
+    x0 = x1 = W - 1;
+    x = x0;
+  }
+  const ly = y - y0;
+  const lx = x - x0;
+  const [hy, hx] = [1 - ly, 1 - lx];
+  return [[y0 * W + x0, hy * hx], [y0 * W + x1, hy * lx], [y1 * W + x0, ly * hx], [y1 * W + x1, ly * lx]];
+}
+function roiAlign(ex, node, [x, rois, batchIdx]) {
+  const at = node.attrs;
+  const [, C, H, W] = x.dims;
+  const R = rois.dims[0];
+  const [OH, OW] = [at.output_height ?? 1, at.output_width ?? 1];
+  const scale = at.spatial_scale ?? 1;
+  const ratio = at.sampling_ratio ?? 0;
+  const halfPixel = (at.coordinate_transformation_mode ?? "half_pixel") === "half_pixel";
+  const isMax = (at.mode ?? "avg") === "max";
+  const y = ex.alloc(x.dtype, [R, C, OH, OW]);
+  const xd = x.data;
+  const rd = rois.data;
+  const yd = y.data;
+  const batches = batchIdx.numbers();
+  const shift = halfPixel ? 0.5 : 0;
+  for (let r = 0; r < R; r++) {
+    const [x1, y1, x2, y2] = [0, 1, 2, 3].map((k) => rd[r * 4 + k] * scale - shift);
+    const rw = halfPixel ? x2 - x1 : Math.max(x2 - x1, 1);
+    const rh = halfPixel ? y2 - y1 : Math.max(y2 - y1, 1);
+    const [bh, bw] = [rh / OH, rw / OW];
+    const gh = ratio > 0 ? ratio : Math.ceil(rh / OH);
+    const gw = ratio > 0 ? ratio : Math.ceil(rw / OW);
+    const count = Math.max(gh * gw, 1);
+    const samples = [];
+    for (let ph = 0; ph < OH; ph++) {
+      for (let pw = 0; pw < OW; pw++) {
+        const cell = [];
+        for (let iy = 0; iy < gh; iy++) {
+          const yy = y1 + ph * bh + (iy + 0.5) * bh / gh;
+          for (let ix = 0; ix < gw; ix++) cell.push(bilinear(H, W, yy, x1 + pw * bw + (ix + 0.5) * bw / gw));
+        }
+        samples.push(cell);
+      }
+    }
+    for (let c = 0; c < C; c++) {
+      const base = (batches[r] * C + c) * H * W;
+      samples.forEach((cell, q) => {
+        let acc = isMax ? null : 0;
+        for (const pts of cell) {
+          if (isMax) {
+            const v = pts ? Math.max(...pts.map(([i, w]) => w * xd[base + i])) : 0;
+            acc = acc === null ? v : Math.max(acc, v);
+          } else if (pts) {
+            for (const [i, w] of pts) acc += w * xd[base + i];
+          }
+        }
+        yd[(r * C + c) * OH * OW + q] = isMax ? acc ?? 0 : acc / count;
+      });
+    }
+  }
+  return [y];
+}
+var ops16 = { NonMaxSuppression: nonMaxSuppression, RoiAlign: roiAlign };
+
+// src/webedge/ops/det.mjs
+function determinant(a, M) {
+  let det2 = 1;
+  for (let col = 0; col < M; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < M; r++) if (Math.abs(a[r * M + col]) > Math.abs(a[pivot * M + col])) pivot = r;
+    if (a[pivot * M + col] === 0) return 0;
+    if (pivot !== col) {
+      for (let c = 0; c < M; c++) [a[col * M + c], a[pivot * M + c]] = [a[pivot * M + c], a[col * M + c]];
+      det2 = -det2;
+    }
+    const p = a[col * M + col];
+    det2 *= p;
+    for (let r = col + 1; r < M; r++) {
+      const f = a[r * M + col] / p;
+      for (let c = col + 1; c < M; c++) a[r * M + c] -= f * a[col * M + c];
+    }
+  }
+  return det2;
+}
+function det(ex, node, [x]) {
+  const M = x.dims[x.dims.length - 1];
+  if (x.dims[x.dims.length - 2] !== M) throw new Error(`Det of [${x.dims}]: the last two dims differ`);
+  const batch = x.dims.slice(0, -2);
+  const y = ex.alloc(x.dtype, batch);
+  const xd = numbersOf(x);
+  const out = new Float64Array(size(batch));
+  for (let b = 0; b < out.length; b++) out[b] = determinant(Float64Array.from(xd.subarray(b * M * M, (b + 1) * M * M)), M);
+  store(y, out);
+  return [y];
+}
+var ops17 = { Det: det };
+
+// src/webedge/ops/tensor_scatter.mjs
+function tensorScatter(ex, node, [past, update, writeIdx]) {
+  const axis = norm2(node.attrs.axis ?? -2, past.dims.length);
+  const circular = (node.attrs.mode ?? "linear") === "circular";
+  if (!circular && node.attrs.mode && node.attrs.mode !== "linear") throw new Error(`mode ${node.attrs.mode} is not supported`);
+  if (axis === 0) throw new Error("axis 0 is the batch axis; the update goes along a later one");
+  const y = ex.alloc(past.dtype, past.dims.slice());
+  y.data.set(past.data);
+  const B = past.dims[0];
+  const starts = writeIdx ? writeIdx.numbers() : new Array(B).fill(0);
+  const maxLen = past.dims[axis];
+  const len = update.dims[axis];
+  const inner = size(past.dims.slice(axis + 1));
+  const outer = size(past.dims.slice(0, axis));
+  const perBatch = outer / B;
+  const yd = y.data, ud = update.data;
+  for (let o = 0; o < outer; o++) {
+    const start = starts[Math.floor(o / perBatch)];
+    for (let s = 0; s < len; s++) {
+      let at = start + s;
+      if (circular) at %= maxLen;
+      if (at < 0 || at >= maxLen) throw new Error(`write position ${at} lies outside the cache (length ${maxLen})`);
+      yd.set(ud.subarray((o * len + s) * inner, (o * len + s + 1) * inner), (o * maxLen + at) * inner);
+    }
+  }
+  return [y];
+}
+var ops18 = { TensorScatter: tensorScatter };
+
 // src/webedge/ops/index.mjs
 var OPS = {
   ...ops,
   ...ops2,
-  ...ops3,
   ...ops4,
   ...ops5,
   ...ops6,
   ...ops7,
   ...ops8,
+  ...ops3,
   ...ops9,
   ...ops10,
   ...ops11,
   ...ops12,
-  ...ops13
+  ...ops13,
+  ...ops14,
+  ...ops15,
+  ...ops16,
+  ...ops17,
+  ...ops18
 };
 
 // src/webedge/executor.mjs
@@ -2688,6 +3911,54 @@ var Executor = class {
   }
 };
 
+// src/webedge/warmup.mjs
+var ROUNDS = 40;
+var CALLS2 = {
+  conv2d_f32: (p) => [
+    // im2col path, pointwise path, depthwise path
+    [p, p + 4096, p + 12288, p + 16384, 1, 8, 6, 6, 8, 3, 3, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0],
+    [p, p + 4096, p + 12288, p + 16384, 1, 8, 6, 6, 8, 1, 1, 6, 6, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0],
+    [p, p + 4096, p + 12288, p + 16384, 1, 8, 6, 6, 8, 3, 3, 6, 6, 1, 1, 1, 1, 1, 1, 8, 1, 0, 0]
+  ],
+  gemm_f32: (p) => [
+    [p, p + 4096, p + 12288, p + 16384, 8, 16, 16, 0, 0, 1, 1, 2, 0, 0, 0],
+    [p, p + 4096, p + 12288, p + 16384, 1, 16, 16, 0, 1, 1, 1, 2, 0, 0, 0],
+    [p, p + 4096, p + 12288, p + 16384, 1, 16, 16, 0, 0, 1, 1, 2, 0, 0, 0]
+  ],
+  unary_f32: (p) => [[1, p, p + 16384, 256, 0, 0], [6, p, p + 16384, 256, 0, 0], [7, p, p + 16384, 256, 0, 0]],
+  binary_f32: (p) => [
+    [0, p, p + 4096, p + 16384, 1, p + 32768, p + 32768 + 64, p + 32768 + 128],
+    [2, p, p + 4096, p + 16384, 1, p + 32768, p + 32768 + 64, p + 32768 + 128]
+  ],
+  maxpool2d_f32: (p) => [[p, p + 16384, 1, 8, 6, 6, 3, 3, 2, 2, 2, 2, 1, 1, 0, 0]],
+  avgpool2d_f32: (p) => [[p, p + 16384, 1, 8, 6, 6, 3, 3, 2, 2, 2, 2, 1, 1, 0, 0, 0]],
+  global_avgpool_f32: (p) => [[p, p + 16384, 8, 36]],
+  global_maxpool_f32: (p) => [[p, p + 16384, 8, 36]],
+  softmax_f32: (p) => [[p, p + 16384, 8, 16, 1, 0]],
+  layernorm_f32: (p) => [[p, p + 4096, p + 8192, p + 16384, 8, 16, 1e-5]],
+  batchnorm_f32: (p) => [[p, p + 4096, p + 4160, p + 4224, p + 4288, p + 16384, 1, 8, 16, 1e-5]],
+  instancenorm_f32: (p) => [[p, p + 4096, p + 4160, p + 16384, 1, 8, 16, 1e-5]]
+};
+var SCRATCH = 40960;
+function warmUp(exports, arena) {
+  const names = Object.keys(CALLS2).filter((name) => typeof exports[name] === "function");
+  if (!names.length) return;
+  const p = arena.alloc(SCRATCH);
+  try {
+    new Uint8Array(arena.memory.buffer, p, SCRATCH).fill(0);
+    const ints = new Int32Array(arena.memory.buffer, p + 32768, 48);
+    ints.set([256], 0);
+    ints.set([1], 16);
+    ints.set([1], 32);
+    for (const name of names) {
+      const calls = CALLS2[name](p);
+      for (let r = 0; r < ROUNDS; r++) for (const args of calls) exports[name](...args);
+    }
+  } finally {
+    arena.dispose(p);
+  }
+}
+
 // src/backends/webedge.mjs
 function parsePlan(manifest, planBytes) {
   let plan;
@@ -2701,14 +3972,14 @@ function parsePlan(manifest, planBytes) {
   }
   return plan;
 }
-async function createWebedgeSession({ manifest, planBytes, kernels, shards }) {
+async function createWebedgeSession({ manifest, planBytes, kernels, shards, threads = 1 }) {
   const plan = parsePlan(manifest, planBytes);
   const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
-  return createSession({ plan, kernels, weights });
+  return createSession({ plan, kernels, weights, threads });
 }
-async function createStreamingSession({ manifest, planBytes, kernels, shards }) {
+async function createStreamingSession({ manifest, planBytes, kernels, shards, threads = 1 }) {
   const plan = parsePlan(manifest, planBytes);
-  const session = await createSession({ plan, kernels, weights: [] });
+  const session = await createSession({ plan, kernels, weights: [], threads });
   const ex = session.executor;
   ex.streaming = true;
   const placed = shards.map((promise, i) => {
@@ -2732,25 +4003,32 @@ function placeWeight(arena, w) {
     new Uint8Array(arena.memory.buffer, ptr, w.bytes.length).set(w.bytes);
     return [w.name, new Tensor("float32", w.shape, { ptr, arena })];
   }
-  return [w.name, new Tensor(w.dtype, w.shape, { host: new ARRAYS[w.dtype](w.bytes.slice().buffer) })];
+  return [w.name, new Tensor(w.dtype, w.shape, { host: fromBytes(w.dtype, w.bytes, size(w.shape)) })];
 }
-async function createSession({ plan, kernels, weights: weightList }) {
-  const arena = new Arena();
+async function createSession({ plan, kernels, weights: weightList, threads = 1 }) {
+  const arena = new Arena(32, threads > 1 ? { shared: true, reserved: threads * PAGE } : {});
   const exports = {};
+  const modules = [];
   for (const [file, bytes] of kernels) {
     try {
-      const { instance } = await WebAssembly.instantiate(bytes, { env: { memory: arena.memory } });
+      const { module, instance } = await WebAssembly.instantiate(bytes, { env: { memory: arena.memory } });
+      modules.push(module);
       Object.assign(exports, instance.exports);
     } catch (cause) {
       throw new WebedgeError(`${file}: could not instantiate the kernel module (${cause.message})`, { file, cause });
     }
   }
+  warmUp(exports, arena);
+  const pool2 = threads > 1 ? await startPool({ arena, modules, kernels: exports, threads }) : null;
   const weights = new Map(weightList.map((w) => placeWeight(arena, w)));
   const executor = new Executor(plan, exports, arena, weights);
+  executor.pool = pool2;
   return {
     executor,
+    threads: pool2 ? pool2.threads : 1,
     run: (feeds) => executor.run(feeds),
     async dispose() {
+      pool2?.dispose();
     },
     memoryBytes: () => arena.memory.buffer.byteLength
   };

@@ -36,7 +36,10 @@ var manifest_schema_default = {
         }
       }
     },
-    shards: { type: "array", items: { $ref: "#/$defs/file" } },
+    shards: { type: "array", items: { allOf: [{ $ref: "#/$defs/file" }], properties: {
+      encoding: { enum: ["deflate-raw", "shuffle4+deflate-raw"] },
+      size: { type: "integer", minimum: 0 }
+    } } },
     quantization: {
       type: "object",
       required: ["encoding"],
@@ -59,7 +62,7 @@ var manifest_schema_default = {
           items: {
             allOf: [
               { $ref: "#/$defs/file" },
-              { type: "object", required: ["role"], properties: { role: { enum: ["entry", "glue", "wasm", "kernel", "executor"] } } }
+              { type: "object", required: ["role"], properties: { role: { enum: ["entry", "glue", "wasm", "kernel", "kernel-mt", "executor"] } } }
             ]
           }
         }
@@ -173,8 +176,13 @@ function validateManifest(manifest, where = "model.json") {
   if (problem) throw new WebedgeError(`${where}: invalid manifest at ${problem.path}: ${problem.message}`, { file: where });
   manifest.weights.forEach((w, i) => {
     const shard = manifest.shards[w.shard];
-    if (!shard || w.offset + w.length > shard.bytes) {
+    if (!shard || w.offset + w.length > (shard.size ?? shard.bytes)) {
       throw new WebedgeError(`${where}: invalid manifest at .weights[${i}]: tensor '${w.name}' lies outside its shard`, { file: where });
+    }
+  });
+  manifest.shards.forEach((s, i) => {
+    if (s.encoding && s.size === void 0) {
+      throw new WebedgeError(`${where}: invalid manifest at .shards[${i}]: an encoded shard needs its decoded 'size'`, { file: where });
     }
   });
   return manifest;
@@ -330,6 +338,38 @@ async function getVerified(entry, { base, store, pool, progress, phase, stats, r
   stats.networkBytes += bytes.length;
   await store.put(entry.sha256, bytes);
   return bytes;
+}
+
+// src/decode.mjs
+async function decodeShard(entry, bytes) {
+  if (!entry.encoding) return bytes;
+  if (entry.encoding !== "deflate-raw" && entry.encoding !== "shuffle4+deflate-raw") {
+    throw new WebedgeError(`${entry.file}: unknown encoding '${entry.encoding}'; this runtime is older than the bundle \u2014 re-bundle or update webedge`, { file: entry.file });
+  }
+  if (typeof DecompressionStream === "undefined") {
+    throw new WebedgeError(`${entry.file}: this browser has no DecompressionStream; bundle with --no-compress to support it`, { file: entry.file });
+  }
+  let inflated;
+  try {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    inflated = new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (cause) {
+    throw new WebedgeError(`${entry.file}: could not inflate the shard (${cause.message})`, { file: entry.file, cause });
+  }
+  if (inflated.length !== entry.size) {
+    throw new WebedgeError(`${entry.file}: inflated to ${inflated.length} bytes, manifest says ${entry.size}`, { file: entry.file });
+  }
+  return entry.encoding === "shuffle4+deflate-raw" ? unshuffle4(inflated) : inflated;
+}
+function unshuffle4(planes) {
+  const n4 = planes.length >> 2;
+  const out = new Uint8Array(planes.length);
+  const words = new Uint32Array(out.buffer, 0, n4);
+  for (let i = 0; i < n4; i++) {
+    words[i] = planes[i] | planes[n4 + i] << 8 | planes[2 * n4 + i] << 16 | planes[3 * n4 + i] << 24;
+  }
+  out.set(planes.subarray(4 * n4), 4 * n4);
+  return out;
 }
 
 // src/progress.mjs
@@ -488,6 +528,21 @@ async function createOrtSession(ort, { manifest, base, ep, wasmBinary, graph, sh
   };
 }
 
+// src/webedge/threads.mjs
+var DEFAULT_MAX_THREADS = 4;
+var MAX_THREADS = 16;
+var SLOT_BYTES = 16384;
+var ARGS_AT = 32;
+var MAX_ARGS = (SLOT_BYTES - ARGS_AT) / 8;
+function threadsFor(requested) {
+  if (requested != null && !(Number.isInteger(requested) && requested >= 1)) {
+    throw new WebedgeError(`option threads must be a positive integer, got ${JSON.stringify(requested)}`);
+  }
+  if (!globalThis.crossOriginIsolated || typeof SharedArrayBuffer === "undefined") return 1;
+  const cores = globalThis.navigator?.hardwareConcurrency || 1;
+  return Math.min(MAX_THREADS, requested ?? Math.min(cores, DEFAULT_MAX_THREADS));
+}
+
 // src/load.mjs
 var now = () => performance.now();
 async function readManifest(url, retries) {
@@ -530,6 +585,10 @@ function chooseEp(manifest, requested) {
   }
   return eps.find((ep) => ep !== "webgpu" || hasGpu) ?? eps[0];
 }
+function webedgeThreads(manifest, requested) {
+  const threads = threadsFor(requested);
+  return manifest.backend.files.some((f) => f.role === "kernel-mt") ? threads : 1;
+}
 async function load(manifestUrl, options = {}) {
   const { backend, onProgress, concurrency = 6, cache = true, retries = 3, stream = true } = options;
   const timings = { start: now() };
@@ -543,7 +602,9 @@ async function load(manifestUrl, options = {}) {
   const stats = { networkBytes: 0, cacheBytes: 0 };
   const ctx = { base, store, pool, progress, stats, retries };
   const isOrt = manifest.backend.name === "ort";
-  const binaries = manifest.backend.files.filter((f) => f.role === "wasm" || f.role === "kernel");
+  const threads = isOrt ? threadCount() : webedgeThreads(manifest, options.threads);
+  const kernelRole = threads > 1 ? "kernel-mt" : "kernel";
+  const binaries = manifest.backend.files.filter((f) => f.role === "wasm" || f.role === kernelRole);
   const modelFiles = [manifest.backend.graph, ...manifest.shards];
   progress.setTotal("runtime", binaries.reduce((s, f) => s + f.bytes, 0));
   progress.setTotal("weights", modelFiles.reduce((s, f) => s + f.bytes, 0));
@@ -554,7 +615,7 @@ async function load(manifestUrl, options = {}) {
     timings.runtime = now();
     return { ort, bins };
   });
-  const files = modelFiles.map((f) => getVerified(f, { ...ctx, phase: "weights" }));
+  const files = modelFiles.map((f) => getVerified(f, { ...ctx, phase: "weights" }).then((bytes) => decodeShard(f, bytes)));
   const everything = Promise.all(files).then((all) => {
     timings.weights = now();
     return all;
@@ -571,7 +632,8 @@ async function load(manifestUrl, options = {}) {
       manifest,
       planBytes: graph,
       shards: files.slice(1),
-      kernels: binaries.map((f, i) => [f.file, bins[i]])
+      kernels: binaries.map((f, i) => [f.file, bins[i]]),
+      threads
     });
   } else {
     const [{ ort, bins }, [graph, ...shards]] = await Promise.all([runtime, everything]);
@@ -581,7 +643,8 @@ async function load(manifestUrl, options = {}) {
       manifest,
       planBytes: graph,
       shards,
-      kernels: binaries.map((f, i) => [f.file, bins[i]])
+      kernels: binaries.map((f, i) => [f.file, bins[i]]),
+      threads
     });
   }
   timings.started = now();
@@ -599,7 +662,7 @@ async function load(manifestUrl, options = {}) {
     inputs: manifest.inputs,
     outputs: manifest.outputs,
     backend: `${manifest.backend.name}/${ep}`,
-    threads: isOrt ? threadCount() : 1,
+    threads: isOrt ? threads : session.threads,
     streaming,
     /** Resolves when every weight is downloaded, verified and in place (rejects if one fails). */
     loaded,

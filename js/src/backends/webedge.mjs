@@ -1,8 +1,12 @@
 // The webedge backend: instantiate the bundle's kernel modules on one shared memory, place the
-// weights in it, and execute the plan that Python compiled ahead of time.
-import { Arena } from '../webedge/arena.mjs';
+// weights in it, and execute the plan that Python compiled ahead of time. With threads > 1 (the
+// loader fetched the threaded kernels, kernels/mt/) the memory is a SharedArrayBuffer and a
+// worker pool (webedge/threads.mjs) instantiates the same modules on it.
+import { Arena, PAGE } from '../webedge/arena.mjs';
 import { Executor } from '../webedge/executor.mjs';
-import { Tensor, ARRAYS } from '../webedge/tensor.mjs';
+import { startPool } from '../webedge/threads.mjs';
+import { warmUp } from '../webedge/warmup.mjs';
+import { Tensor, fromBytes, size } from '../webedge/tensor.mjs';
 import { WebedgeError } from '../errors.mjs';
 
 function parsePlan(manifest, planBytes) {
@@ -18,17 +22,17 @@ function parsePlan(manifest, planBytes) {
   return plan;
 }
 
-export async function createWebedgeSession({ manifest, planBytes, kernels, shards }) {
+export async function createWebedgeSession({ manifest, planBytes, kernels, shards, threads = 1 }) {
   const plan = parsePlan(manifest, planBytes);
   const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
-  return createSession({ plan, kernels, weights });
+  return createSession({ plan, kernels, weights, threads });
 }
 
 // Like createWebedgeSession, but `shards` are promises: each shard's tensors are placed when it
 // arrives, and a node that reads a weight still on the way waits for that shard only.
-export async function createStreamingSession({ manifest, planBytes, kernels, shards }) {
+export async function createStreamingSession({ manifest, planBytes, kernels, shards, threads = 1 }) {
   const plan = parsePlan(manifest, planBytes);
-  const session = await createSession({ plan, kernels, weights: [] });
+  const session = await createSession({ plan, kernels, weights: [], threads });
   const ex = session.executor;
   ex.streaming = true;
   const placed = shards.map((promise, i) => {
@@ -51,28 +55,38 @@ function placeWeight(arena, w) {
     new Uint8Array(arena.memory.buffer, ptr, w.bytes.length).set(w.bytes);
     return [w.name, new Tensor('float32', w.shape, { ptr, arena })];
   }
-  return [w.name, new Tensor(w.dtype, w.shape, { host: new ARRAYS[w.dtype](w.bytes.slice().buffer) })];
+  return [w.name, new Tensor(w.dtype, w.shape, { host: fromBytes(w.dtype, w.bytes, size(w.shape)) })]; // sub-byte types arrive packed
 }
 
 // The session itself, from parts: a parsed plan, [file, wasm bytes] kernel pairs and
 // [{name, dtype, shape, bytes}] weights. The conformance runner calls this directly.
-export async function createSession({ plan, kernels, weights: weightList }) {
-  const arena = new Arena();
+// threads > 1 needs the threaded kernel variants; `session.threads` says how many run (1 when
+// workers could not start).
+export async function createSession({ plan, kernels, weights: weightList, threads = 1 }) {
+  const arena = new Arena(32, threads > 1 ? { shared: true, reserved: threads * PAGE } : {});
   const exports = {};
+  const modules = [];
   for (const [file, bytes] of kernels) {
     try {
-      const { instance } = await WebAssembly.instantiate(bytes, { env: { memory: arena.memory } });
+      const { module, instance } = await WebAssembly.instantiate(bytes, { env: { memory: arena.memory } });
+      modules.push(module);
       Object.assign(exports, instance.exports);
     } catch (cause) {
       throw new WebedgeError(`${file}: could not instantiate the kernel module (${cause.message})`, { file, cause });
     }
   }
+  warmUp(exports, arena); // optimized kernel code by the first inference (webedge/warmup.mjs)
+  const pool = threads > 1 ? await startPool({ arena, modules, kernels: exports, threads }) : null;
   const weights = new Map(weightList.map((w) => placeWeight(arena, w)));
   const executor = new Executor(plan, exports, arena, weights);
+  executor.pool = pool;
   return {
     executor,
+    threads: pool ? pool.threads : 1,
     run: (feeds) => executor.run(feeds),
-    async dispose() {},
+    async dispose() {
+      pool?.dispose();
+    },
     memoryBytes: () => arena.memory.buffer.byteLength,
   };
 }

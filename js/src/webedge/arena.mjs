@@ -1,15 +1,32 @@
-// Allocator over the wasm memory that all kernel modules share. Bytes [0, 64 KiB) are the
-// kernels' stack (they are linked --stack-first with a 64 KiB stack); tensors start above it.
-// First-fit free list with coalescing; memory grows in 64 KiB pages when no block fits.
-const PAGE = 65536;
+// Allocator over the wasm memory that all kernel modules share. The low `reserved` bytes are the
+// kernels' stacks: [0, 64 KiB) for the main thread (the modules are linked with a 64 KiB stack
+// first), and with threads worker i's stack is [i * 64 KiB, (i + 1) * 64 KiB) (threads.mjs);
+// tensors start above. First-fit free list with coalescing; memory grows in 64 KiB pages when no
+// block fits. A `shared` memory (threads) is backed by a SharedArrayBuffer and must have a maximum:
+// MAX_SHARED_PAGES, which the threaded kernels declare on their memory import (wasm/build.py).
+export const PAGE = 65536;
+export const MAX_SHARED_PAGES = 32768; // 2 GiB
 const ALIGN = 16;
 
+// A shared memory reserves its whole maximum up front; where 2 GiB of address space cannot be had
+// (32-bit devices), take less: the kernels accept any maximum up to the one they declare.
+function sharedMemory(initial) {
+  for (let maximum = MAX_SHARED_PAGES; ; maximum /= 2) {
+    try {
+      return new WebAssembly.Memory({ initial, maximum, shared: true });
+    } catch (err) {
+      if (maximum <= 4096) throw err;
+    }
+  }
+}
+
 export class Arena {
-  constructor(initialPages = 32) {
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: 65536 });
-    this.free = [{ start: PAGE, end: initialPages * PAGE }];
+  constructor(initialPages = 32, { shared = false, reserved = PAGE } = {}) {
+    const initial = Math.max(initialPages, Math.ceil(reserved / PAGE) + 16);
+    this.memory = shared ? sharedMemory(initial) : new WebAssembly.Memory({ initial, maximum: 65536 });
+    this.free = [{ start: reserved, end: initial * PAGE }];
     this.sizes = new Map();
-    this.peak = PAGE;
+    this.peak = reserved;
   }
   alloc(bytes) {
     const need = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);

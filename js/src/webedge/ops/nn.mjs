@@ -1,7 +1,12 @@
 // Ops backed by the wasm kernels of the same names: Conv (conv.c), Gemm/MatMul (gemm.c),
 // pooling (pool.c), Softmax/LogSoftmax (softmax.c), normalisations (norm.c).
+// With a worker pool (threads.mjs), Conv, Gemm and MatMul split their output into shares, each a
+// call of the same kernel on offset pointers over a sub-range: output channels, groups, rows of
+// A, columns of a transposed B, or batch entries.
 import { size } from '../tensor.mjs';
 import { broadcastDims } from '../broadcast.mjs';
+import { convNd } from './conv_nd.mjs';
+import { splitWork } from '../threads.mjs';
 
 const ACT = { none: 0, Relu: 1, Clip: 2, HardSigmoid: 3, HardSwish: 4, LeakyRelu: 5, Sigmoid: 6, Tanh: 7 };
 
@@ -44,14 +49,32 @@ function geometry(node, xDims, kernel) {
 }
 
 function conv(ex, node, [x, w, b]) {
+  if (x.dims.length > 4) return convNd(ex, node, [x, w, b]); // 3-D and up: plain JS
   const g = geometry(node, x.dims, w.dims.slice(2));
   const [N, C] = x.dims;
   const M = w.dims[0];
   const y = ex.alloc('float32', [N, M, ...g.outSpatial]);
   const act = node.attrs._act ?? 'none';
   const [a0, a1] = node.attrs._act_params ?? [0, 0];
-  ex.k.conv2d_f32(x.ptr, w.ptr, b ? b.ptr : 0, y.ptr, N, C, g.H, g.W, M, g.KH, g.KW, g.OH, g.OW,
-    g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, node.attrs.group ?? 1, ACT[act], a0, a1);
+  const group = node.attrs.group ?? 1;
+  const geo = [g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl];
+  const tail = [ACT[act], a0, a1];
+  // Threads: units are images, or for one image output channels (group 1, in 4s: the GEMM's row
+  // block; each share packs its own im2col blocks) or groups (a depthwise channel is a group).
+  const [Cg, Mg, P, HW] = [C / group, M / group, g.OH * g.OW, g.H * g.W];
+  const Kg = Cg * g.KH * g.KW;
+  const [units, align] = N > 1 ? [N, 1] : group === 1 ? [M, 4] : [group, 1];
+  const ranges = splitWork(ex, units, align, 2 * N * M * P * Kg);
+  if (ranges) {
+    const bias = (m0) => (b ? b.ptr + m0 * 4 : 0);
+    const calls = ([u0, u1]) => {
+      if (N > 1) return [[x.ptr + u0 * C * HW * 4, w.ptr, bias(0), y.ptr + u0 * M * P * 4, u1 - u0, C, g.H, g.W, M, ...geo, group, ...tail]];
+      const [m0, m, c0, c, gs] = group === 1 ? [u0, u1 - u0, 0, C, 1] : [u0 * Mg, (u1 - u0) * Mg, u0 * Cg, (u1 - u0) * Cg, u1 - u0];
+      return [[x.ptr + c0 * HW * 4, w.ptr + m0 * Kg * 4, bias(m0), y.ptr + m0 * P * 4, 1, c, g.H, g.W, m, ...geo, gs, ...tail]];
+    };
+    return ex.pool.run('conv2d_f32', ranges.map(calls), [y]);
+  }
+  ex.k.conv2d_f32(x.ptr, w.ptr, b ? b.ptr : 0, y.ptr, N, C, g.H, g.W, M, ...geo, group, ...tail);
   return [y];
 }
 
@@ -69,7 +92,18 @@ function gemm(ex, node, [a, b, c]) {
   }
   const act = at._act ?? 'none';
   const [a0, a1] = at._act_params ?? [0, 0];
-  ex.k.gemm_f32(a.ptr, b.ptr, c ? c.ptr : 0, y.ptr, M, N, K, tA, tB, at.alpha ?? 1, at.beta ?? 1, cKind, ACT[act], a0, a1);
+  const tail = [tA, tB, at.alpha ?? 1, at.beta ?? 1, cKind, ACT[act], a0, a1];
+  // Threads: rows of A (not transposed), or columns of a transposed B when there is one row.
+  const byRows = !tA && M > 1;
+  const ranges = byRows || (M === 1 && tB) ? splitWork(ex, byRows ? M : N, 4, 2 * M * N * K) : null;
+  if (ranges) {
+    const cOffset = (m0, n0) => (!c ? 0 : c.ptr + 4 * (cKind === 3 ? m0 : cKind === 4 ? m0 * N + n0 : cKind === 2 ? n0 : 0));
+    const calls = ([u0, u1]) => [byRows
+      ? [a.ptr + u0 * K * 4, b.ptr, cOffset(u0, 0), y.ptr + u0 * N * 4, u1 - u0, N, K, ...tail]
+      : [a.ptr, b.ptr + u0 * K * 4, cOffset(0, u0), y.ptr + u0 * 4, 1, u1 - u0, K, ...tail]];
+    return ex.pool.run('gemm_f32', ranges.map(calls), [y]);
+  }
+  ex.k.gemm_f32(a.ptr, b.ptr, c ? c.ptr : 0, y.ptr, M, N, K, ...tail);
   return [y];
 }
 
@@ -102,11 +136,23 @@ function matmul(ex, node, [a, b]) {
     }
     return off;
   };
-  for (let i = 0; i < count; i++) {
-    const ao = a.ptr + idxOf(ad.slice(0, -2), i) * M * K * 4;
-    const bo = b.ptr + idxOf(bd.slice(0, -2), i) * K * N * 4;
-    ex.k.gemm_f32(ao, bo, 0, y.ptr + i * M * N * 4, M, N, K, 0, 0, 1, 0, 0, 0, 0, 0);
+  // batch entries [i0, i1), rows [m0, m1) of each
+  const calls = (i0, i1, m0, m1) => {
+    const out = [];
+    for (let i = i0; i < i1; i++) {
+      const ao = a.ptr + (idxOf(ad.slice(0, -2), i) * M + m0) * K * 4;
+      const bo = b.ptr + idxOf(bd.slice(0, -2), i) * K * N * 4;
+      out.push([ao, bo, 0, y.ptr + (i * M + m0) * N * 4, m1 - m0, N, K, 0, 0, 1, 0, 0, 0, 0, 0]);
+    }
+    return out;
+  };
+  // Threads: split the batch entries, or the rows of a single product.
+  const ranges = splitWork(ex, count > 1 ? count : M, count > 1 ? 1 : 4, 2 * count * M * N * K);
+  if (ranges) {
+    const shares = ranges.map(([u0, u1]) => (count > 1 ? calls(u0, u1, 0, M) : calls(0, 1, u0, u1)));
+    return ex.pool.run('gemm_f32', shares, [y]);
   }
+  for (const args of calls(0, count, 0, M)) ex.k.gemm_f32(...args);
   return [y];
 }
 
@@ -230,10 +276,36 @@ function softmax(log) {
 }
 
 function batchnorm(ex, node, [x, scale, bias, mean, variance]) {
+  if (node.attrs.training_mode) return batchnormTraining(ex, node, [x, scale, bias, mean, variance]);
   const y = ex.alloc('float32', x.dims.slice());
   ex.k.batchnorm_f32(x.ptr, scale.ptr, bias.ptr, mean.ptr, variance.ptr, y.ptr, x.dims[0], x.dims[1],
     size(x.dims.slice(2)), node.attrs.epsilon ?? 1e-5);
   return [y];
+}
+
+// training_mode=1: normalise with the batch's own mean and (population) variance per channel;
+// outputs 1 and 2 are the running mean and variance moved toward them by (1 - momentum).
+function batchnormTraining(ex, node, [x, scale, bias, mean, variance]) {
+  const [N, C] = x.dims;
+  const S = size(x.dims.slice(2));
+  const momentum = node.attrs.momentum ?? 0.9;
+  const [y, bm, bv, runMean, runVar] = [x.dims.slice(), [C], [C], [C], [C]].map((d) => ex.alloc('float32', d));
+  const xd = x.data;
+  for (let c = 0; c < C; c++) {
+    let sum = 0;
+    let sq = 0;
+    for (let n = 0; n < N; n++) for (let s = 0; s < S; s++) sum += xd[(n * C + c) * S + s];
+    const mu = sum / (N * S);
+    for (let n = 0; n < N; n++) for (let s = 0; s < S; s++) sq += (xd[(n * C + c) * S + s] - mu) ** 2;
+    bm.data[c] = mu;
+    bv.data[c] = sq / (N * S);
+    runMean.data[c] = mean.data[c] * momentum + mu * (1 - momentum);
+    runVar.data[c] = variance.data[c] * momentum + bv.data[c] * (1 - momentum);
+  }
+  ex.k.batchnorm_f32(x.ptr, scale.ptr, bias.ptr, bm.ptr, bv.ptr, y.ptr, N, C, S, node.attrs.epsilon ?? 1e-5);
+  ex.arena.dispose(bm.ptr);
+  ex.arena.dispose(bv.ptr);
+  return [y, runMean, runVar];
 }
 
 function layernorm(ex, node, [x, scale, bias]) {

@@ -1,0 +1,151 @@
+"""Threads on webedge's own runtime: a worker pool over shared memory when the page is cross-origin
+isolated, one thread otherwise, and only the kernel variant that runs is downloaded.
+Checked in headless Chromium against Python onnxruntime (this fails, not skips, without Chromium)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from webedge.bundle import bundle
+from webedge.serve import BundleServer
+from webedge.testing import browser, check
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def chromium():
+    # per test: check() starts its own Playwright, which cannot run while another one is open
+    with browser.launch(webgpu=False) as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def magika_webedge(tmp_path_factory, magika_model):
+    out = tmp_path_factory.mktemp("magika-webedge") / "site"
+    return out, bundle(magika_model, out, backend="webedge")
+
+
+def _served_kernels(server: BundleServer) -> set[str]:
+    return {path for path in server.bytes_served if path.startswith("kernels/")}
+
+
+LOAD_AND_RUN = """async (opts) => {
+  const webedge = await import('/webedge.mjs');
+  try {
+    const model = await webedge.load('/model.json', opts);
+    const out = await model.run({bytes: new Int32Array(4 * 2048).fill(65)});
+    await model.dispose();
+    return {threads: model.threads, isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency,
+            n: out.target_label.data.length};
+  } catch (err) { return {error: err.message, name: err.name}; }
+}"""
+
+
+def _load(chromium, folder, isolate: bool, **opts) -> tuple[dict, set[str]]:
+    server = BundleServer(folder, isolate=isolate).start()
+    server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'><p>blank", "text/html")
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server.url + "__webedge__/blank.html")
+        got = page.evaluate(LOAD_AND_RUN, {**opts, "cache": False})
+    finally:
+        context.close()
+        server.stop()
+    return got, _served_kernels(server)
+
+
+def test_bundle_ships_both_kernel_sets_and_counts_the_threaded_one_apart(magika_webedge):
+    folder, report = magika_webedge
+    files = json.loads((folder / "model.json").read_text())["backend"]["files"]
+    single = sorted(f["file"] for f in files if f["role"] == "kernel")
+    threaded = sorted(f["file"] for f in files if f["role"] == "kernel-mt")
+    assert single and threaded == [f.replace("kernels/", "kernels/mt/") for f in single]
+    runtime = sum(e["gzip"] for rel, e in report["files"].items()
+                  if rel in single or rel in ("webedge.mjs", "webedge-runtime.mjs"))
+    assert report["totals"]["runtime"]["gzip"] == runtime  # what a single-threaded page downloads
+    assert report["totals"]["threads"]["gzip"] == sum(report["files"][f]["gzip"] for f in threaded)
+
+
+def test_magika_runs_on_threads_only_when_isolated_and_matches_onnxruntime(magika_webedge, magika_model):
+    folder, _ = magika_webedge
+    threaded = check(folder, model=magika_model, dims={"unk__214": 4}, warm_runs=2, reload=False, threads=True)
+    assert threaded.ok, threaded.failures
+    assert threaded.backend == "webedge/wasm" and threaded.threads == 2  # this machine: 2 cores; default min(cores, 4)
+    plain = check(folder, model=magika_model, dims={"unk__214": 4}, warm_runs=2, reload=False, threads=False)
+    assert plain.ok, plain.failures
+    assert plain.threads == 1
+
+
+def test_only_the_kernel_variant_that_runs_is_downloaded(chromium, magika_webedge):
+    folder, _ = magika_webedge
+    got, kernels = _load(chromium, folder, isolate=True)
+    assert got.get("isolated") is True and got["threads"] == min(4, got["cores"]) > 1, got
+    assert got["n"] == 4 * 214
+    assert kernels and all(k.startswith("kernels/mt/") for k in kernels), kernels
+    got, kernels = _load(chromium, folder, isolate=False)
+    assert got.get("isolated") is False and got["threads"] == 1, got
+    assert kernels and not any(k.startswith("kernels/mt/") for k in kernels), kernels
+
+
+def test_threads_option_overrides_the_default_and_is_checked(chromium, magika_webedge):
+    folder, _ = magika_webedge
+    got, kernels = _load(chromium, folder, isolate=True, threads=1)
+    assert got["threads"] == 1 and not any(k.startswith("kernels/mt/") for k in kernels), (got, kernels)
+    got, _ = _load(chromium, folder, isolate=True, threads=3)
+    assert got["threads"] == 3, got
+    got, _ = _load(chromium, folder, isolate=False, threads=3)  # no shared memory without isolation
+    assert got["threads"] == 1, got
+    for bad in (0, 2.5, "2"):
+        got, _ = _load(chromium, folder, isolate=True, threads=bad)
+        assert got == {"error": f"option threads must be a positive integer, got {json.dumps(bad)}",
+                       "name": "WebedgeError"}
+
+
+def _split_model(path):
+    """One node per way the ops split across threads, each at least 2 * MIN_SHARE_FLOPS (threads.mjs),
+    so that 2 threads split it:
+    Conv by output channels (a count that is not a multiple of 4), by groups, by depthwise channels,
+    by images; Gemm by rows (column bias) and by columns of a transposed B (one row); MatMul by
+    batch entries and by rows."""
+    rng = np.random.default_rng(5)
+    inits = []
+
+    def w(name, *shape):
+        inits.append(numpy_helper.from_array(rng.uniform(-0.2, 0.2, shape).astype(np.float32), name))
+        return name
+
+    nodes = [
+        helper.make_node("Conv", ["x", w("w1", 30, 16, 3, 3), w("b1", 30)], ["c1"], pads=[1, 1, 1, 1]),
+        helper.make_node("Conv", ["c1", w("w2", 30, 1, 7, 7)], ["c2"], pads=[3, 3, 3, 3], group=30),
+        helper.make_node("Conv", ["c2", w("w3", 30, 10, 3, 3), w("b3", 30)], ["c3"], pads=[1, 1, 1, 1], group=3),
+        helper.make_node("Relu", ["c3"], ["y_conv"]),
+        helper.make_node("Conv", ["x2", "w1", "b1"], ["y_images"], pads=[1, 1, 1, 1]),
+        helper.make_node("Gemm", ["a", w("g1", 192, 256), w("g1c", 96, 1)], ["y_gemm"], transB=1, alpha=0.5),
+        helper.make_node("Gemm", ["v", w("g2", 3072, 1024), w("g2c", 3072)], ["y_gemv"], transB=1),
+        helper.make_node("MatMul", ["q", w("k", 6, 64, 96)], ["y_bmm"]),
+        helper.make_node("MatMul", ["a", w("m", 256, 200)], ["y_mm"]),
+    ]
+    f = TensorProto.FLOAT
+    inputs = [helper.make_tensor_value_info(n, f, s) for n, s in (
+        ("x", [1, 16, 64, 64]), ("x2", [3, 16, 24, 24]), ("a", [96, 256]), ("v", [1, 1024]), ("q", [6, 128, 64]))]
+    outputs = [helper.make_tensor_value_info(n, f, s) for n, s in (
+        ("y_conv", [1, 30, 64, 64]), ("y_images", [3, 30, 24, 24]), ("y_gemm", [96, 192]), ("y_gemv", [1, 3072]),
+        ("y_bmm", [6, 128, 96]), ("y_mm", [96, 200]))]
+    graph = helper.make_graph(nodes, "splits", inputs, outputs, inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9), path)
+
+
+def test_every_split_matches_onnxruntime_on_two_threads(tmp_path):
+    _split_model(tmp_path / "splits.onnx")
+    bundle(tmp_path / "splits.onnx", tmp_path / "site", backend="webedge")
+    report = check(tmp_path / "site", model=tmp_path / "splits.onnx", warm_runs=2, reload=False, threads=True)
+    assert report.threads == 2
+    assert report.ok, report.failures
+    assert all(c.max_abs < 1e-4 for c in report.outputs), [(c.name, c.max_abs) for c in report.outputs]
