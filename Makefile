@@ -1,15 +1,24 @@
 # The two commands a newcomer needs, each doing its own set-up:
 #   make demo   bundle Magika's pretrained model and run it in headless Chromium
 #   make test   run the whole test suite
-# `make setup` installs: Debian's chromium (when missing and we are root), a virtualenv with
-# webedge and its Python dependencies, and the npm packages (onnxruntime-web, esbuild).
+# `make setup` installs: Debian's chromium (when missing and we are root), a virtualenv with the
+# exact Python packages of requirements.lock (hash-checked) plus webedge itself (editable), and
+# the npm packages of js/package-lock.json (onnxruntime-web, esbuild).
+#
+# Maintainers:
+#   make lock        re-resolve requirements*.lock to the newest releases, then run the suite
+#   make wheel-check build the wheel, install it into a clean virtualenv (not editable) and run
+#                    the main job from there (what CI does first)
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.webedge-installed
+UV     := uv==0.13.8
+# uv resolves for the interpreter and platform CI runs; the hashes cover every file of each release.
+LOCK_FLAGS := --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-header
 
-.PHONY: setup demo test js clean chromium
+.PHONY: setup demo test js clean chromium lock wheel-check
 
 setup: chromium $(STAMP) js/node_modules/.package-lock.json
 
@@ -20,10 +29,13 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "no Chromium: run 'sudo apt-get install chromium' or set WEBEDGE_CHROMIUM=/path/to/chrome" >&2; exit 2; fi
 
-$(STAMP): pyproject.toml
+# A changed lock rebuilds the virtualenv from scratch, so nothing unlocked lingers in it.
+$(STAMP): pyproject.toml requirements.lock
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install -qq --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $@
 
 js/node_modules/.package-lock.json: js/package.json js/package-lock.json
@@ -35,9 +47,18 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+lock: $(STAMP)
+	$(BIN)/pip install --quiet $(UV)
+	$(BIN)/uv pip compile pyproject.toml --extra test --upgrade $(LOCK_FLAGS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml -c requirements.lock $(LOCK_FLAGS) -o requirements-runtime.lock
+	$(MAKE) test
+
+wheel-check: setup
+	$(BIN)/python .ci/wheel_check.py
+
 # Rebuild webedge/runtime/webedge.mjs from js/src (the built file is committed: bundling needs no Node).
 js: js/node_modules/.package-lock.json
 	cd js && npm run --silent build
 
 clean:
-	rm -rf $(VENV) js/node_modules webedge-demo
+	rm -rf $(VENV) js/node_modules webedge-demo build dist

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import CheckFailed, WebedgeError
+from .errors import CheckFailed, InstallationError, Interrupted, WebedgeError
 
 
 def _human(n: float | None) -> str:
@@ -140,10 +142,17 @@ def cmd_demo(a: argparse.Namespace) -> int:
     return run_demo(Path(a.out), backend=a.backend, network_preset=a.network)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit status 2) like every other error."""
+
+    def error(self, message: str):
+        self.exit(2, f"webedge: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .bundle import DEFAULT_SHARD_SIZE, EPS
 
-    p = argparse.ArgumentParser(prog="webedge", description="Bundle an ONNX model into a static web site "
+    p = _Parser(prog="webedge", description="Bundle an ONNX model into a static web site "
                                 "that runs it in the browser, and prove it in headless Chromium.")
     p.add_argument("--version", action="version", version=f"webedge {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
@@ -205,20 +214,52 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _raise_interrupted(signum, frame):  # noqa: ARG001
+    # Later signals are ignored so that the cleanup this one starts runs to its end.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def _stdout_gone() -> int:
+    """stdout's reader went away (`webedge inspect M | head`): exit quietly, as Unix tools do."""
     try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail again
+    except (OSError, ValueError):
+        pass
+    return 141
+
+
+def main(argv: list[str] | None = None, *, handle_signals: bool = False) -> int:
+    """Run one command; `handle_signals` (the console script) turns SIGINT/SIGTERM into a clean exit."""
+    if handle_signals:
+        signal.signal(signal.SIGINT, _raise_interrupted)
+        signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
         return args.func(args)
     except CheckFailed as exc:
         print(f"webedge: {exc}", file=sys.stderr)
         return exc.exit_code
+    except InstallationError as exc:
+        print(f"webedge: internal error: {exc}", file=sys.stderr)
+        return exc.exit_code
     except WebedgeError as exc:
         print(f"webedge: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
+    except BrokenPipeError:
+        return _stdout_gone()
+    except (Interrupted, KeyboardInterrupt) as exc:
+        code = exc.exit_code if isinstance(exc, Interrupted) else 130
+        try:
+            print(f"webedge: interrupted ({signal.Signals(code - 128).name}); nothing was left half-written",
+                  file=sys.stderr)
+        except (OSError, ValueError):
+            pass
+        return code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(handle_signals=True))

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import onnx
 
+from ..installation import packaged
 from ..plan.compile import compile_plan, missing_ops
 from ..plan.fuse import fuse_activations
 from ..plan.optimize import optimize
 
-KERNEL_DIR = Path(__file__).resolve().parents[1] / "runtime" / "kernels"
 MT_PREFIX = "kernels/mt/"
-EXECUTOR_JS = KERNEL_DIR.parent / "webedge-runtime.mjs"
+EXECUTOR = "runtime/webedge-runtime.mjs"  # packaged paths, relative to the webedge package
 EPS = ["wasm"]
 
 
@@ -50,9 +50,12 @@ def plan(graph_model: onnx.ModelProto) -> dict:
 
 
 def files_for(plan_: dict) -> list[tuple[str, Path, str]]:
-    kernels = [(f"kernels/{k}.wasm", KERNEL_DIR / f"{k}.wasm", "kernel") for k in plan_["kernels"]]
-    threaded = [(f"{MT_PREFIX}{k}.wasm", KERNEL_DIR / "mt" / f"{k}.wasm", "kernel-mt") for k in plan_["kernels"]]
-    return [("webedge-runtime.mjs", EXECUTOR_JS, "executor"), *kernels, *threaded]
+    """(path in bundle, packaged source, role) of every runtime file the plan needs; a packaged
+    file that is missing raises InstallationError before anything is written."""
+    kernels = [(f"kernels/{k}.wasm", packaged(f"runtime/kernels/{k}.wasm"), "kernel") for k in plan_["kernels"]]
+    threaded = [(f"{MT_PREFIX}{k}.wasm", packaged(f"runtime/{MT_PREFIX}{k}.wasm"), "kernel-mt")
+                for k in plan_["kernels"]]
+    return [("webedge-runtime.mjs", packaged(EXECUTOR), "executor"), *kernels, *threaded]
 
 
 def split_threaded_totals(report: dict) -> dict:
