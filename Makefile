@@ -54,7 +54,7 @@ lock: $(STAMP)
 	$(MAKE) test
 
 wheel-check: setup
-	$(BIN)/python .ci/wheel_check.py
+	bash .ci/wheel_check.sh
 
 # Rebuild webedge/runtime/webedge.mjs from js/src (the built file is committed: bundling needs no Node).
 js: js/node_modules/.package-lock.json
