@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from webedge.errors import WebedgeError
 from webedge.testing.budgets import BYTE_KEYS, KEYS, MS_KEYS, from_config, parse_args, parse_value
-from webedge.testing.inputs import load_inputs, make_inputs, parse_dims, resolve_shape
+from webedge.testing.inputs import check_output_bytes, load_inputs, make_inputs, parse_dims, resolve_shape
 
 # --- budgets ----------------------------------------------------------------------------------------
 
@@ -199,11 +201,59 @@ def good_arrays():
 
 def test_load_inputs(tmp_path):
     path = tmp_path / "in.npz"
-    np.savez(path, **good_arrays(), extra=np.zeros(1))  # extra arrays are ignored
+    np.savez(path, **good_arrays())
     feeds = load_inputs(path, X_SPEC)
     assert list(feeds) == ["x", "ids"]
     np.testing.assert_array_equal(feeds["x"], good_arrays()["x"])  # any batch size fits 'batch'
     np.testing.assert_array_equal(feeds["ids"], good_arrays()["ids"])
+
+
+def test_load_inputs_reports_extra_arrays_instead_of_ignoring_them(tmp_path):
+    # A typo'd input name next to a right one would otherwise be fed nothing, silently.
+    path = tmp_path / "in.npz"
+    np.savez(path, **good_arrays(), extra=np.zeros(1))
+    with pytest.raises(WebedgeError, match=r"has array\(s\) the model has no input for: extra \(its inputs: x, ids\)"):
+        load_inputs(path, X_SPEC)
+
+
+def test_load_inputs_object_arrays_get_one_clear_line(tmp_path):
+    path = tmp_path / "in.npz"
+    np.savez(path, x=np.array([{"a": 1}, None], dtype=object), ids=good_arrays()["ids"])
+    with pytest.raises(WebedgeError, match=r"array 'x' holds Python objects \(dtype object\)"):
+        load_inputs(path, X_SPEC)
+
+
+def test_load_inputs_damaged_npz_gets_one_clear_line(tmp_path):
+    path = tmp_path / "in.npz"
+    np.savez(path, **good_arrays())
+    data = bytearray(path.read_bytes())
+    data[60:400] = b"\xff" * 340  # inside the first member: the zip directory still lists both arrays
+    path.write_bytes(bytes(data))
+    with pytest.raises(WebedgeError, match=r"in.npz: (array 'x' is damaged|not an .npz file)"):
+        load_inputs(path, X_SPEC)
+
+
+def test_load_inputs_symbolic_dim_must_agree_across_inputs():
+    specs = [{"name": "a", "dtype": "float32", "shape": ["n", 2]}, {"name": "b", "dtype": "float32", "shape": ["n"]}]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "in.npz"
+        np.savez(path, a=np.zeros((3, 2), np.float32), b=np.zeros(4, np.float32))
+        with pytest.raises(WebedgeError, match=r"dimension 'n' is 3 in input 'a' but 4 in input 'b'"):
+            load_inputs(path, specs)
+
+
+def test_huge_dims_are_refused_before_anything_is_allocated():
+    # --dim batch=10000000 on [batch, 16] float32 is 640 MB of inputs: refused by name and size,
+    # not a numpy MemoryError traceback; so is an output too big to bring back from the page.
+    with pytest.raises(WebedgeError, match=r"input 'x' of shape \[10000000, 16\] is 640,000,000 bytes"):
+        make_inputs(X_SPEC, {"batch": 10_000_000})
+    outputs = [{"name": "y", "dtype": "float32", "shape": ["batch", 2048]}]
+    with pytest.raises(WebedgeError, match=r"output 'y' would be 1,638,400,000 bytes"):
+        check_output_bytes(outputs, {"batch": 200_000})
+    check_output_bytes(outputs, {"batch": 4})
+    check_output_bytes([{"name": "z", "dtype": "float32", "shape": ["unknown", 2048]}], {"batch": 10**9})
 
 
 def test_load_inputs_missing_array(tmp_path):
@@ -229,10 +279,10 @@ def test_load_inputs_wrong_shape(tmp_path, shape):
 
 
 def test_load_inputs_unreadable_file(tmp_path):
-    with pytest.raises(WebedgeError, match="cannot read inputs"):
+    with pytest.raises(WebedgeError, match="missing.npz: no such file"):
         load_inputs(tmp_path / "missing.npz", X_SPEC)
     (tmp_path / "text.npz").write_text("x = 1\n")
-    with pytest.raises(WebedgeError, match="cannot read inputs"):
+    with pytest.raises(WebedgeError, match=r"text.npz: not an .npz file; write one with numpy.savez"):
         load_inputs(tmp_path / "text.npz", X_SPEC)
 
 

@@ -2,15 +2,16 @@
 
 The flow is one way: load and validate the model, cut its weights into first-use-ordered
 content-hashed shards, write the weight-free graph, the runtime files, the manifest, the demo page
-and report.json into a temporary folder beside OUT, then rename it into place. A failure at any
-step removes the temporary folder, so OUT is either the old bundle, the new one, or absent.
+and report.json into a temporary folder beside OUT, then rename it into place (`outdir`: which
+OUT may be replaced, and how a failure or interruption leaves the old bundle, the new one, or
+nothing).
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
+import math
 import os
 import shutil
 from pathlib import Path
@@ -18,18 +19,19 @@ from pathlib import Path
 import onnx
 
 from . import manifest as manifest_mod
+from . import outdir
 from . import report as report_mod
 from . import __version__
 from .backends import native, ort
 from .errors import WebedgeError
+from .installation import packaged
 from .onnx_import import load_model
 from .quantize.model import check_quantize_args, quantize_model
 from .shards import pack
 from .weights import extract_weights, set_locations
 
-PACKAGE = Path(__file__).resolve().parent
-RUNTIME_JS = PACKAGE / "runtime" / "webedge.mjs"
-PAGE = PACKAGE / "page" / "index.html"
+LOADER = "runtime/webedge.mjs"  # packaged paths (webedge.installation), copied into every bundle
+PAGE = "page/index.html"
 
 # Chosen by bench/shard_size.py (bench/RESULTS.md): on emulated 4G, 1-4 MiB shards tie and 8-16 MiB
 # load 2-3% slower (fewer parallel streams); on loopback 4 MiB is fastest (per-request overhead).
@@ -38,10 +40,12 @@ EPS = ("wasm", "webgpu")
 BACKEND_CHOICES = ("ort", "webedge", "auto")
 
 
+MAX_SHARD_SIZE = 2**31 - 1  # one fetch() into one ArrayBuffer; hosts cap single files lower still
+
+
 def parse_size(text: str | int) -> int:
-    """'4MB', '512KiB', '1048576' -> bytes (KB/MB are 1000-based, KiB/MiB 1024-based)."""
-    if isinstance(text, int):
-        return text
+    """'4MB', '512KiB', '1048576' -> bytes (KB/MB are 1000-based, KiB/MiB 1024-based); a whole,
+    finite number of bytes from 1 to 2 GiB, else one WebedgeError line."""
     s = str(text).strip().upper().replace(" ", "")
     units = {"GIB": 1 << 30, "MIB": 1 << 20, "KIB": 1 << 10, "GB": 10**9, "MB": 10**6, "KB": 10**3, "B": 1}
     for suffix, mult in units.items():
@@ -51,25 +55,22 @@ def parse_size(text: str | int) -> int:
     else:
         num, mult = s, 1
     try:
-        value = float(num)
-    except ValueError:
-        raise WebedgeError(f"'{text}' is not a size; write e.g. 4MB, 512KiB or 1048576") from None
+        value = float(num) * mult
+    except (ValueError, OverflowError):
+        value = math.nan
+    if not math.isfinite(value):
+        raise WebedgeError(f"'{text}' is not a size; write e.g. 4MB, 512KiB or 1048576")
     if value <= 0:
         raise WebedgeError(f"size '{text}' must be positive")
-    return int(value * mult)
+    if value > MAX_SHARD_SIZE:
+        raise WebedgeError(f"size '{text}' is too large: at most 2 GiB (one shard is one download)")
+    if value != int(value):
+        raise WebedgeError(f"size '{text}' is not a whole number of bytes; write e.g. 512KiB or 1048576")
+    return int(value)
 
 
 def _file_entry(rel: str, data: bytes, **extra) -> dict:
     return {"file": rel, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), **extra}
-
-
-def _check_out(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise WebedgeError(f"output path {out} is a file; choose a folder path for -o")
-    if out.exists() and not force:
-        raise WebedgeError(f"output folder {out} already exists; pass --force to replace it")
-    if not out.parent.exists():
-        raise WebedgeError(f"the parent folder of {out} does not exist; create {out.parent} first")
 
 
 def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str, ep: str, shard_size: int,
@@ -111,8 +112,8 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str,
         (tmp / rel).parent.mkdir(exist_ok=True)
         (tmp / rel).write_bytes(data)
         runtime_files.append(_file_entry(rel, data, role=role))
-    shutil.copyfile(RUNTIME_JS, tmp / "webedge.mjs")
-    shutil.copyfile(PAGE, tmp / "index.html")
+    shutil.copyfile(packaged(LOADER), tmp / "webedge.mjs")
+    shutil.copyfile(packaged(PAGE), tmp / "index.html")
 
     backend = {"name": backend_name, "version": version, "eps": eps,
                "graph": _file_entry(graph_file, graph_bytes), "files": runtime_files}
@@ -160,34 +161,16 @@ def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: st
         raise WebedgeError(f"unknown execution provider '{ep}'; choose one of {', '.join(EPS)}")
     shard_size = parse_size(shard_size)
     quant = check_quantize_args(quantize, block_size, tolerance, calibration)
-    _check_out(out, force)
+    inputs = [Path(model_path)] + ([Path(calibration)] if calibration else [])
+    outdir.check_replaceable(out, inputs, force)  # cheap checks before the expensive work
+    packaged(LOADER), packaged(PAGE)
     model = load_model(model_path)
     backend, why = choose_backend(model, backend, ep)
     if backend == "ort":
         ort.check_model(model, str(model_path))
         ort.find_dist()  # fail (or install) before writing anything
 
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        tmp.mkdir()
+    with outdir.staged(out, inputs, force) as tmp:
         _write_tree(tmp, model, manifest_mod.model_name(Path(model_path)), backend, ep, shard_size, why, quant,
                     compress=compress)
-        if out.exists():
-            out.rename(old)
-        try:
-            tmp.rename(out)
-        except OSError:
-            if old.exists():
-                old.rename(out)  # put the previous bundle back
-            raise
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise WebedgeError(f"no space left on the device while writing {out}; free some space "
-                               "or choose another -o") from None
-        raise WebedgeError(f"could not write {out}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
     return json.loads((out / "report.json").read_text())

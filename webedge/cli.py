@@ -146,7 +146,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (and exit status 2) like every other error."""
 
     def error(self, message: str):
-        self.exit(2, f"webedge: error: {message} (see `{self.prog} --help`)\n")
+        raise WebedgeError(f"{message} (see `{self.prog} --help`)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,8 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("model", help="the .onnx file")
     b.add_argument("-o", "--out", required=True, help="output folder (written atomically)")
     b.add_argument("--backend", default="auto", choices=["ort", "webedge", "auto"],
-                   help="webedge: our own op-pruned wasm runtime (~50 kB gzip; wasm only); ort: onnxruntime-web "
-                   "(3.7 MB gzip); auto: webedge when it runs every op, else ort, saying why (default: auto)")
+                   help="webedge: our own op-pruned wasm runtime (tens of kB; wasm only); ort: onnxruntime-web "
+                   "(megabytes); auto: webedge when it runs every op, else ort, saying why (default: auto); "
+                   "report.json has the exact bytes")
     b.add_argument("--ep", default="wasm", choices=EPS, help="execution provider the bundle ships (default: wasm; "
                    "webgpu also runs wasm)")
     b.add_argument("--shard-size", default=DEFAULT_SHARD_SIZE, help=f"target shard size (default {DEFAULT_SHARD_SIZE})")

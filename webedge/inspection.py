@@ -19,13 +19,13 @@ from .weights import extract_weights
 
 
 def _ort_support(path: Path) -> dict:
-    import onnxruntime
+    from .ort_session import reason, session
 
     try:
-        onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        session(str(path))
         return {"ok": True, "note": f"onnxruntime-web {ort_backend.ORT_VERSION} (wasm, webgpu with CPU fallback)"}
     except Exception as exc:  # noqa: BLE001 - any refusal is "not supported", with its first line
-        return {"ok": False, "note": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]}
+        return {"ok": False, "note": reason(exc, 200)}
 
 
 def _webedge_support(model) -> dict:

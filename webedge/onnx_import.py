@@ -44,17 +44,42 @@ def graphs(graph: onnx.GraphProto):
                     yield from graphs(g)
 
 
+def _external_path(t: onnx.TensorProto, location: str, base: Path) -> Path:
+    """The file a tensor's external data lives in; it must be a relative path that stays inside
+    the model's folder (symlinks resolved). Checked on the string first, so nothing outside the
+    folder is looked at (no file-exists oracle for a hostile model)."""
+    refuse = (f"tensor '{t.name}' keeps its data at external location '{location}', outside the model's folder; "
+              "an ONNX file may only name data files beside it: move the data next to the model and re-save it")
+    parts = location.replace("\\", "/").split("/")
+    if (not location or "\0" in location or location.startswith(("/", "\\")) or ":" in parts[0]
+            or ".." in parts):
+        raise WebedgeError(refuse)
+    where = base / location
+    root = base.resolve()
+    try:
+        inside = root in where.resolve().parents
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, an over-long name
+        inside = False
+    if not inside:
+        raise WebedgeError(refuse)
+    return where
+
+
 def _check_external_data(model: onnx.ModelProto, base: Path) -> None:
     for t in _external_tensors(model):
         info = {e.key: e.value for e in t.external_data}
         location = info.get("location", "")
-        where = base / location
-        if not location or not where.is_file():
+        where = _external_path(t, location, base)
+        if not where.is_file():
             raise WebedgeError(
                 f"tensor '{t.name}' keeps its data in external file '{location}', which is missing "
                 f"next to the model ({where}); copy it there or re-save the model with its data inline"
             )
-        end = int(info.get("offset", 0)) + int(info.get("length", 0))
+        try:
+            end = int(info.get("offset", 0)) + int(info.get("length", 0))
+        except ValueError:
+            raise WebedgeError(f"tensor '{t.name}': external data offset/length are not integers; "
+                               "re-export the model") from None
         if os.path.getsize(where) < end:
             raise WebedgeError(
                 f"external data file '{location}' is {os.path.getsize(where)} bytes but tensor "
@@ -108,6 +133,20 @@ def load_model(path: str | os.PathLike) -> onnx.ModelProto:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise WebedgeError(f"{path}: fails the ONNX checker: {first}") from None
     return model
+
+
+def check_model_file(path: str | os.PathLike) -> Path:
+    """A model file another tool (onnxruntime) will open: it must parse, and its external data must
+    stay inside its folder. Returns the path; raises one WebedgeError line otherwise."""
+    path = Path(path)
+    if not path.is_file():
+        raise WebedgeError(f"{path}: no such file")
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception:  # noqa: BLE001 - protobuf and onnx raise many types for a bad file
+        raise WebedgeError(f"{path}: not an ONNX model (protobuf parse failed); pass a .onnx file") from None
+    _check_external_data(model, path.parent)
+    return path
 
 
 def infer_shapes(model: onnx.ModelProto) -> onnx.ModelProto:

@@ -6,10 +6,16 @@ and gzip for text and wasm when the browser accepts it, as CDNs do (weight shard
 float bytes barely compress, and hosts rarely compress application/octet-stream).
 The test harness uses the same server; it also counts bytes served per file (to prove a reload
 downloads no weights) and can serve extra in-memory files under /__webedge__/.
+
+Requests are input too: a path with a NUL byte, a control character or an over-long segment gets
+400, anything outside the folder 404; a connection idle for `IDLE_TIMEOUT_S` is closed, and at
+most `MAX_CONNECTIONS` are served at once (further ones wait to be accepted), so a client cannot
+pile up threads.
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import http.server
 import mimetypes
@@ -19,8 +25,14 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .errors import Interrupted, WebedgeError
+
 HASHED = re.compile(r"^(weights/[0-9a-f]{16}\.bin|graph\.[0-9a-f]{16}\.onnx|plan\.[0-9a-f]{16}\.json)$")
 COMPRESSIBLE = {".wasm", ".mjs", ".js", ".json", ".html", ".onnx"}
+IDLE_TIMEOUT_S = 30
+MAX_CONNECTIONS = 64
+MAX_SEGMENT = 255  # NAME_MAX on Linux and macOS
+MAX_PATH = 2048
 TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
          ".json": "application/json", ".html": "text/html; charset=utf-8", ".onnx": "application/octet-stream",
          ".bin": "application/octet-stream"}
@@ -40,7 +52,25 @@ class BundleServer(http.server.ThreadingHTTPServer):
         self.bytes_served: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.fail_next: dict[str, int] = {}  # path -> how many requests to answer with 503 (retry tests)
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         super().__init__((host, port), _Handler)
+
+    def process_request(self, request, client_address):
+        self.slots.acquire()  # blocks the accept loop while MAX_CONNECTIONS are being served
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def handle_error(self, request, client_address):  # noqa: ARG002 - a client's fault is not ours to print
+        pass
 
     @property
     def url(self) -> str:
@@ -69,9 +99,16 @@ class BundleServer(http.server.ThreadingHTTPServer):
         self.server_close()
 
 
+def bad_path(rel: str) -> bool:
+    """A request path no file name can have: control characters (NUL included) or too long."""
+    return (len(rel) > MAX_PATH or any(ord(c) < 32 or c == "\x7f" for c in rel)
+            or any(len(seg.encode("utf-8", "surrogateescape")) > MAX_SEGMENT for seg in rel.split("/")))
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: BundleServer
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT_S  # per socket read: an idle keep-alive connection is closed
 
     def log_message(self, *args) -> None:  # quiet: the harness reports what matters
         pass
@@ -85,6 +122,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _respond(self, head: bool) -> None:
         rel = unquote(urlsplit(self.path).path).lstrip("/") or "index.html"
         srv = self.server
+        if bad_path(rel):
+            return self._send(400, b"bad request path\n", "text/plain", rel, head)
         with srv.lock:
             fail = srv.fail_next.get(rel, 0) > 0
             if fail:
@@ -94,8 +133,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if rel in srv.extra:
             body, ctype = srv.extra[rel]
             return self._send(200, body, ctype, rel, head)
-        path = (srv.root / rel).resolve()
-        if srv.root not in path.parents and path != srv.root or not path.is_file():
+        try:
+            path = (srv.root / rel).resolve()
+            found = (srv.root in path.parents or path == srv.root) and path.is_file()
+        except (OSError, ValueError):
+            found = False
+        if not found:
             return self._send(404, b"not found\n", "text/plain", rel, head)
         ctype = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         body, encoding = path.read_bytes(), None
@@ -138,11 +181,18 @@ def serve(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     from . import manifest
 
     manifest.read(Path(folder))
-    server = BundleServer(Path(folder), host, port)
+    if not 0 <= port <= 65535:
+        raise WebedgeError(f"--port {port} is not a TCP port; choose one from 1 to 65535 (0: any free port)")
+    try:
+        server = BundleServer(Path(folder), host, port)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        hint = "pick another --port" if exc.errno == errno.EADDRINUSE else "check --host and --port"
+        raise WebedgeError(f"cannot listen on {host}:{port}: {why}; {hint}") from None
     print(f"serving {Path(folder).resolve()} at {server.url} (cross-origin isolated; Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    except (KeyboardInterrupt, Interrupted):
+        print("stopped", flush=True)  # Ctrl-C is how a server is meant to end: exit status 0
     finally:
         server.server_close()

@@ -1,5 +1,5 @@
 // A small JSON Schema checker: the subset manifest.schema.json uses (type, const, enum, required,
-// properties, additionalProperties, items, minItems, minimum, pattern, allOf, local $ref).
+// properties, additionalProperties, items, minItems, minimum, maxLength, pattern, allOf, local $ref).
 // Written here because a full validator (ajv) would triple the runtime's size for one schema.
 
 function typeOf(v) {
@@ -36,6 +36,7 @@ export function check(value, schema, root = schema, path = '') {
     if (!types.some((t) => typeMatches(value, t))) return fail(`must be ${types.join(' or ')}, got ${typeOf(value)}`);
   }
   if (typeof value === 'number' && 'minimum' in schema && value < schema.minimum) return fail(`must be >= ${schema.minimum}`);
+  if (typeof value === 'string' && 'maxLength' in schema && value.length > schema.maxLength) return fail(`is longer than ${schema.maxLength} characters`);
   if (typeof value === 'string' && schema.pattern && !new RegExp(schema.pattern).test(value)) return fail(`does not match ${schema.pattern}`);
   if (Array.isArray(value)) {
     if (schema.minItems && value.length < schema.minItems) return fail(`needs at least ${schema.minItems} item(s)`);

@@ -21,13 +21,16 @@ def optimize(model: onnx.ModelProto) -> onnx.ModelProto:
     """Function ops our runtime lacks are expanded into their ONNX bodies first (see expand.py).
     A model whose ops onnxruntime itself cannot run (it has no kernel for some type, e.g. Cast
     to float8 on CPU) goes on unoptimized: our runtime does not need onnxruntime's kernels."""
-    import onnxruntime as ort
+    from ..ort_session import ort as quiet_ort
+    from ..ort_session import options as quiet_options
+    from ..ort_session import reason
 
+    ort = quiet_ort()
     model = expand_functions(model, SUPPORTED)
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in.onnx", Path(tmp) / "out.onnx"
         onnx.save(model, src)
-        options = ort.SessionOptions()
+        options = quiet_options()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
         options.optimized_model_filepath = str(dst)
         try:
@@ -36,7 +39,7 @@ def optimize(model: onnx.ModelProto) -> onnx.ModelProto:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             if "NOT_IMPLEMENTED" in first or "are not supported" in first:  # no kernel, or e.g. batchwise RNNs
                 return model
-            raise WebedgeError(f"onnxruntime could not optimize the model: {first}") from None
+            raise WebedgeError(f"onnxruntime could not optimize the model: {reason(exc)}") from None
         out = onnx.load(dst)
     # The optimizer lists every domain it knows; keep only those the graph uses.
     used = {n.domain for n in out.graph.node} | {""}

@@ -44,9 +44,9 @@ class Scorer:
         self.reference = [self.run(model) for _ in [0]][0]
 
     def run(self, model: onnx.ModelProto) -> list[list[np.ndarray]]:
-        import onnxruntime as ort
+        from ..ort_session import session as quiet_session
 
-        session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        session = quiet_session(model.SerializeToString())
         return [session.run(None, feeds) for feeds in self.sets]
 
     def error(self, model: onnx.ModelProto) -> float:

@@ -20,11 +20,11 @@ def _float_bytes(model: onnx.ModelProto) -> int:
 
 def _refuse_if_inaccurate(model: onnx.ModelProto, quantized: onnx.ModelProto, sets: list[dict]) -> None:
     """Never ship a static quantization that the calibration data already shows to be wrong."""
-    import onnxruntime as ort
+    from ..ort_session import session
 
     from .model import TOLERANCES
 
-    run = lambda m: [ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, f)  # noqa: E731
+    run = lambda m: [session(m.SerializeToString()).run(None, f)  # noqa: E731
                      for f in sets]
     worst = 1.0
     for ref_set, got_set in zip(run(model), run(quantized)):

@@ -11,6 +11,7 @@ bundle's own graph and shards read from disk).
 from __future__ import annotations
 
 import base64
+import math
 import shutil
 import statistics
 import tempfile
@@ -22,11 +23,12 @@ import numpy as np
 from .. import manifest as manifest_mod
 from ..compression import decode
 from ..errors import WebedgeError
+from ..onnx_import import check_model_file
 from ..report import kind_of
 from ..serve import BundleServer
 from . import browser, network
 from .compare import OutputCheck, Tolerance, compare
-from .inputs import NUMPY, load_inputs, make_inputs, parse_dims
+from .inputs import MAX_OUTPUT_BYTES, NUMPY, bind_dims, check_output_bytes, load_inputs, make_inputs, parse_dims
 
 
 PAGE_JS = (Path(__file__).with_name("harness_page.js")).read_text()
@@ -76,42 +78,57 @@ class Report:
 
 
 def reference_outputs(model_path: Path | None, folder: Path, man: dict, feeds: dict) -> tuple[dict, str]:
-    import onnxruntime as ort
+    from ..ort_session import ort as quiet_ort
+    from ..ort_session import reason
+    from ..ort_session import session as quiet_session
 
+    ort = quiet_ort()
     if model_path is not None:
         path, label = Path(model_path), f"onnxruntime {ort.__version__} on {model_path}"
         if not path.is_file():
             raise WebedgeError(f"--model {model_path}: no such file")
+        check_model_file(path)  # its external data must not reach outside its folder
     elif man["backend"]["name"] != "ort":
         raise WebedgeError(f"{folder} runs on the {man['backend']['name']} runtime, whose plan is not an ONNX "
                            "graph: pass --model ORIGINAL.onnx to compare against")
     else:
-        path = folder / man["backend"]["graph"]["file"]
+        path = inside(folder, man["backend"]["graph"]["file"])
         label = f"onnxruntime {ort.__version__} on the bundle's graph and shards (pass --model for the original)"
     with tempfile.TemporaryDirectory() as tmp:
         if model_path is None and any(s.get("encoding") for s in man["shards"]):
             path = _decoded_copy(folder, man, Path(tmp))  # onnxruntime reads external data as raw bytes
         try:
-            session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+            session = quiet_session(str(path))
             names = [o["name"] for o in man["outputs"]]
             values = session.run(names, feeds)
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises many types; one line is what we owe
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            first = reason(exc)
             raise WebedgeError(f"onnxruntime could not run the reference model {path}: {first}") from None
     return dict(zip(names, values)), label
+
+
+def inside(root: Path, rel: str) -> Path:
+    """root/rel, refusing a name that would land outside root. The manifest schema already allows
+    only plain relative names; this is the second lock, where files are actually written."""
+    target = (root / rel).resolve()
+    if root.resolve() not in target.parents:
+        raise WebedgeError(f"manifest file name '{rel}' points outside the bundle; the bundle is damaged or hostile, "
+                           "bundle the model again")
+    return target
 
 
 def _decoded_copy(folder: Path, man: dict, tmp: Path) -> Path:
     """The bundle's graph next to its shards decoded, as the browser's loader decodes them."""
     graph = man["backend"]["graph"]["file"]
-    shutil.copyfile(folder / graph, tmp / graph)
+    shutil.copyfile(inside(folder, graph), inside(tmp, graph))
     for s in man["shards"]:
-        stored = folder / s["file"]
+        stored = inside(folder, s["file"])
         if not stored.is_file():
             raise WebedgeError(f"{folder}: shard {s['file']} is missing; bundle the model again")
-        (tmp / s["file"]).parent.mkdir(parents=True, exist_ok=True)
-        (tmp / s["file"]).write_bytes(decode(s.get("encoding"), stored.read_bytes()))
-    return tmp / graph
+        target = inside(tmp, s["file"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(decode(s.get("encoding"), stored.read_bytes()))
+    return inside(tmp, graph)
 
 
 def _serve_inputs(server: BundleServer, feeds: dict[str, np.ndarray]) -> list[dict]:
@@ -137,14 +154,21 @@ def _bytes_by_kind(server: BundleServer) -> dict[str, int]:
 
 
 def _decode(outputs: dict) -> dict[str, np.ndarray]:
+    """The page's base64 outputs as arrays; bytes that do not fit the dims are the runtime's bug,
+    reported as a failed check, not a reshape traceback."""
     arrays = {}
     for name, o in outputs.items():
-        dtype = NUMPY.get(o["type"], np.float32)
-        if o["type"] == "float16":
-            dtype = np.float16
+        dtype = np.dtype(np.float16 if o["type"] == "float16" else NUMPY.get(o["type"], np.float32))
         raw = base64.b64decode(o["b64"])
-        arrays[name] = np.frombuffer(raw, dtype=dtype).reshape(o["dims"]).copy()
+        dims = [int(d) for d in o["dims"]]
+        if any(d < 0 for d in dims) or len(raw) != math.prod(dims) * dtype.itemsize:
+            raise _BadOutput(f"output '{name}': the browser returned {len(raw)} bytes of {o['type']} for dims {dims}")
+        arrays[name] = np.frombuffer(raw, dtype=dtype).reshape(dims).copy()
     return arrays
+
+
+class _BadOutput(Exception):
+    pass
 
 
 def _open_and_run(context, server: BundleServer, args: dict, net: str) -> dict:
@@ -178,7 +202,9 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
     if backend and backend not in man["backend"]["eps"]:
         raise WebedgeError(f"this bundle runs on {', '.join(man['backend']['eps'])}, not '{backend}'; "
                            f"re-bundle with --ep {backend}")
-    feeds = load_inputs(inputs, man["inputs"]) if inputs else make_inputs(man["inputs"], parse_dims(dims))
+    given = parse_dims(dims)
+    feeds = load_inputs(inputs, man["inputs"]) if inputs else make_inputs(man["inputs"], given)
+    check_output_bytes(man["outputs"], bind_dims(man["inputs"], feeds, given))
     expected, reference = reference_outputs(Path(model) if model else None, folder, man, feeds)
     quant = man.get("quantization")
     if tolerance is None:
@@ -190,7 +216,8 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
 
     server = BundleServer(folder, isolate=threads).start()  # no COOP/COEP: single-threaded wasm
     try:
-        args = {"inputs": _serve_inputs(server, feeds), "backend": backend, "warmRuns": warm_runs, "stream": stream}
+        args = {"inputs": _serve_inputs(server, feeds), "backend": backend, "warmRuns": warm_runs, "stream": stream,
+                "maxOutputBytes": MAX_OUTPUT_BYTES}
         with browser.launch(webgpu=True) as b:
             context = b.new_context()
             try:
@@ -226,7 +253,11 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
         "warm_inference_ms": round(statistics.median(cold["warm"]), 2) if cold["warm"] else None,
         "warm_mean_ms": round(cold["warmTotal"] / len(cold["warm"]), 3) if cold["warm"] else None,
     }
-    actual = _decode(cold["outputs"])
+    try:
+        actual = _decode(cold["outputs"])
+    except _BadOutput as exc:
+        report.failures.append(str(exc))
+        return report
     report.browser_outputs = actual
     report.outputs = compare(expected, actual, tolerance)
     report.failures += [f"output '{c.name}': {c.why}" for c in report.outputs if not c.ok]

@@ -41,6 +41,14 @@ async (args) => {
     // Without cross-origin isolation performance.now() ticks in 0.1 ms steps: for sub-ms models
     // only the whole loop's time divided by the runs resolves the latency.
     const warmTotal = performance.now() - warmStart;
+    let outBytes = 0;
+    for (const [name, t] of Object.entries(outputs)) {
+      outBytes += t.data.byteLength;
+      if (outBytes > args.maxOutputBytes) {
+        await model.dispose();
+        return { error: `output '${name}' is ${t.data.byteLength} bytes (dims ${JSON.stringify(t.dims)}); webedge test brings back at most ${args.maxOutputBytes} bytes of outputs per run: test with smaller inputs` };
+      }
+    }
     const out = {};
     for (const [name, t] of Object.entries(outputs)) out[name] = { type: t.type, dims: t.dims, b64: b64(t.data) };
     const stats = { ...model.stats, networkBytes: model.stats.networkBytes, cacheBytes: model.stats.cacheBytes,
