@@ -123,8 +123,81 @@ def test_run_rejects_wrong_dtype_and_shape_with_clear_messages(chromium, served)
     ]
 
 
-def test_demo_page_shows_progress_inputs_and_outputs(chromium, served):
+def test_run_rejects_dims_that_are_not_non_negative_integers(chromium, served):
+    result = open_page(chromium, served).evaluate("""async () => {
+      const webedge = await import('/webedge.mjs');
+      const model = await webedge.load('/model.json');
+      const msgs = [];
+      for (const feeds of [{bytes: {data: new Int32Array(2048 * 6), dims: [-2, -3]}},
+                           {bytes: {data: new Int32Array(4096), dims: [2.5, 2048]}},
+                           {bytes: {data: new Int32Array(0), dims: [NaN, 2048]}},
+                           {bytes: new Int32Array(100)},
+                           {bytes: new Int32Array(2048 * 3)}]) {
+        try { const out = await model.run(feeds); msgs.push(`ok ${out.target_label.dims}`); } catch (e) { msgs.push(e.message); }
+      }
+      return msgs;
+    }""")
+    assert result[0] == "input 'bytes' must have rank 2 [unk__214, 2048], got dims [-2, -3]" or \
+        result[0].startswith("input 'bytes' dims [-2, -3]: dim 0 must be a non-negative integer"), result[0]
+    assert result[1].startswith("input 'bytes' dims [2.5, 2048]: dim 0 must be a non-negative integer"), result[1]
+    assert result[2].startswith("input 'bytes' dims [NaN, 2048]: dim 0 must be a non-negative integer"), result[2]
+    assert result[3] == ("input 'bytes' has 100 values, not a whole multiple of 2048 (the fixed dims of "
+                         "[unk__214, 2048]); pass {data, dims} with the shape you mean"), result[3]
+    assert result[4] == "ok 3,214"
+
+
+@pytest.mark.parametrize("name", ["../x.bin", "https://evil.example/x.mjs", "//evil.example/x.mjs", "a//b.bin",
+                                  ".hidden.bin", "weights\\x.bin"])
+def test_the_browser_refuses_manifest_file_names_outside_the_bundle(chromium, served, name):
+    path = served.root / "model.json"
+    m = json.loads(path.read_text())
+    m["backend"]["files"][0]["file"] = name
+    path.write_text(json.dumps(m))
+    result = open_page(chromium, served).evaluate(LOAD_AND_RUN, {})
+    assert not result["ok"]
+    assert result["error"].startswith("model.json: invalid manifest at .backend.files[0].file: does not match"), result
+
+
+def test_demo_page_asks_for_symbolic_dims_instead_of_inventing_them(chromium, served):
     page = open_page(chromium, served, "index.html")
+    page.wait_for_function("window.webedgeDemo !== undefined", timeout=120_000)
+    assert page.evaluate("window.webedgeDemo.needsDims") == ["unk__214"]
+    assert page.evaluate("window.webedgeDemo.outputs") is None  # nothing was run
+    assert page.is_visible("#dims") and "?dim=name:value" in page.inner_text("#dims")
+    page.fill("#dims input[name=unk__214]", "3")
+    page.click("#dims button")
+    page.wait_for_url("**dim=unk__214%3A3**")
+    page.wait_for_function("window.webedgeDemo !== undefined && window.webedgeDemo.outputs", timeout=120_000)
+    assert "[3,214]" in page.inner_text("#outputs")
+    bad = open_page(chromium, served, "index.html?dim=unk__214:-1")
+    bad.wait_for_function("window.webedgeDemo !== undefined", timeout=120_000)
+    assert "must look like ?dim=name:N with N a positive integer" in bad.evaluate("window.webedgeDemo.error")
+
+
+def test_demo_page_flags_non_finite_outputs(chromium, tmp_path):
+    from models import make_model, save, vi
+    from onnx import helper
+
+    from webedge.bundle import bundle
+
+    # log(x - 2) on inputs in [0, 1): every output is NaN, which must not look like a result
+    nodes = [helper.make_node("Sub", ["x", "two"], ["d"]), helper.make_node("Log", ["d"], ["y"])]
+    two = helper.make_tensor("two", 1, [1], [2.0])
+    model = save(make_model(nodes, [vi("x", [1, 4])], [vi("y", [1, 4])], [two]), tmp_path / "nan.onnx")
+    bundle(model, tmp_path / "site", backend="webedge")
+    server = BundleServer(tmp_path / "site").start()
+    try:
+        page = open_page(chromium, server, "index.html")
+        page.wait_for_function("window.webedgeDemo !== undefined", timeout=120_000)
+        assert page.evaluate("window.webedgeDemo.nonFinite") == {"y": 4}
+        assert "4 of 4 values are not finite" in page.inner_text("#outputs")
+        assert "non-finite outputs: y (4 values)" in page.inner_text("#error")
+    finally:
+        server.stop()
+
+
+def test_demo_page_shows_progress_inputs_and_outputs(chromium, served):
+    page = open_page(chromium, served, "index.html?dim=unk__214:1")
     page.wait_for_function("window.webedgeDemo !== undefined", timeout=120_000)
     assert page.evaluate("window.webedgeDemo.error") is None
     text = page.inner_text("body")

@@ -43,7 +43,16 @@ export function prepareFeeds(specs, feeds) {
       if (free.length > 1) {
         throw new WebedgeError(`input '${spec.name}' has dynamic dims [${spec.shape.join(', ')}]; pass {data, dims}`);
       }
-      dims = spec.shape.map((d) => (typeof d === 'number' ? d : data.length / fixed));
+      const inferred = fixed > 0 ? data.length / fixed : NaN;
+      if (free.length === 1 && !(Number.isInteger(inferred) && inferred >= 0)) {
+        throw new WebedgeError(`input '${spec.name}' has ${data.length} values, not a whole multiple of ${fixed} ` +
+          `(the fixed dims of [${spec.shape.join(', ')}]); pass {data, dims} with the shape you mean`);
+      }
+      dims = spec.shape.map((d) => (typeof d === 'number' ? d : inferred));
+    }
+    const badDim = dims.findIndex((d) => !Number.isSafeInteger(d) || d < 0);
+    if (badDim >= 0) {
+      throw new WebedgeError(`input '${spec.name}' dims [${dims.join(', ')}]: dim ${badDim} must be a non-negative integer`);
     }
     if (dims.length !== spec.shape.length) {
       throw new WebedgeError(`input '${spec.name}' must have rank ${spec.shape.length} [${spec.shape.join(', ')}], got dims [${dims.join(', ')}]`);

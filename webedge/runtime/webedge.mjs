@@ -99,7 +99,12 @@ var manifest_schema_default = {
       type: "object",
       required: ["file", "bytes", "sha256"],
       properties: {
-        file: { type: "string", pattern: "^[A-Za-z0-9_./-]+$" },
+        file: {
+          type: "string",
+          maxLength: 255,
+          pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",
+          description: "a plain relative path inside the bundle: segments of letters, digits, _ . -, none starting with a dot (so no '..', no absolute path, no backslash, no empty segment)"
+        },
         bytes: { type: "integer", minimum: 0 },
         sha256: { type: "string", pattern: "^[0-9a-f]{64}$" }
       }
@@ -138,6 +143,7 @@ function check(value, schema, root = schema, path = "") {
     if (!types.some((t) => typeMatches(value, t))) return fail(`must be ${types.join(" or ")}, got ${typeOf(value)}`);
   }
   if (typeof value === "number" && "minimum" in schema && value < schema.minimum) return fail(`must be >= ${schema.minimum}`);
+  if (typeof value === "string" && "maxLength" in schema && value.length > schema.maxLength) return fail(`is longer than ${schema.maxLength} characters`);
   if (typeof value === "string" && schema.pattern && !new RegExp(schema.pattern).test(value)) return fail(`does not match ${schema.pattern}`);
   if (Array.isArray(value)) {
     if (schema.minItems && value.length < schema.minItems) return fail(`needs at least ${schema.minItems} item(s)`);
@@ -453,7 +459,15 @@ function prepareFeeds(specs, feeds) {
       if (free.length > 1) {
         throw new WebedgeError(`input '${spec.name}' has dynamic dims [${spec.shape.join(", ")}]; pass {data, dims}`);
       }
-      dims = spec.shape.map((d) => typeof d === "number" ? d : data.length / fixed);
+      const inferred = fixed > 0 ? data.length / fixed : NaN;
+      if (free.length === 1 && !(Number.isInteger(inferred) && inferred >= 0)) {
+        throw new WebedgeError(`input '${spec.name}' has ${data.length} values, not a whole multiple of ${fixed} (the fixed dims of [${spec.shape.join(", ")}]); pass {data, dims} with the shape you mean`);
+      }
+      dims = spec.shape.map((d) => typeof d === "number" ? d : inferred);
+    }
+    const badDim = dims.findIndex((d) => !Number.isSafeInteger(d) || d < 0);
+    if (badDim >= 0) {
+      throw new WebedgeError(`input '${spec.name}' dims [${dims.join(", ")}]: dim ${badDim} must be a non-negative integer`);
     }
     if (dims.length !== spec.shape.length) {
       throw new WebedgeError(`input '${spec.name}' must have rank ${spec.shape.length} [${spec.shape.join(", ")}], got dims [${dims.join(", ")}]`);
