@@ -8,7 +8,9 @@
   when it is the current folder, a symbolic link, or holds (or is an ancestor of) one of the
   inputs. The old bundle is moved aside, the new one renamed in, and only then the old one removed.
 - Any failure or interruption removes the hidden folder and the claim; OUT is the old bundle, the
-  new one, or absent.
+  new one, or absent. The steps that create or move folders run with SIGINT/SIGTERM blocked, so
+  a signal is handled just after them, never between a folder's creation and its bookkeeping
+  (or between the two renames of a swap).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import errno
 import json
 import os
 import shutil
+import signal
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
 
@@ -90,6 +93,22 @@ def _write_error(out: Path, exc: OSError) -> WebedgeError:
     return WebedgeError(f"could not write {out}: {exc.strerror or exc}")
 
 
+def _uninterrupted():
+    """Block SIGINT/SIGTERM for a few system calls; a signal that came meanwhile is handled after."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return nullcontext()
+
+    @contextmanager
+    def blocked():
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+    return blocked()
+
+
 @contextmanager
 def staged(out: Path, inputs: list[Path], force: bool) -> Iterator[Path]:
     """Yield an empty hidden folder beside OUT to build in; on success it becomes OUT."""
@@ -97,11 +116,13 @@ def staged(out: Path, inputs: list[Path], force: bool) -> Iterator[Path]:
     check_replaceable(out, inputs, force)
     claimed, tmp, done = False, None, False
     try:
-        claimed = _claim(out)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        with _uninterrupted():
+            claimed = _claim(out)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         yield tmp
-        _swap(tmp, out, claimed, inputs, force)
-        done = True
+        with _uninterrupted():
+            _swap(tmp, out, claimed, inputs, force)
+            done = True
     except OSError as exc:
         raise _write_error(out, exc) from None
     finally:
