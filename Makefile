@@ -1,7 +1,7 @@
 # The two commands a newcomer needs, each doing its own set-up:
 #   make demo   bundle Magika's pretrained model and run it in headless Chromium
 #   make test   run the whole test suite
-# `make setup` installs: Debian's chromium (when missing and we are root), a virtualenv with the
+# `make setup` installs: Debian's browsers (when missing and we are root), a virtualenv with the
 # exact Python packages of requirements.lock (hash-checked) plus webedge itself (editable), and
 # the npm packages of js/package-lock.json (onnxruntime-web, esbuild).
 #
@@ -18,16 +18,24 @@ UV     := uv==0.13.8
 # uv resolves for the interpreter and platform CI runs; the hashes cover every file of each release.
 LOCK_FLAGS := --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-header
 
-.PHONY: setup demo test js clean chromium lock wheel-check
+.PHONY: setup demo test js clean browsers lock wheel-check
 
-setup: chromium $(STAMP) js/node_modules/.package-lock.json
+setup: browsers $(STAMP) js/node_modules/.package-lock.json
 
-chromium:
-	@if [ -n "$$WEBEDGE_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then :; \
+# The engines `webedge test --browser` drives, from Debian: chromium, firefox-esr, and WebKitGTK's
+# WebDriver with xvfb for its display; mesa-vulkan-drivers gives Firefox a software WebGPU adapter.
+# Installed when missing and we are root; otherwise one line naming what to install.
+BROWSER_PACKAGES := chromium:chromium firefox-esr:firefox-esr WebKitWebDriver:webkit2gtk-driver Xvfb:xvfb
+browsers:
+	@missing=""; for pair in $(BROWSER_PACKAGES); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+		command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	[ -e /usr/share/vulkan/icd.d/lvp_icd.x86_64.json ] || [ -e /usr/share/vulkan/icd.d/lvp_icd.aarch64.json ] || \
+		missing="$$missing mesa-vulkan-drivers"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing Debian's chromium"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "no Chromium: run 'sudo apt-get install chromium' or set WEBEDGE_CHROMIUM=/path/to/chrome" >&2; exit 2; fi
+		echo "installing from Debian:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "missing browser packages:$$missing; run 'sudo apt-get install$$missing'" >&2; exit 2; fi
 
 # A changed lock rebuilds the virtualenv from scratch, so nothing unlocked lingers in it.
 $(STAMP): pyproject.toml requirements.lock

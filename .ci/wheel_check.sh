@@ -2,7 +2,8 @@
 # What a user installs is what CI tests: build the wheel, install it (not editable) into a clean
 # virtualenv whose dependencies come from requirements-runtime.lock, and do the main job from a
 # folder outside the checkout: fetch a real model (Magika, from its PyPI package), bundle it with
-# the webedge runtime and with onnxruntime-web, and `webedge test` each in headless Chromium.
+# the webedge runtime and with onnxruntime-web, and `webedge test` each in headless Chromium (the
+# webedge one in Firefox too, which installs the pinned puppeteer-core as a user's first run does).
 # A fresh webedge cache (WEBEDGE_CACHE) makes it download what a first-time user downloads.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +27,7 @@ PY
 model=$("$work/venv/bin/python" -c "from webedge import pretrained; print(pretrained.fetch('magika'))")
 "$we" bundle "$model" -o site-webedge --backend webedge
 "$we" test site-webedge --model "$model" --dim unk__214=2
+"$we" test site-webedge --model "$model" --dim unk__214=2 --browser firefox   # puppeteer-core from npm, first use
 "$we" bundle "$model" -o site-ort --backend ort
 "$we" test site-ort --model "$model" --dim unk__214=2
 echo "wheel check: PASS"

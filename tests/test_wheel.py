@@ -48,7 +48,7 @@ def test_every_file_the_bundler_can_copy_is_in_the_wheel(wheel_names):
     modules = sorted({k for k in KERNEL_OF.values() if k})
     assert {"conv", "gemm", "elementwise"} <= set(modules)
     needed = [LOADER, PAGE, "runtime/webedge-runtime.mjs", "manifest.schema.json",
-              "testing/harness_page.js", "testing/conformance_page.js"]
+              "testing/harness_page.js", "testing/conformance_page.js", "testing/drivers/firefox_bridge.cjs"]
     needed += [f"runtime/kernels/{m}.wasm" for m in modules] + [f"runtime/kernels/mt/{m}.wasm" for m in modules]
     needed += [rel for rel in installation.shipped() if rel.endswith(".wgsl")]
     missing = [rel for rel in needed if f"webedge/{rel}" not in wheel_names]

@@ -52,6 +52,7 @@ def cmd_bundle(a: argparse.Namespace) -> int:
 
 def print_report(r) -> None:
     print(f"bundle    {r.bundle}")
+    print(f"browser   {r.browser}")
     mode = ", streaming: computes while weights arrive" if r.streaming else ""
     print(f"backend   {r.backend} ({r.threads} thread{'s' if r.threads != 1 else ''}{mode}), network {r.network}")
     print(f"reference {r.reference}")
@@ -68,6 +69,8 @@ def print_report(r) -> None:
         for k, label in labels.items():
             if k in r.timings and r.timings[k] is not None:
                 print(f"  {label:<22} {r.timings[k]:>12.1f}")
+    for what, why in r.not_measured.items():
+        print(f"\n{what}: {why}")
     if r.reload:
         print("\nwarm-cache reload")
         print(f"  {'weight bytes fetched':<22} {r.reload['weight_bytes']:>12}")
@@ -85,7 +88,8 @@ def print_report(r) -> None:
     if r.budgets:
         print("\nbudgets")
         for b in r.budgets:
-            print(f"  {b['key']:<22} {str(b['value']):>12} <= {b['limit']:<12g} {'ok' if b['ok'] else 'OVER'}")
+            verdict = "not measured" if b["ok"] is None else "ok" if b["ok"] else "OVER"
+            print(f"  {b['key']:<22} {str(b['value']):>12} <= {b['limit']:<12g} {verdict}")
     print()
     if r.ok:
         print("PASS")
@@ -97,6 +101,7 @@ def print_report(r) -> None:
 def cmd_test(a: argparse.Namespace) -> int:
     from .testing import check
     from .testing.budgets import from_config, parse_args
+    from .testing.drivers import parse_browsers
     from .testing.compare import Tolerance
 
     budgets = {**from_config(Path.cwd()), **parse_args(a.budget)}
@@ -107,14 +112,23 @@ def cmd_test(a: argparse.Namespace) -> int:
 
         quant = read(Path(a.bundle)).get("quantization") if Path(a.bundle).is_dir() else None
         tolerance = Tolerance(**{**vars(Tolerance()), **((quant or {}).get("tolerance") or {}), **given})
-    report = check(a.bundle, model=a.model, inputs=a.inputs, dims=a.dim, backend=a.backend,
-                   network_preset=a.network, warm_runs=a.runs, budgets=budgets, stream=not a.no_stream,
-                   tolerance=tolerance)
-    print_report(report)
+    engines = parse_browsers(a.browser)
+    reports = []
+    for i, engine in enumerate(engines):
+        if i:
+            print("\n" + "-" * 72 + "\n")
+        report = check(a.bundle, model=a.model, inputs=a.inputs, dims=a.dim, backend=a.backend,
+                       network_preset=a.network, warm_runs=a.runs, budgets=budgets, stream=not a.no_stream,
+                       tolerance=tolerance, browser=engine)
+        print_report(report)
+        reports.append(report)
     if a.json:
-        Path(a.json).write_text(json.dumps(report.as_dict(), indent=1) + "\n")
-    if not report.ok:
-        raise CheckFailed(f"{len(report.failures)} check(s) failed")
+        data = [r.as_dict() for r in reports] if len(reports) > 1 else reports[0].as_dict()
+        Path(a.json).write_text(json.dumps(data, indent=1) + "\n")
+    failed = [r for r in reports if not r.ok]
+    if failed:
+        where = f" in {', '.join(r.browser for r in failed)}" if len(reports) > 1 else ""
+        raise CheckFailed(f"{sum(len(r.failures) for r in failed)} check(s) failed{where}")
     return 0
 
 
@@ -186,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--inputs", help=".npz with one array per model input")
     t.add_argument("--dim", action="append", metavar="NAME=VALUE", help="value of a symbolic dimension")
     t.add_argument("--backend", choices=EPS, help="execution provider to run on (default: the bundle's first)")
+    t.add_argument("--browser", default="chromium", help="chromium, firefox or webkit, or several with commas "
+                   "(one report each; --json then writes a list); default chromium")
     t.add_argument("--budget", action="append", metavar="KEY=VALUE", help="fail when a measurement exceeds it")
     t.add_argument("--network", default="none", help="emulated network: none, 4g, 3g")
     t.add_argument("--runs", type=int, default=5, help="warm inferences to time (median reported)")

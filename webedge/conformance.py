@@ -402,11 +402,42 @@ class _Page:
         if text.startswith("conformance:start:"):
             self.started = text.split(":", 2)[2]
 
+    def evaluate(self, args: dict):
+        return self.page.evaluate("async (a) => (await import('/__conformance__/runner.mjs')).runBatch(a)", args)
+
     def close(self):
         self.context.close()
 
 
-def _run_batches(page: _Page, server, mode: str, entries: list[tuple[str, dict]], args: dict,
+class _DriverPage:
+    """The harness page in Firefox or WebKit: each batch navigates a tab of the driver's profile
+    again. There are no console events to say which case was running when a tab died, so
+    `_run_batches` finds it by running the batch again in halves."""
+
+    SCRIPT = "async (a) => (await import('/__conformance__/runner.mjs')).runBatch(a)"
+    bisects = True
+
+    def __init__(self, driver, server):
+        self.driver, self.server, self.started = driver, server, None
+
+    def evaluate(self, args: dict):
+        out = self.driver.run(self.server.url + "__conformance__/index.html", self.SCRIPT, args)
+        if isinstance(out, dict) and "error" in out:
+            raise _PageDied(out["error"])
+        return out
+
+    def open(self):
+        pass
+
+    def close(self):
+        pass
+
+
+class _PageDied(Exception):
+    pass
+
+
+def _run_batches(page, server, mode: str, entries: list[tuple[str, dict]], args: dict,
                  batch_size: int, log) -> dict[str, dict]:
     """Run index entries [(case name, entry)] in batches; name -> the page's result."""
     from playwright.sync_api import Error as PlaywrightError
@@ -417,18 +448,28 @@ def _run_batches(page: _Page, server, mode: str, entries: list[tuple[str, dict]]
     batches = (len(pending) + batch_size - 1) // batch_size
     n = 0
     timeouts = 0
+    size = batch_size  # smaller while bisecting for the case that killed a page
     while pending:
-        batch, pending = pending[:batch_size], pending[batch_size:]
+        batch, pending = pending[:size], pending[size:]
+        size = batch_size
         n += 1
         t0 = time.monotonic()
         server.extra["__conformance__/batch.json"] = (
             json.dumps({"cases": [{"id": i, **e} for i, _, e in batch]}).encode(), "application/json")
         page.started = None
+        batch_args = {**args, "mode": mode, "index": f"/__conformance__/batch.json?b={n}",
+                      "maxTimeouts": max(0, MAX_TIMEOUTS - timeouts)}
         try:
-            out = page.page.evaluate(
-                "async (a) => (await import('/__conformance__/runner.mjs')).runBatch(a)",
-                {**args, "mode": mode, "index": f"/__conformance__/batch.json?b={n}",
-                 "maxTimeouts": max(0, MAX_TIMEOUTS - timeouts)})
+            out = page.evaluate(batch_args)
+        except _PageDied as exc:
+            first = str(exc)[:300]
+            if len(batch) == 1:
+                results[batch[0][1]] = {"ok": False, "error": f"page crashed while running it: {first}"}
+            else:  # which case killed it? run the batch again in halves
+                pending = batch + pending
+                size = max(1, len(batch) // 2)
+            log(f"  {mode}: page died ({first}); running {len(batch)} cases again in smaller batches")
+            continue
         except PlaywrightError as exc:
             # The renderer died (out of memory, a crash): blame the case that was running, run the rest again.
             culprit = page.started
@@ -450,14 +491,21 @@ def _run_batches(page: _Page, server, mode: str, entries: list[tuple[str, dict]]
     return results
 
 
+def pass_list(browser: str = "chromium") -> Path:
+    """The regression list of an engine: webedge_pass.txt for Chromium, webedge_pass.<engine>.txt else."""
+    return PASS_LIST if browser == "chromium" else PASS_LIST.with_name(f"webedge_pass.{browser}.txt")
+
+
 def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = False,
-        timeout_s: float = DEFAULT_TIMEOUT_S, batch_size: int = BATCH_SIZE, log=print) -> Run:
-    """Run the conformance cases; see the module docstring. Raises WebedgeError for a broken setup."""
+        timeout_s: float = DEFAULT_TIMEOUT_S, batch_size: int = BATCH_SIZE, log=print, browser: str = "chromium") -> Run:
+    """Run the conformance cases; see the module docstring. Raises WebedgeError for a broken setup.
+    `browser` is chromium (Playwright, crash detection per case) or firefox/webkit (the harness drivers)."""
     import onnxruntime
 
     from .backends import native
     from .serve import BundleServer
-    from .testing import browser
+    from .testing import browser as chromium
+    from .testing.drivers import open_driver
 
     t_start = time.monotonic()
     onnxruntime.set_default_logger_severity(4)  # the runner reports what the optimizer refuses itself
@@ -507,8 +555,12 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
         server.extra["__conformance__/blob.bin"] = (bytes(blob.buf), "application/octet-stream")
         log(f"tensor blob: {len(blob.buf) / 1e6:.1f} MB")
 
-        with browser.launch(webgpu=False) as b:
-            page = _Page(b, server)
+        if browser == "chromium":
+            launched = chromium.launch(webgpu=False)
+        else:
+            launched = open_driver(browser, webgpu=False)
+        with launched as b:
+            page = _Page(b, server) if browser == "chromium" else _DriverPage(b, server)
             try:
                 for mode, entries in (("webedge", we_entries), ("ort", ort_entries)):
                     if not entries:
@@ -517,7 +569,7 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
                     got = _run_batches(page, server, mode, entries, args, batch_size, log)
                     for name, r in got.items():
                         setattr(results[name], mode, _check(by_name[name], r))
-                    log(f"{mode}: ran {len(entries)} cases in the browser in {time.monotonic() - t0:.1f} s")
+                    log(f"{mode}: ran {len(entries)} cases in {browser} in {time.monotonic() - t0:.1f} s")
             finally:
                 page.close()
     finally:
@@ -614,9 +666,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", metavar="FILE", help="write per-case results as JSON")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                    help=f"per-case time limit in the browser (default {DEFAULT_TIMEOUT_S:g} s)")
+    p.add_argument("--browser", default="chromium", choices=("chromium", "firefox", "webkit"),
+                   help="engine to run webedge in (default chromium); each has its own pass list")
     a = p.parse_args(argv)
+    if a.ort and a.browser != "chromium":
+        print("error: --ort runs in chromium only", file=sys.stderr)
+        return 2
+    listing = pass_list(a.browser)
     try:
-        r = run(only=a.only, ort=a.ort, timeout_s=a.timeout, log=lambda s: print(s, file=sys.stderr, flush=True))
+        r = run(only=a.only, ort=a.ort, timeout_s=a.timeout, browser=a.browser,
+                log=lambda s: print(s, file=sys.stderr, flush=True))
     except (WebedgeError, re.error) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -624,23 +683,23 @@ def main(argv: list[str] | None = None) -> int:
     if a.json:
         Path(a.json).write_text(json.dumps(to_json(r), indent=1) + "\n")
         print(f"wrote {a.json}")
-    listed = set(read_pass_list())
+    listed = set(read_pass_list(listing))
     regressed = sorted(n for n in listed if n in r.results and r.results[n].webedge.status != "pass")
     if a.update:
-        if not PASS_LIST.parent.is_dir():
-            print(f"error: {PASS_LIST.parent} does not exist (run from a checkout)", file=sys.stderr)
+        if not listing.parent.is_dir():
+            print(f"error: {listing.parent} does not exist (run from a checkout)", file=sys.stderr)
             return 2
         selected = set(r.results) | set(r.excluded)
         names = sorted((listed - selected) | set(r.passed()))
         old_notes = {line.split("#", 1)[0].strip(): line.split("#", 1)[1].strip()
-                     for line in PASS_LIST.read_text().splitlines() if "#" in line} if PASS_LIST.is_file() else {}
+                     for line in listing.read_text().splitlines() if "#" in line} if listing.is_file() else {}
         notes = {**old_notes, **{n: r.results[n].webedge.reason for n in r.passed()}}
-        PASS_LIST.write_text(pass_list_text(names, notes))
-        print(f"wrote {PASS_LIST.relative_to(ROOT)}: {len(names)} cases "
+        listing.write_text(pass_list_text(names, notes))
+        print(f"wrote {listing.relative_to(ROOT)}: {len(names)} cases "
               f"(+{len(set(names) - listed)} -{len(listed - set(names))})")
         return 0
     if regressed:
-        print(f"\n{len(regressed)} case(s) listed in {PASS_LIST.name} no longer pass:")
+        print(f"\n{len(regressed)} case(s) listed in {listing.name} no longer pass:")
         for n in regressed:
             o = r.results[n].webedge
             print(f"  {n}: {o.status}: {o.reason}")

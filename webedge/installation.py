@@ -15,7 +15,8 @@ from .errors import InstallationError
 
 PACKAGE = Path(__file__).resolve().parent
 # Folders and files of the package that are data, not Python (pyproject.toml's package-data).
-DATA = ("runtime", "page", "testing/harness_page.js", "testing/conformance_page.js", "manifest.schema.json")
+DATA = ("runtime", "page", "testing/harness_page.js", "testing/conformance_page.js",
+        "testing/drivers/firefox_bridge.cjs", "manifest.schema.json")
 
 
 def packaged(rel: str) -> Path:

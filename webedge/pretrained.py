@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .backends.ort import cache_root
+from .npm_packages import cache_root
 from .errors import WebedgeError
 
 

@@ -43,10 +43,12 @@ class BundleServer(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0, isolate: bool = True,
-                 compress: bool = True):
+                 compress: bool = True, no_store: bool = False, link=None):
         self.root = Path(root).resolve()
         self.isolate = isolate
         self.compress = compress
+        self.no_store = no_store  # harness, engines whose HTTP cache cannot be switched off: Cache-Control no-store
+        self.link = link  # a network.ShapedLink, for engines that cannot throttle themselves
         self.gzipped: dict[tuple[str, float], bytes] = {}
         self.extra: dict[str, tuple[bytes, str]] = {}
         self.bytes_served: Counter[str] = Counter()
@@ -161,15 +163,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
         immutable = status == 200 and HASHED.match(rel)
-        self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
+        if self.server.no_store:
+            self.send_header("Cache-Control", "no-store")
+        else:
+            self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
         if self.server.isolate:
             self.send_header("Cross-Origin-Opener-Policy", "same-origin")
             self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
             self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        link = self.server.link if not rel.startswith("__webedge__/") else None
+        if link:
+            link.delay()
         self.end_headers()
         if not head:
             try:
-                self.wfile.write(body)
+                if link:
+                    for i in range(0, len(body), link.CHUNK):
+                        link.pace(len(body[i:i + link.CHUNK]))
+                        self.wfile.write(body[i:i + link.CHUNK])
+                else:
+                    self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 return
             with self.server.lock:

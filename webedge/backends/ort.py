@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import onnx
 
+from .. import npm_packages
 from ..errors import WebedgeError
 
 ORT_VERSION = "1.30.0"
@@ -33,13 +31,6 @@ EP_FILES = {
 }
 EPS_RUNNABLE = {"wasm": ["wasm"], "webgpu": ["webgpu", "wasm"]}
 
-REPO_JS = Path(__file__).resolve().parents[2] / "js"
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("WEBEDGE_CACHE", Path.home() / ".cache" / "webedge"))
-
-
 def _dist_ok(dist: Path) -> bool:
     pkg = dist.parent / "package.json"
     try:
@@ -49,32 +40,18 @@ def _dist_ok(dist: Path) -> bool:
 
 
 def find_dist(install: bool = True) -> Path:
-    """The `dist/` folder of onnxruntime-web ORT_VERSION, installing it from npm if need be."""
+    """The `dist/` folder of onnxruntime-web ORT_VERSION: $WEBEDGE_ORT_DIST, the checkout's
+    js/node_modules, or the webedge cache (installed from npm the first time; npm_packages)."""
     env = os.environ.get("WEBEDGE_ORT_DIST")
     if env:
         if not _dist_ok(Path(env)):
             raise WebedgeError(f"WEBEDGE_ORT_DIST={env} is not the dist/ folder of onnxruntime-web {ORT_VERSION}")
         return Path(env)
-    candidates = [REPO_JS / "node_modules" / "onnxruntime-web" / "dist",
-                  cache_root() / f"onnxruntime-web-{ORT_VERSION}" / "node_modules" / "onnxruntime-web" / "dist"]
-    for dist in candidates:
-        if _dist_ok(dist):
-            return dist
-    if not install:
-        raise WebedgeError(f"onnxruntime-web {ORT_VERSION} is not installed; run `make setup` or set WEBEDGE_ORT_DIST")
-    npm = shutil.which("npm")
-    if not npm:
-        raise WebedgeError(f"onnxruntime-web {ORT_VERSION} is not installed and npm is not on PATH; "
-                           "install Node.js (npm), or set WEBEDGE_ORT_DIST to its dist/ folder")
-    prefix = candidates[1].parents[2]
-    prefix.mkdir(parents=True, exist_ok=True)
-    print(f"webedge: installing onnxruntime-web {ORT_VERSION} from npm into {prefix}", file=sys.stderr)
-    done = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(prefix),
-                           f"onnxruntime-web@{ORT_VERSION}"], capture_output=True, text=True)
-    if done.returncode != 0 or not _dist_ok(candidates[1]):
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise WebedgeError(f"could not install onnxruntime-web {ORT_VERSION} with npm: {tail}")
-    return candidates[1]
+    dist = npm_packages.find("onnxruntime-web", ORT_VERSION, install=install,
+                             why=" for --backend ort (or set WEBEDGE_ORT_DIST to its dist/ folder)") / "dist"
+    if not _dist_ok(dist):
+        raise WebedgeError(f"{dist} lacks onnxruntime-web's wasm files; delete {dist.parent} so it is installed again")
+    return dist
 
 
 def check_model(model: onnx.ModelProto, where: str) -> None:

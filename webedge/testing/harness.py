@@ -1,8 +1,9 @@
 """The browser check behind `webedge test`, the library call and the pytest plugin.
 
-One run: serve the bundle on localhost (COOP/COEP, so threads work), open it in headless
-Chromium with the HTTP cache off (so only webedge's own Cache API store can save downloads),
-optionally throttle the network, load the model, feed the inputs, time a first and N warm
+One run: serve the bundle on localhost (COOP/COEP, so threads work), open it in a headless
+browser (Chromium, Firefox or WebKit: `drivers`) with the HTTP cache off (so only webedge's own
+Cache API store can save downloads), optionally emulate a network (Chromium throttles itself; for
+the others the server shapes the link), load the model, feed the inputs, time a first and N warm
 inferences, then reload the page and load again to prove that a warm cache downloads no weights.
 The outputs are compared with Python onnxruntime on the original model (or, without one, on the
 bundle's own graph and shards read from disk).
@@ -26,7 +27,8 @@ from ..errors import WebedgeError
 from ..onnx_import import check_model_file
 from ..report import kind_of
 from ..serve import BundleServer
-from . import browser, network
+from . import network
+from .drivers import open_driver, parse_browsers
 from .compare import OutputCheck, Tolerance, compare
 from .inputs import MAX_OUTPUT_BYTES, NUMPY, bind_dims, check_output_bytes, load_inputs, make_inputs, parse_dims
 
@@ -39,6 +41,7 @@ EVAL_TIMEOUT_MS = 300_000
 @dataclass
 class Report:
     bundle: str
+    browser: str = ""  # "<engine> <version>"
     backend: str = ""
     threads: int = 1
     streaming: bool = False
@@ -53,6 +56,7 @@ class Report:
     browser_outputs: dict = field(default_factory=dict)
     quantization: dict = field(default_factory=dict)
     tolerance: Tolerance | None = None
+    not_measured: dict = field(default_factory=dict)  # what this engine cannot measure -> why
 
     @property
     def ok(self) -> bool:
@@ -67,14 +71,15 @@ class Report:
         return m
 
     def as_dict(self) -> dict:
-        return {"bundle": self.bundle, "ok": self.ok, "backend": self.backend, "threads": self.threads,
+        return {"bundle": self.bundle, "ok": self.ok, "browser": self.browser, "backend": self.backend,
+                "threads": self.threads,
                 "streaming": self.streaming,
                 "network": self.network, "reference": self.reference, "bytes": self.bytes,
                 "timings": self.timings, "reload": self.reload,
                 "outputs": [c.as_dict() for c in self.outputs], "budgets": self.budgets,
                 "quantization": self.quantization,
                 "tolerance": vars(self.tolerance) if self.tolerance else None,
-                "failures": self.failures}
+                "not_measured": self.not_measured, "failures": self.failures}
 
 
 def reference_outputs(model_path: Path | None, folder: Path, man: dict, feeds: dict) -> tuple[dict, str]:
@@ -171,29 +176,18 @@ class _BadOutput(Exception):
     pass
 
 
-def _open_and_run(context, server: BundleServer, args: dict, net: str) -> dict:
-    page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    network.apply(cdp, net)
-    console: list[str] = []
-    page.on("console", lambda m: console.append(m.text) if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: console.append(str(e)))
-    page.goto(server.url + "__webedge__/harness.html")
-    result = page.evaluate(PAGE_JS, args)
-    result["console"] = console[-5:]
-    page.close()
-    return result
-
-
 def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: str | Path | None = None,
           dims: dict | list | None = None, backend: str | None = None, network_preset: str = "none",
           warm_runs: int = 5, budgets: dict[str, float] | None = None, tolerance: Tolerance | None = None,
-          reload: bool = True, stream: bool = True, threads: bool = True) -> Report:
-    """Open a bundle in headless Chromium and measure it. Raises WebedgeError for bad usage.
+          reload: bool = True, stream: bool = True, threads: bool = True, browser: str = "chromium") -> Report:
+    """Open a bundle in a headless browser and measure it. Raises WebedgeError for bad usage.
 
-    `threads=False` serves the page without cross-origin isolation, so wasm runs on one thread."""
+    `browser` is chromium, firefox or webkit (`drivers`). `threads=False` serves the page without
+    cross-origin isolation, so wasm runs on one thread."""
+    engines = parse_browsers(browser)
+    if len(engines) != 1:
+        raise WebedgeError("check() runs one browser; call it once per engine (the CLI takes a comma list)")
+    engine = engines[0]
     folder = Path(bundle_dir)
     if not folder.is_dir():
         raise WebedgeError(f"{folder}: not a folder; pass the output folder of `webedge bundle`")
@@ -214,32 +208,39 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
     report.quantization = {k: quant[k] for k in ("encoding", "ratio") if k in quant} if quant else {}
     report.tolerance = tolerance
 
-    server = BundleServer(folder, isolate=threads).start()  # no COOP/COEP: single-threaded wasm
-    try:
-        args = {"inputs": _serve_inputs(server, feeds), "backend": backend, "warmRuns": warm_runs, "stream": stream,
-                "maxOutputBytes": MAX_OUTPUT_BYTES}
-        with browser.launch(webgpu=True) as b:
-            context = b.new_context()
-            try:
-                cold = _open_and_run(context, server, args, network_preset)
-                if "error" in cold:
-                    report.failures.append(f"browser: {cold['error']}")
-                    return report
-                report.bytes = _bytes_by_kind(server)
-                if reload:
-                    server.reset_counts()
-                    warm = _open_and_run(context, server, {**args, "warmRuns": 0}, network_preset)
-                    if "error" in warm:
-                        report.failures.append(f"browser (reload): {warm['error']}")
-                    else:
-                        served = _bytes_by_kind(server)
-                        report.reload = {"weight_bytes": served["weights"], "total_bytes": served["total"],
-                                         "ready_ms": round(warm["stats"]["timings"]["ready"], 1),
-                                         "cache_bytes": warm["stats"]["cacheBytes"]}
-            finally:
-                context.close()
-    finally:
-        server.stop()
+    with open_driver(engine, webgpu=True) as driver:
+        report.browser = f"{driver.engine} {driver.version}"
+        shaped = network_preset != "none" and not driver.throttles
+        if shaped:
+            report.network = f"{network_preset} (shaped by the test server: {engine} cannot throttle itself)"
+        # no COOP/COEP: single-threaded wasm; no-store where the engine's HTTP cache stays on
+        server = BundleServer(folder, isolate=threads, no_store=engine != "chromium",
+                              link=network.ShapedLink(network_preset) if shaped else None).start()
+        try:
+            args = {"inputs": _serve_inputs(server, feeds), "backend": backend, "warmRuns": warm_runs,
+                    "stream": stream, "maxOutputBytes": MAX_OUTPUT_BYTES}
+            url = server.url + "__webedge__/harness.html"
+            browser_net = network_preset if driver.throttles else "none"
+            cold = driver.run(url, PAGE_JS, args, browser_net)
+            if "error" in cold:
+                report.failures.append(f"browser: {cold['error']}")
+                return report
+            report.bytes = _bytes_by_kind(server)
+            if reload and not driver.keeps_cache:
+                report.not_measured["reload"] = (f"not measured in {report.browser}: its test session keeps no "
+                                                 "Cache API storage across page loads")
+            elif reload:
+                server.reset_counts()
+                warm = driver.run(url, PAGE_JS, {**args, "warmRuns": 0}, browser_net)
+                if "error" in warm:
+                    report.failures.append(f"browser (reload): {warm['error']}")
+                else:
+                    served = _bytes_by_kind(server)
+                    report.reload = {"weight_bytes": served["weights"], "total_bytes": served["total"],
+                                     "ready_ms": round(warm["stats"]["timings"]["ready"], 1),
+                                     "cache_bytes": warm["stats"]["cacheBytes"]}
+        finally:
+            server.stop()
 
     t = cold["stats"]["timings"]
     report.backend, report.threads, report.streaming = cold["backend"], cold["threads"], bool(cold.get("streaming"))
@@ -264,6 +265,10 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
     measured = report.measured()
     for key, limit in (budgets or {}).items():
         value = measured.get(key)
+        if value is None and key.startswith("reload_") and "reload" in report.not_measured:
+            report.budgets.append({"key": key, "limit": limit, "value": None, "ok": None,
+                                   "note": report.not_measured["reload"]})
+            continue
         ok = value is not None and value <= limit
         report.budgets.append({"key": key, "limit": limit, "value": value, "ok": ok})
         if not ok:

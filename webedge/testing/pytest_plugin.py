@@ -5,7 +5,9 @@
         assert report.ok, report.failures
 
 Given an .onnx file it bundles it into a temporary folder first (keyword `ep`, `shard_size`);
-given a bundle folder it opens it as is. It returns a `webedge.testing.Report`.
+given a bundle folder it opens it as is. It returns a `webedge.testing.Report`. Every keyword of
+`webedge.testing.check` passes through; `browser="firefox"` or `"webkit"` runs another engine,
+so a suite covers all three with `@pytest.mark.parametrize("browser", ["chromium", "firefox", "webkit"])`.
 """
 
 from __future__ import annotations
