@@ -18,9 +18,11 @@ from pathlib import Path
 
 import onnx
 
+from . import hosting
 from . import manifest as manifest_mod
 from . import outdir
 from . import report as report_mod
+from . import site_files
 from . import __version__
 from .backends import native, ort
 from .errors import WebedgeError
@@ -151,20 +153,23 @@ def choose_backend(model: onnx.ModelProto, backend: str, ep: str) -> tuple[str, 
 def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: str = "auto", ep: str = "wasm",
            shard_size: int | str = DEFAULT_SHARD_SIZE, force: bool = False, quantize: str = "none",
            block_size: int = 32, tolerance: str | None = None, calibration: str | os.PathLike | None = None,
-           compress: bool = True) -> dict:
+           compress: bool = True, labels: str | os.PathLike | None = None, coi_worker: bool = True) -> dict:
     """Bundle `model_path` into the folder `out`; return the report (also written as report.json).
-    `compress` stores each shard deflated (float weights byte-shuffled first) where that saves >= 3%."""
+    `compress` stores each shard deflated (float weights byte-shuffled first) where that saves >= 3%.
+    `labels` (a JSON or text file) and `coi_worker` shape the site files (webedge/site_files.py)."""
     out = Path(out).absolute()
     if backend not in BACKEND_CHOICES:
         raise WebedgeError(f"unknown backend '{backend}'; choose one of {', '.join(BACKEND_CHOICES)}")
     if ep not in EPS:
         raise WebedgeError(f"unknown execution provider '{ep}'; choose one of {', '.join(EPS)}")
-    shard_size = parse_size(shard_size)
+    given_size, shard_size = shard_size, parse_size(shard_size)
+    hosting.check_shard_size(shard_size, given_size)
     quant = check_quantize_args(quantize, block_size, tolerance, calibration)
     inputs = [Path(model_path)] + ([Path(calibration)] if calibration else [])
     outdir.check_replaceable(out, inputs, force)  # cheap checks before the expensive work
     packaged(LOADER), packaged(PAGE)
     model = load_model(model_path)
+    site_files.precheck(model, labels, coi_worker)
     backend, why = choose_backend(model, backend, ep)
     if backend == "ort":
         ort.check_model(model, str(model_path))
@@ -173,4 +178,5 @@ def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: st
     with outdir.staged(out, inputs, force) as tmp:
         _write_tree(tmp, model, manifest_mod.model_name(Path(model_path)), backend, ep, shard_size, why, quant,
                     compress=compress)
+        site_files.add(tmp, model, labels_file=labels, coi_worker=coi_worker)
     return json.loads((out / "report.json").read_text())

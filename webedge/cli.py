@@ -31,7 +31,7 @@ def cmd_bundle(a: argparse.Namespace) -> int:
 
     report = bundle(a.model, a.out, backend=a.backend, ep=a.ep, shard_size=a.shard_size, force=a.force,
                     quantize=a.quantize, block_size=a.block_size, tolerance=a.tolerance, calibration=a.calibration_data,
-                    compress=a.compress)
+                    compress=a.compress, labels=a.labels, coi_worker=a.coi_worker)
     t = report["totals"]
     b = report["backend"]
     print(f"bundled {a.model} -> {a.out}  ({b['name']} {b.get('version', '')}, eps: {', '.join(b['eps'])}; "
@@ -47,6 +47,13 @@ def cmd_bundle(a: argparse.Namespace) -> int:
         kinds = ", ".join(f"{k} {n}" for k, n in q["tensors_by_encoding"].items())
         print(f"  quantized {q['encoding']}: {_human(q['fp32_bytes'])} of float32 weights -> {_human(q['bytes'])} "
               f"({q['ratio']:.1%}); tensors: {kinds}")
+    for name, n in (report.get("labels") or {}).get("outputs", {}).items():
+        print(f"  labels   {n} for output '{name}' (from {report['labels']['source']})")
+    print("  threads  " + ("coi-serviceworker.js makes any host cross-origin isolated (after one reload)"
+                           if report.get("coi_worker") else "only where the host sends COOP/COEP (see _headers)"))
+    for f in (report.get("host_limits") or {}).get("over", []):
+        print(f"  note: {f['file']} is {f['bytes'] / 2**20:.1f} MiB, over the per-file limit of "
+              f"{', '.join(f['refused_by'])}; host it elsewhere (docs/hosting.md)")
     return 0
 
 
@@ -54,7 +61,11 @@ def print_report(r) -> None:
     print(f"bundle    {r.bundle}")
     print(f"browser   {r.browser}")
     mode = ", streaming: computes while weights arrive" if r.streaming else ""
+    mode += ", in a Web Worker" if r.worker else ""
     print(f"backend   {r.backend} ({r.threads} thread{'s' if r.threads != 1 else ''}{mode}), network {r.network}")
+    print(f"host      {r.host}")
+    if r.threads_why and r.threads == 1:
+        print(f"threads   {r.threads_why}")
     print(f"reference {r.reference}")
     if r.bytes:
         print("\nbytes transferred (cold)")
@@ -119,7 +130,7 @@ def cmd_test(a: argparse.Namespace) -> int:
             print("\n" + "-" * 72 + "\n")
         report = check(a.bundle, model=a.model, inputs=a.inputs, dims=a.dim, backend=a.backend,
                        network_preset=a.network, warm_runs=a.runs, budgets=budgets, stream=not a.no_stream,
-                       tolerance=tolerance, browser=engine)
+                       tolerance=tolerance, browser=engine, host=a.host, worker=a.worker)
         print_report(report)
         reports.append(report)
     if a.json:
@@ -135,7 +146,7 @@ def cmd_test(a: argparse.Namespace) -> int:
 def cmd_serve(a: argparse.Namespace) -> int:
     from .serve import serve
 
-    serve(Path(a.bundle), a.host, a.port)
+    serve(Path(a.bundle), a.host, a.port, isolate=not a.plain)
     return 0
 
 
@@ -185,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="store shards as raw bytes (by default each is deflated, float words byte-shuffled first, "
                         "where that saves at least 3%%; the browser inflates them natively)")
     b.add_argument("--force", action="store_true", help="replace an existing output folder")
+    b.add_argument("--labels", metavar="FILE", help="class names for the outputs: a JSON list (or {output: [names]}) "
+                   "or one name per line; default: the model's metadata (labels/classes/names, PaddleOCR's character)")
+    b.add_argument("--no-coi-worker", dest="coi_worker", action="store_false",
+                   help="leave out coi-serviceworker.js (which gives threads on hosts that send no COOP/COEP headers)")
     b.add_argument("--quantize", default="none", choices=["none", "fp16", "int8", "int4", "int8-static", "auto"],
                    help="weight encoding: fp16; int8 (per output channel); int4 (blocks, MatMul/Gemm/Gather weights; "
                    "others int8); int8-static (activations too, onnxruntime's QDQ, needs --calibration-data); "
@@ -204,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "(one report each; --json then writes a list); default chromium")
     t.add_argument("--budget", action="append", metavar="KEY=VALUE", help="fail when a measurement exceeds it")
     t.add_argument("--network", default="none", help="emulated network: none, 4g, 3g")
+    t.add_argument("--host", default="isolated", choices=["isolated", "plain"],
+                   help="isolated: serve with COOP/COEP headers (default); plain: no special headers, like GitHub "
+                   "Pages, where only the bundle's coi-serviceworker.js can give threads")
+    t.add_argument("--worker", action="store_true", help="load and run the model in a Web Worker "
+                   "(the loader's worker: true)")
     t.add_argument("--runs", type=int, default=5, help="warm inferences to time (median reported)")
     t.add_argument("--no-stream", action="store_true", help="webedge runtime: download every weight before computing")
     t.add_argument("--atol", type=float, help="absolute tolerance (default 1e-4, or the quantized encoding's)")
@@ -212,10 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--json", help="also write the report as JSON here")
     t.set_defaults(func=cmd_test)
 
-    s = sub.add_parser("serve", help="serve a bundle locally (COOP/COEP, wasm MIME, immutable shards)")
+    s = sub.add_parser("serve", help="serve a bundle locally (COOP/COEP unless --plain, wasm MIME, immutable shards)")
     s.add_argument("bundle")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--plain", action="store_true", help="send no COOP/COEP headers, like GitHub Pages and most "
+                   "static hosts (the bundle's service worker then has to isolate the page)")
     s.set_defaults(func=cmd_serve)
 
     i = sub.add_parser("inspect", help="describe a model or a bundle")

@@ -33,6 +33,8 @@ MODELS = {
     "ppocr-cls": Pretrained("rapidocr-onnxruntime", "1.4.4",
                             "rapidocr_onnxruntime/models/ch_ppocr_mobile_v2.0_cls_infer.onnx"),
     "ppocr-det": Pretrained("rapidocr-onnxruntime", "1.4.4", "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx"),
+    # its character list (the CTC classes after the blank) is the metadata_props key `character`
+    "ppocr-rec": Pretrained("rapidocr-onnxruntime", "1.4.4", "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx"),
 }
 
 

@@ -19,23 +19,19 @@ import errno
 import gzip
 import http.server
 import mimetypes
-import re
 import threading
 from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import Interrupted, WebedgeError
+from .hosting import ISOLATION, TYPES, cache_control
 
-HASHED = re.compile(r"^(weights/[0-9a-f]{16}\.bin|graph\.[0-9a-f]{16}\.onnx|plan\.[0-9a-f]{16}\.json)$")
 COMPRESSIBLE = {".wasm", ".mjs", ".js", ".json", ".html", ".onnx"}
 IDLE_TIMEOUT_S = 30
 MAX_CONNECTIONS = 64
 MAX_SEGMENT = 255  # NAME_MAX on Linux and macOS
 MAX_PATH = 2048
-TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
-         ".json": "application/json", ".html": "text/html; charset=utf-8", ".onnx": "application/octet-stream",
-         ".bin": "application/octet-stream"}
 
 
 class BundleServer(http.server.ThreadingHTTPServer):
@@ -162,15 +158,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Encoding", encoding)
             self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
-        immutable = status == 200 and HASHED.match(rel)
         if self.server.no_store:
             self.send_header("Cache-Control", "no-store")
         else:
-            self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
+            self.send_header("Cache-Control", cache_control(rel) if status == 200 else "no-cache")
         if self.server.isolate:
-            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+            for name, value in ISOLATION.items():
+                self.send_header(name, value)
         link = self.server.link if not rel.startswith("__webedge__/") else None
         if link:
             link.delay()
@@ -189,20 +183,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.server.bytes_served[rel] += len(body)
 
 
-def serve(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve a bundle until interrupted (the CLI's `webedge serve`)."""
+def serve(folder: Path, host: str = "127.0.0.1", port: int = 8000, isolate: bool = True) -> None:
+    """Serve a bundle until interrupted (the CLI's `webedge serve`); `isolate=False` (--plain) sends
+    no COOP/COEP, as most static hosts do."""
     from . import manifest
 
     manifest.read(Path(folder))
     if not 0 <= port <= 65535:
         raise WebedgeError(f"--port {port} is not a TCP port; choose one from 1 to 65535 (0: any free port)")
     try:
-        server = BundleServer(Path(folder), host, port)
+        server = BundleServer(Path(folder), host, port, isolate=isolate)
     except OSError as exc:
         why = exc.strerror or str(exc)
         hint = "pick another --port" if exc.errno == errno.EADDRINUSE else "check --host and --port"
         raise WebedgeError(f"cannot listen on {host}:{port}: {why}; {hint}") from None
-    print(f"serving {Path(folder).resolve()} at {server.url} (cross-origin isolated; Ctrl-C to stop)", flush=True)
+    how = "cross-origin isolated" if isolate else "plain: no COOP/COEP headers, like GitHub Pages"
+    print(f"serving {Path(folder).resolve()} at {server.url} ({how}; Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()
     except (KeyboardInterrupt, Interrupted):

@@ -8,6 +8,8 @@ import { prepareFeeds } from './tensor.mjs';
 import { WebedgeError } from './errors.mjs';
 import { importOrt, createOrtSession, threadCount } from './backends/ort.mjs';
 import { threadsFor } from './webedge/threads.mjs';
+import { threadsNote } from './isolation.mjs';
+import { loadInWorker } from './worker.mjs';
 
 const now = () => performance.now();
 
@@ -59,6 +61,17 @@ function webedgeThreads(manifest, requested) {
   return manifest.backend.files.some((f) => f.role === 'kernel-mt') ? threads : 1;
 }
 
+// Every option load() reads; any other key is a typo, refused before anything is fetched.
+export const OPTIONS = ['backend', 'onProgress', 'concurrency', 'cache', 'retries', 'stream', 'threads', 'worker'];
+
+function checkOptions(options) {
+  if (!options || typeof options !== 'object') throw new WebedgeError('load(url, options): options must be an object');
+  const unknown = Object.keys(options).filter((k) => !OPTIONS.includes(k));
+  if (unknown.length) {
+    throw new WebedgeError(`unknown option(s) ${unknown.join(', ')}; load() takes ${OPTIONS.join(', ')}`);
+  }
+}
+
 /**
  * Load a webedge bundle.
  * @param {string} manifestUrl  URL of the bundle's model.json (relative to the page)
@@ -66,13 +79,17 @@ function webedgeThreads(manifest, requested) {
  *          stream?: boolean, threads?: number}} options  stream (default true): on webedge's runtime, resolve as
  *   soon as the runtime and plan are in and let run() compute each layer as its weights arrive; `model.loaded`
  *   resolves when all weights are in. threads: webedge's runtime runs on this many threads when the page is
- *   cross-origin isolated (default min(navigator.hardwareConcurrency, 4)); always 1 when it is not.
+ *   cross-origin isolated (default min(navigator.hardwareConcurrency, 4)); always 1 when it is not
+ *   (`model.threadsWhy` says why). worker: load and run in a dedicated Web Worker (worker.mjs), same API.
  */
 export async function load(manifestUrl, options = {}) {
+  checkOptions(options);
+  const pageBase = globalThis.document?.baseURI ?? location.href;
+  if (options.worker) return loadInWorker(manifestUrl, options, pageBase);
   const { backend, onProgress, concurrency = 6, cache = true, retries = 3, stream = true } = options;
   const timings = { start: now() };
   const progress = new Progress(onProgress);
-  const base = new URL(manifestUrl, globalThis.document?.baseURI ?? location.href);
+  const base = new URL(manifestUrl, pageBase);
   const manifest = await readManifest(base, retries);
   timings.manifest = now();
 
@@ -128,13 +145,20 @@ export async function load(manifestUrl, options = {}) {
   if (!streaming) await loaded;
 
   let disposed = false;
+  const running = isOrt ? threads : session.threads;
+  const threadedKernels = isOrt || manifest.backend.files.some((f) => f.role === 'kernel-mt');
   return {
     manifest,
     inputs: manifest.inputs,
     outputs: manifest.outputs,
+    /** Class names along each labelled output's last axis (manifest `labels`), e.g. labels.target_label[i]. */
+    labels: manifest.labels ?? {},
     backend: `${manifest.backend.name}/${ep}`,
-    threads: isOrt ? threads : session.threads,
+    threads: running,
+    /** Why this many threads, in one sentence (a page can show it when it is 1). */
+    threadsWhy: threadsNote({ threads: running, requested: options.threads, threadedKernels }),
     streaming,
+    worker: false,
     /** Resolves when every weight is downloaded, verified and in place (rejects if one fails). */
     loaded,
     stats: {

@@ -40,6 +40,11 @@ var manifest_schema_default = {
       encoding: { enum: ["deflate-raw", "shuffle4+deflate-raw"] },
       size: { type: "integer", minimum: 0 }
     } } },
+    labels: {
+      type: "object",
+      description: "class names along the last axis of an output, by output name",
+      additionalProperties: { type: "array", minItems: 1, items: { type: "string", maxLength: 1e3 } }
+    },
     quantization: {
       type: "object",
       required: ["encoding"],
@@ -557,6 +562,196 @@ function threadsFor(requested) {
   return Math.min(MAX_THREADS, requested ?? Math.min(cores, DEFAULT_MAX_THREADS));
 }
 
+// src/isolation.mjs
+function notIsolated() {
+  const sw = globalThis.navigator?.serviceWorker;
+  if (sw?.controller) {
+    return "the page is not cross-origin isolated although a service worker controls it (does it add COOP/COEP? see docs/hosting.md)";
+  }
+  if (!globalThis.isSecureContext) return "the page is not cross-origin isolated, and on plain http (not localhost) no service worker can fix that: serve it over https";
+  return "the page is not cross-origin isolated: its host sends no COOP/COEP headers and no service worker adds them (include the bundle's coi-serviceworker.js, or set the headers: docs/hosting.md)";
+}
+function threadsNote({ threads, requested, threadedKernels = true }) {
+  if (threads > 1) return `${threads} threads (cross-origin isolated)`;
+  let why;
+  if (!globalThis.crossOriginIsolated) why = notIsolated();
+  else if (typeof SharedArrayBuffer === "undefined") why = "this browser gives no SharedArrayBuffer even to an isolated page";
+  else if (requested === 1) why = "asked for with threads: 1";
+  else if (!threadedKernels) why = "the bundle ships no threaded kernels";
+  else if ((globalThis.navigator?.hardwareConcurrency || 1) < 2) why = "the device reports one core";
+  else why = "the worker threads could not start";
+  return `1 thread: ${why}`;
+}
+
+// src/worker.mjs
+var describe = (model) => ({
+  manifest: model.manifest,
+  inputs: model.inputs,
+  outputs: model.outputs,
+  backend: model.backend,
+  threads: model.threads,
+  threadsWhy: model.threadsWhy,
+  streaming: model.streaming,
+  labels: model.labels
+});
+var statsOf = (model) => ({
+  timings: model.stats.timings,
+  networkBytes: model.stats.networkBytes,
+  cacheBytes: model.stats.cacheBytes,
+  cache: model.stats.cache,
+  timeOrigin: performance.timeOrigin
+});
+var errorOf = (err) => ({ name: err?.name ?? "Error", message: String(err?.message ?? err), file: err?.file });
+function revive(e) {
+  return e.name === "WebedgeError" ? new WebedgeError(e.message, { file: e.file }) : Object.assign(new Error(e.message), { name: e.name });
+}
+function transferables(outputs) {
+  const list = /* @__PURE__ */ new Set();
+  for (const t of Object.values(outputs)) {
+    const d = t.data;
+    if (!ArrayBuffer.isView(d)) continue;
+    const own = d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && !list.has(d.buffer) && !(typeof SharedArrayBuffer !== "undefined" && d.buffer instanceof SharedArrayBuffer);
+    if (!own) t.data = d.slice();
+    list.add(t.data.buffer);
+  }
+  return [...list];
+}
+function serveInWorker(load2) {
+  let model = null;
+  const post = (message, transfer = []) => self.postMessage(message, transfer);
+  self.onmessage = async ({ data: msg }) => {
+    if (msg.type === "load") {
+      try {
+        const onProgress = msg.progress ? (event) => post({ type: "progress", event }) : void 0;
+        model = await load2(msg.url, { ...msg.options, onProgress });
+        post({ type: "loaded", model: describe(model), stats: statsOf(model) });
+        model.loaded.then(
+          () => post({ type: "weights", stats: statsOf(model) }),
+          (err) => post({ type: "weights", error: errorOf(err), stats: statsOf(model) })
+        );
+      } catch (err) {
+        post({ type: "loaded", error: errorOf(err) });
+      }
+    } else if (msg.type === "run") {
+      try {
+        const outputs = await model.run(msg.feeds);
+        post({ type: "result", id: msg.id, outputs, stats: statsOf(model) }, transferables(outputs));
+      } catch (err) {
+        post({ type: "result", id: msg.id, error: errorOf(err), stats: statsOf(model) });
+      }
+    } else if (msg.type === "dispose") {
+      try {
+        await model?.dispose();
+      } finally {
+        post({ type: "result", id: msg.id });
+      }
+    }
+  };
+}
+async function loadInWorker(manifestUrl, options, base) {
+  if (typeof Worker === "undefined") throw new WebedgeError("option worker: this environment has no Web Worker");
+  const url = new URL(manifestUrl, base).href;
+  const moduleUrl = new URL("webedge.mjs", url).href;
+  const source = `import { serveInWorker, load } from ${JSON.stringify(moduleUrl)};
+serveInWorker(load);
+`;
+  const blobUrl = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  const worker = new Worker(blobUrl, { type: "module", name: "webedge" });
+  const { onProgress, worker: _, ...rest } = options;
+  const pending = /* @__PURE__ */ new Map();
+  let nextId = 0;
+  let stats = { timings: {}, networkBytes: 0, cacheBytes: 0, cache: "memory" };
+  const shift = (s) => {
+    const delta = s.timeOrigin - performance.timeOrigin;
+    const timings = Object.fromEntries(Object.entries(s.timings).map(([k, v]) => [k, v + delta]));
+    stats = { ...s, timings };
+  };
+  let settleLoad, settleWeights;
+  const loadedModel = new Promise((resolve2, reject) => {
+    settleLoad = { resolve: resolve2, reject };
+  });
+  const loaded = new Promise((resolve2, reject) => {
+    settleWeights = { resolve: resolve2, reject };
+  });
+  loaded.catch(() => {
+  });
+  worker.onerror = (ev) => {
+    ev.preventDefault?.();
+    const err = new WebedgeError(`webedge.mjs: the worker failed (${ev.message || `could not load ${moduleUrl}`})`, { file: "webedge.mjs" });
+    settleLoad.reject(err);
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  worker.onmessage = ({ data: msg }) => {
+    if (msg.stats) shift(msg.stats);
+    if (msg.type === "progress") {
+      try {
+        onProgress?.(msg.event);
+      } catch (err) {
+        console.error("webedge: onProgress callback threw", err);
+      }
+    } else if (msg.type === "loaded") {
+      URL.revokeObjectURL(blobUrl);
+      if (msg.error) settleLoad.reject(revive(msg.error));
+      else settleLoad.resolve(msg.model);
+    } else if (msg.type === "weights") {
+      if (msg.error) settleWeights.reject(revive(msg.error));
+      else settleWeights.resolve();
+    } else if (msg.type === "result") {
+      const p = pending.get(msg.id);
+      pending.delete(msg.id);
+      if (msg.error) p?.reject(revive(msg.error));
+      else p?.resolve(msg.outputs);
+    }
+  };
+  const call = (message) => new Promise((resolve2, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve: resolve2, reject });
+    worker.postMessage({ ...message, id });
+  });
+  worker.postMessage({ type: "load", url, options: rest, progress: !!onProgress });
+  let info;
+  try {
+    info = await loadedModel;
+  } catch (err) {
+    worker.terminate();
+    throw err;
+  }
+  let disposed = false;
+  return {
+    ...info,
+    worker: true,
+    loaded,
+    stats: {
+      get timings() {
+        return stats.timings;
+      },
+      get networkBytes() {
+        return stats.networkBytes;
+      },
+      get cacheBytes() {
+        return stats.cacheBytes;
+      },
+      get cache() {
+        return stats.cache;
+      }
+    },
+    async run(feeds) {
+      if (disposed) throw new WebedgeError("model.run() after model.dispose()");
+      return call({ type: "run", feeds });
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      try {
+        await call({ type: "dispose" });
+      } finally {
+        worker.terminate();
+      }
+    }
+  };
+}
+
 // src/load.mjs
 var now = () => performance.now();
 async function readManifest(url, retries) {
@@ -603,11 +798,22 @@ function webedgeThreads(manifest, requested) {
   const threads = threadsFor(requested);
   return manifest.backend.files.some((f) => f.role === "kernel-mt") ? threads : 1;
 }
+var OPTIONS = ["backend", "onProgress", "concurrency", "cache", "retries", "stream", "threads", "worker"];
+function checkOptions(options) {
+  if (!options || typeof options !== "object") throw new WebedgeError("load(url, options): options must be an object");
+  const unknown = Object.keys(options).filter((k) => !OPTIONS.includes(k));
+  if (unknown.length) {
+    throw new WebedgeError(`unknown option(s) ${unknown.join(", ")}; load() takes ${OPTIONS.join(", ")}`);
+  }
+}
 async function load(manifestUrl, options = {}) {
+  checkOptions(options);
+  const pageBase = globalThis.document?.baseURI ?? location.href;
+  if (options.worker) return loadInWorker(manifestUrl, options, pageBase);
   const { backend, onProgress, concurrency = 6, cache = true, retries = 3, stream = true } = options;
   const timings = { start: now() };
   const progress = new Progress(onProgress);
-  const base = new URL(manifestUrl, globalThis.document?.baseURI ?? location.href);
+  const base = new URL(manifestUrl, pageBase);
   const manifest = await readManifest(base, retries);
   timings.manifest = now();
   const ep = chooseEp(manifest, backend);
@@ -671,13 +877,20 @@ async function load(manifestUrl, options = {}) {
   });
   if (!streaming) await loaded;
   let disposed = false;
+  const running = isOrt ? threads : session.threads;
+  const threadedKernels = isOrt || manifest.backend.files.some((f) => f.role === "kernel-mt");
   return {
     manifest,
     inputs: manifest.inputs,
     outputs: manifest.outputs,
+    /** Class names along each labelled output's last axis (manifest `labels`), e.g. labels.target_label[i]. */
+    labels: manifest.labels ?? {},
     backend: `${manifest.backend.name}/${ep}`,
-    threads: isOrt ? threads : session.threads,
+    threads: running,
+    /** Why this many threads, in one sentence (a page can show it when it is 1). */
+    threadsWhy: threadsNote({ threads: running, requested: options.threads, threadedKernels }),
     streaming,
+    worker: false,
     /** Resolves when every weight is downloaded, verified and in place (rejects if one fails). */
     loaded,
     stats: {
@@ -705,11 +918,39 @@ async function load(manifestUrl, options = {}) {
   };
 }
 
+// src/labels.mjs
+function topK(tensor, k = 5, labels = void 0) {
+  const dims = tensor.dims;
+  const classes = dims.length ? dims[dims.length - 1] : 1;
+  if (!(Number.isInteger(k) && k >= 1)) throw new TypeError(`topK: k must be a positive integer, got ${k}`);
+  if (typeof tensor.data[0] === "string") throw new TypeError("topK: a string tensor has no scores");
+  if (labels && labels.length !== classes) {
+    throw new TypeError(`topK: ${labels.length} labels for ${classes} classes`);
+  }
+  const rows = classes ? tensor.data.length / classes : 0;
+  const out = [];
+  for (let r = 0; r < rows; r++) {
+    const best = [];
+    for (let i = 0; i < classes; i++) {
+      const score = Number(tensor.data[r * classes + i]);
+      if (best.length < k || score > best[best.length - 1].score) {
+        const at = best.findIndex((b) => score > b.score);
+        best.splice(at < 0 ? best.length : at, 0, { index: i, label: labels?.[i], score });
+        if (best.length > k) best.pop();
+      }
+    }
+    out.push(best);
+  }
+  return out;
+}
+
 // src/index.mjs
 var version = "0.1.0";
 export {
   WebedgeError,
   load,
+  serveInWorker,
+  topK,
   validateManifest,
   version
 };

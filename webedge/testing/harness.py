@@ -27,6 +27,7 @@ from ..errors import WebedgeError
 from ..onnx_import import check_model_file
 from ..report import kind_of
 from ..serve import BundleServer
+from ..site_files import COI_FILE
 from . import network
 from .drivers import open_driver, parse_browsers
 from .compare import OutputCheck, Tolerance, compare
@@ -36,6 +37,20 @@ from .inputs import MAX_OUTPUT_BYTES, NUMPY, bind_dims, check_output_bytes, load
 PAGE_JS = (Path(__file__).with_name("harness_page.js")).read_text()
 HARNESS_HTML = b"<!doctype html><meta charset=utf-8><title>webedge harness</title><link rel=icon href='data:,'><p>webedge test harness</p>"
 EVAL_TIMEOUT_MS = 300_000
+HOSTS = ("isolated", "plain")
+# --host plain with the bundle's service worker: the page registers coi-serviceworker.js as a user's
+# page does, but its reload is left to the harness (the next navigation), so that no evaluation is
+# cut off by a reload it did not expect.
+COI_HTML = ("<!doctype html><meta charset=utf-8><title>webedge harness</title><link rel=icon href='data:,'>"
+            "<script>window.coi = {doReload: () => { window.webedgeCoiWantsReload = true; }};</script>"
+            f"<script src='/{COI_FILE}'></script><p>webedge test harness (plain host, service worker)</p>").encode()
+COI_PRIME_JS = """async () => {
+  if (globalThis.crossOriginIsolated) return {isolated: true};
+  if (!navigator.serviceWorker) return {isolated: false, why: 'this browser session has no navigator.serviceWorker'};
+  const late = new Promise((resolve) => setTimeout(() => resolve('timed out after 20 s'), 20000));
+  const ready = await Promise.race([navigator.serviceWorker.ready.then(() => 'ready'), late]);
+  return {isolated: false, ready, wantsReload: !!window.webedgeCoiWantsReload};
+}"""
 
 
 @dataclass
@@ -44,6 +59,10 @@ class Report:
     browser: str = ""  # "<engine> <version>"
     backend: str = ""
     threads: int = 1
+    threads_why: str = ""
+    worker: bool = False
+    host: str = "isolated"
+    isolated: bool = False
     streaming: bool = False
     network: str = "none"
     reference: str = ""
@@ -72,7 +91,8 @@ class Report:
 
     def as_dict(self) -> dict:
         return {"bundle": self.bundle, "ok": self.ok, "browser": self.browser, "backend": self.backend,
-                "threads": self.threads,
+                "threads": self.threads, "threads_why": self.threads_why, "host": self.host,
+                "isolated": self.isolated, "worker": self.worker,
                 "streaming": self.streaming,
                 "network": self.network, "reference": self.reference, "bytes": self.bytes,
                 "timings": self.timings, "reload": self.reload,
@@ -136,7 +156,7 @@ def _decoded_copy(folder: Path, man: dict, tmp: Path) -> Path:
     return inside(tmp, graph)
 
 
-def _serve_inputs(server: BundleServer, feeds: dict[str, np.ndarray]) -> list[dict]:
+def _serve_inputs(server: BundleServer, feeds: dict[str, np.ndarray], coi: bool = False) -> list[dict]:
     blob, meta = bytearray(), []
     for name, arr in feeds.items():
         data = np.ascontiguousarray(arr).tobytes()
@@ -145,7 +165,7 @@ def _serve_inputs(server: BundleServer, feeds: dict[str, np.ndarray]) -> list[di
         meta.append({"name": name, "dtype": dtype, "dims": list(arr.shape), "offset": len(blob), "length": len(data)})
         blob.extend(data)
     server.extra["__webedge__/inputs.bin"] = (bytes(blob), "application/octet-stream")
-    server.extra["__webedge__/harness.html"] = (HARNESS_HTML, "text/html; charset=utf-8")
+    server.extra["__webedge__/harness.html"] = (COI_HTML if coi else HARNESS_HTML, "text/html; charset=utf-8")
     return meta
 
 
@@ -176,18 +196,34 @@ class _BadOutput(Exception):
     pass
 
 
+def _coi_host(primed: dict) -> str:
+    if primed.get("isolated"):
+        return "plain (no COOP/COEP headers; already isolated)"
+    if primed.get("ready") == "ready":
+        return "plain (no COOP/COEP headers; coi-serviceworker.js registered on the first visit adds them)"
+    why = primed.get("why") or primed.get("ready") or primed.get("error") or "no answer"
+    return f"plain (no COOP/COEP headers; coi-serviceworker.js did not start: {why})"
+
+
 def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: str | Path | None = None,
           dims: dict | list | None = None, backend: str | None = None, network_preset: str = "none",
           warm_runs: int = 5, budgets: dict[str, float] | None = None, tolerance: Tolerance | None = None,
-          reload: bool = True, stream: bool = True, threads: bool = True, browser: str = "chromium") -> Report:
+          reload: bool = True, stream: bool = True, threads: bool = True, browser: str = "chromium",
+          host: str = "isolated", worker: bool = False) -> Report:
     """Open a bundle in a headless browser and measure it. Raises WebedgeError for bad usage.
 
-    `browser` is chromium, firefox or webkit (`drivers`). `threads=False` serves the page without
-    cross-origin isolation, so wasm runs on one thread."""
+    `browser` is chromium, firefox or webkit (`drivers`). `host` is how the bundle is served:
+    `isolated` with COOP/COEP headers (as `webedge serve` and a bundle's `_headers` do), or `plain`
+    with none (GitHub Pages), where only the bundle's coi-serviceworker.js can give threads.
+    `threads=False` serves it plain and without the service worker: one thread. `worker` loads and
+    runs the model in a Web Worker (the loader's `worker: true`)."""
     engines = parse_browsers(browser)
     if len(engines) != 1:
         raise WebedgeError("check() runs one browser; call it once per engine (the CLI takes a comma list)")
     engine = engines[0]
+    if host not in HOSTS:
+        raise WebedgeError(f"unknown host '{host}'; choose isolated (COOP/COEP headers) or plain (no headers, "
+                           "like GitHub Pages)")
     folder = Path(bundle_dir)
     if not folder.is_dir():
         raise WebedgeError(f"{folder}: not a folder; pass the output folder of `webedge bundle`")
@@ -204,7 +240,9 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
     if tolerance is None:
         # a quantized bundle is held to its encoding's tolerance against the float32 original
         tolerance = Tolerance(**quant["tolerance"]) if quant and quant.get("tolerance") else Tolerance()
-    report = Report(bundle=str(folder), network=network_preset, reference=reference)
+    report = Report(bundle=str(folder), network=network_preset, reference=reference, host=host, worker=worker)
+    isolate = threads and host == "isolated"
+    coi = threads and host == "plain" and (folder / COI_FILE).is_file()
     report.quantization = {k: quant[k] for k in ("encoding", "ratio") if k in quant} if quant else {}
     report.tolerance = tolerance
 
@@ -214,13 +252,18 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
         if shaped:
             report.network = f"{network_preset} (shaped by the test server: {engine} cannot throttle itself)"
         # no COOP/COEP: single-threaded wasm; no-store where the engine's HTTP cache stays on
-        server = BundleServer(folder, isolate=threads, no_store=engine != "chromium",
+        server = BundleServer(folder, isolate=isolate, no_store=engine != "chromium",
                               link=network.ShapedLink(network_preset) if shaped else None).start()
         try:
-            args = {"inputs": _serve_inputs(server, feeds), "backend": backend, "warmRuns": warm_runs,
-                    "stream": stream, "maxOutputBytes": MAX_OUTPUT_BYTES}
+            args = {"inputs": _serve_inputs(server, feeds, coi), "backend": backend, "warmRuns": warm_runs,
+                    "stream": stream, "maxOutputBytes": MAX_OUTPUT_BYTES, "worker": worker}
             url = server.url + "__webedge__/harness.html"
             browser_net = network_preset if driver.throttles else "none"
+            if coi:  # a first visit registers the service worker; the cold run is the reload it asks for
+                report.host = _coi_host(driver.run(url, COI_PRIME_JS, {}, "none"))
+                server.reset_counts()
+            elif host == "plain":
+                report.host = "plain (no COOP/COEP headers; the bundle has no service worker: --no-coi-worker)"
             cold = driver.run(url, PAGE_JS, args, browser_net)
             if "error" in cold:
                 report.failures.append(f"browser: {cold['error']}")
@@ -244,6 +287,7 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
 
     t = cold["stats"]["timings"]
     report.backend, report.threads, report.streaming = cold["backend"], cold["threads"], bool(cold.get("streaming"))
+    report.threads_why, report.isolated = cold.get("threadsWhy", ""), bool(cold.get("isolated"))
     report.timings = {
         "manifest_ms": round(t["manifest"], 1),
         "runtime_ms": round(t["runtime"], 1),

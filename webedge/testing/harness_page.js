@@ -7,13 +7,15 @@ async (args) => {
   const onProgress = (e) => { if (events.length < 5000) events.push({ phase: e.phase, loaded: e.loaded, total: e.total, t: performance.now() }); };
   let model;
   try {
-    model = await webedge.load('/model.json', { backend: args.backend || undefined, onProgress, stream: args.stream });
+    model = await webedge.load('/model.json', { backend: args.backend || undefined, onProgress, stream: args.stream,
+      ...(args.worker ? { worker: true } : {}) });
   } catch (err) {
     return { error: `${err.message}` };
   }
   const ARR = { float32: Float32Array, float64: Float64Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array,
     uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array,
     bool: Uint8Array, float16: Uint16Array };
+  if (args.worker && !model.worker) return { error: 'load(url, {worker: true}) gave a model that is not in a worker' };
   const blob = new Uint8Array(await (await fetch('/__webedge__/inputs.bin')).arrayBuffer());
   const feeds = {};
   for (const i of args.inputs) {
@@ -53,7 +55,7 @@ async (args) => {
     for (const [name, t] of Object.entries(outputs)) out[name] = { type: t.type, dims: t.dims, b64: b64(t.data) };
     const stats = { ...model.stats, networkBytes: model.stats.networkBytes, cacheBytes: model.stats.cacheBytes,
       cache: model.stats.cache };
-    const result = { backend: model.backend, threads: model.threads, stats, streaming: model.streaming, firstStart: t0,
+    const result = { backend: model.backend, threads: model.threads, threadsWhy: model.threadsWhy, stats, streaming: model.streaming, firstStart: t0,
       firstInference: t1 - t0, warm, warmTotal, outputs: out, events, isolated: !!globalThis.crossOriginIsolated };
     await model.dispose();
     return result;
