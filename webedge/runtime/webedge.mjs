@@ -677,7 +677,10 @@ serveInWorker(load);
   });
   worker.onerror = (ev) => {
     ev.preventDefault?.();
-    const err = new WebedgeError(`webedge.mjs: the worker failed (${ev.message || `could not load ${moduleUrl}`})`, { file: "webedge.mjs" });
+    const err = new WebedgeError(
+      ev.message ? `webedge.mjs: the worker failed (${ev.message})` : `webedge.mjs: the worker could not load ${moduleUrl} (a bundle has it beside model.json: is ${url} a bundle's model.json?)`,
+      { file: "webedge.mjs" }
+    );
     settleLoad.reject(err);
     for (const p of pending.values()) p.reject(err);
     pending.clear();
