@@ -124,6 +124,9 @@ def cmd_test(a: argparse.Namespace) -> int:
         quant = read(Path(a.bundle)).get("quantization") if Path(a.bundle).is_dir() else None
         tolerance = Tolerance(**{**vars(Tolerance()), **((quant or {}).get("tolerance") or {}), **given})
     engines = parse_browsers(a.browser)
+    for flag, target in (("--json", a.json), ("--html", a.html)):
+        if target and not Path(target).absolute().parent.is_dir():
+            raise WebedgeError(f"{flag} {target}: its folder does not exist")
     reports = []
     for i, engine in enumerate(engines):
         if i:
@@ -136,6 +139,11 @@ def cmd_test(a: argparse.Namespace) -> int:
     if a.json:
         data = [r.as_dict() for r in reports] if len(reports) > 1 else reports[0].as_dict()
         Path(a.json).write_text(json.dumps(data, indent=1) + "\n")
+    if a.html:
+        from .testing.html_report import write
+
+        write(reports, Path(a.bundle), a.html)
+        print(f"\nHTML report: {a.html}")
     failed = [r for r in reports if not r.ok]
     if failed:
         where = f" in {', '.join(r.browser for r in failed)}" if len(reports) > 1 else ""
@@ -230,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--rtol", type=float, help="relative tolerance (default 1e-4, or the quantized encoding's)")
     t.add_argument("--min-cosine", type=float, help="least cosine similarity per output (default 0.9999)")
     t.add_argument("--json", help="also write the report as JSON here")
+    t.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report here: load waterfall "
+                   "(every request, phase marks), errors against onnxruntime, budgets, quantization")
     t.set_defaults(func=cmd_test)
 
     s = sub.add_parser("serve", help="serve a bundle locally (COOP/COEP unless --plain, wasm MIME, immutable shards)")

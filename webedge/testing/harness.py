@@ -76,6 +76,8 @@ class Report:
     quantization: dict = field(default_factory=dict)
     tolerance: Tolerance | None = None
     not_measured: dict = field(default_factory=dict)  # what this engine cannot measure -> why
+    requests: list[dict] = field(default_factory=list)  # the cold load's requests: file, start/end ms, bytes
+    marks: dict = field(default_factory=dict)  # load phases, ms on the same clock as `requests`
 
     @property
     def ok(self) -> bool:
@@ -99,7 +101,8 @@ class Report:
                 "outputs": [c.as_dict() for c in self.outputs], "budgets": self.budgets,
                 "quantization": self.quantization,
                 "tolerance": vars(self.tolerance) if self.tolerance else None,
-                "not_measured": self.not_measured, "failures": self.failures}
+                "not_measured": self.not_measured, "requests": self.requests, "marks": self.marks,
+                "failures": self.failures}
 
 
 def reference_outputs(model_path: Path | None, folder: Path, man: dict, feeds: dict) -> tuple[dict, str]:
@@ -176,6 +179,23 @@ def _bytes_by_kind(server: BundleServer) -> dict[str, int]:
             out[kind_of(path) if kind_of(path) in out else "page"] += n
     out["total"] = sum(out.values())
     return out
+
+
+def _requests(entries: list[dict], server: BundleServer) -> list[dict]:
+    """The page's resource timing entries for bundle files, with the bytes the server sent for each
+    (the same count in every engine; an engine's own transferSize is 0 in some)."""
+    out = []
+    for e in entries:
+        url = str(e.get("url", ""))
+        if not url.startswith(server.url):
+            continue
+        rel = url[len(server.url):].split("?", 1)[0]
+        if rel.startswith("__webedge__/") or not rel:
+            continue
+        out.append({"file": rel, "start_ms": round(float(e["start"]), 2), "end_ms": round(float(e["end"]), 2),
+                    "bytes": int(server.bytes_served.get(rel) or e.get("encoded") or 0),
+                    "kind": kind_of(rel)})
+    return sorted(out, key=lambda r: (r["start_ms"], r["file"]))
 
 
 def _decode(outputs: dict) -> dict[str, np.ndarray]:
@@ -269,6 +289,7 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
                 report.failures.append(f"browser: {cold['error']}")
                 return report
             report.bytes = _bytes_by_kind(server)
+            report.requests = _requests(cold.get("requests", []), server)
             if reload and not driver.keeps_cache:
                 report.not_measured["reload"] = (f"not measured in {report.browser}: its test session keeps no "
                                                  "Cache API storage across page loads")
@@ -288,6 +309,9 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
     t = cold["stats"]["timings"]
     report.backend, report.threads, report.streaming = cold["backend"], cold["threads"], bool(cold.get("streaming"))
     report.threads_why, report.isolated = cold.get("threadsWhy", ""), bool(cold.get("isolated"))
+    report.marks = {"load() called": round(t["start"], 1), "manifest": round(t["manifest"], 1),
+                    "runtime": round(t["runtime"], 1), "weights": round(t["weights"], 1), "ready": round(t["ready"], 1),
+                    "first result": round(cold["firstStart"] + cold["firstInference"], 1)}
     report.timings = {
         "manifest_ms": round(t["manifest"], 1),
         "runtime_ms": round(t["runtime"], 1),

@@ -2,6 +2,8 @@
 // page.evaluate(`(${this})(args)`): load the bundle, feed the inputs, time everything, and hand
 // back outputs as base64 so Python can compare them bit for bit.
 async (args) => {
+  // every request of the load goes into the report's waterfall (the default buffer holds 250)
+  performance.setResourceTimingBufferSize?.(100000);
   const webedge = await import('/webedge.mjs');
   const events = [];
   const onProgress = (e) => { if (events.length < 5000) events.push({ phase: e.phase, loaded: e.loaded, total: e.total, t: performance.now() }); };
@@ -33,6 +35,9 @@ async (args) => {
     const outputs = await model.run(feeds);
     const t1 = performance.now();
     await model.loaded; // streaming: weights nobody read yet may still be arriving
+    // the page's own requests (in worker mode the worker's are in the worker's timeline, not here)
+    const requests = performance.getEntriesByType('resource').map((e) => ({ url: e.name, start: e.startTime,
+      end: e.responseEnd, encoded: e.encodedBodySize, initiator: e.initiatorType }));
     const warm = [];
     const warmStart = performance.now();
     for (let k = 0; k < args.warmRuns; k++) {
@@ -56,7 +61,7 @@ async (args) => {
     const stats = { ...model.stats, networkBytes: model.stats.networkBytes, cacheBytes: model.stats.cacheBytes,
       cache: model.stats.cache };
     const result = { backend: model.backend, threads: model.threads, threadsWhy: model.threadsWhy, stats, streaming: model.streaming, firstStart: t0,
-      firstInference: t1 - t0, warm, warmTotal, outputs: out, events, isolated: !!globalThis.crossOriginIsolated };
+      firstInference: t1 - t0, warm, warmTotal, outputs: out, events, requests, isolated: !!globalThis.crossOriginIsolated };
     await model.dispose();
     return result;
   } catch (err) {
