@@ -13,7 +13,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, progress
 from .errors import CheckFailed, InstallationError, Interrupted, WebedgeError
 
 
@@ -175,6 +175,11 @@ def cmd_demo(a: argparse.Namespace) -> int:
     return run_demo(Path(a.out), backend=a.backend, network_preset=a.network)
 
 
+def _quiet(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars (shown only on a terminal, on "
+                   "stderr, for steps that take more than a second)")
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (and exit status 2) like every other error."""
 
@@ -215,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--block-size", type=int, default=32, help="int4 block size (default 32)")
     b.add_argument("--tolerance", help="for --quantize auto: cosine=0.999, max_abs=0.01 or top1=0.99")
     b.add_argument("--calibration-data", help="inputs for int8-static/auto: an .npz or a folder of .npz files")
+    _quiet(b)
     b.set_defaults(func=cmd_bundle)
 
     t = sub.add_parser("test", help="check a bundle in headless Chromium against onnxruntime")
@@ -240,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--json", help="also write the report as JSON here")
     t.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report here: load waterfall "
                    "(every request, phase marks), errors against onnxruntime, budgets, quantization")
+    _quiet(t)
     t.set_defaults(func=cmd_test)
 
     s = sub.add_parser("serve", help="serve a bundle locally (COOP/COEP unless --plain, wasm MIME, immutable shards)")
@@ -288,7 +295,11 @@ def main(argv: list[str] | None = None, *, handle_signals: bool = False) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
-        return args.func(args)
+        progress.enable(sys.stderr.isatty() and not getattr(args, "quiet", False))
+        try:
+            return args.func(args)
+        finally:
+            progress.enable(False)  # bars belong to this command only (main() may run again in-process)
     except CheckFailed as exc:
         print(f"webedge: {exc}", file=sys.stderr)
         return exc.exit_code

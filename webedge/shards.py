@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from . import progress
 from .compression import encode
 from .weights import WeightTensor
 
@@ -65,4 +66,11 @@ def pack(weights: list[WeightTensor], shard_size: int, compress: bool = False) -
         current.data.extend(w.data)
     if current.placements:
         shards.append(current)
-    return [s.encode(compress) for s in shards]
+    if not compress:
+        return [s.encode(False) for s in shards]
+    with progress.bar("compressing shards", total=sum(len(s.data) for s in shards), bytes_=True) as bar:
+        done = []
+        for s in shards:
+            done.append(s.encode(True))
+            bar.update(len(s.data))
+        return done

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import onnx
 
+from .. import progress
 from ..errors import WebedgeError
 from .calibration import calibration_sets
 from .weights import quantize_weights, summary
@@ -79,24 +80,28 @@ def choose(model: onnx.ModelProto, tolerance: str, calibration, block: int) -> t
     candidates = [d.name for d in baseline if d.fp32_bytes >= 256 * 4]
 
     moves = []
-    for name in candidates:
-        for enc in SMALLER_FIRST:
-            q, decisions = quantize_weights(model, "auto", block=block, choices={name: enc})
-            d = next(x for x in decisions if x.name == name)
-            if d.encoding != enc:
-                continue  # int4 fell back to int8 for this tensor: already covered
-            err = scorer.error(q)
-            moves.append(((d.fp32_bytes - d.bytes) / (err + 1e-9), name, enc, err))
+    with progress.bar("quantize auto: scoring each tensor alone", total=len(candidates) * len(SMALLER_FIRST)) as bar:
+        for name in candidates:
+            for enc in SMALLER_FIRST:
+                bar.update(1)
+                q, decisions = quantize_weights(model, "auto", block=block, choices={name: enc})
+                d = next(x for x in decisions if x.name == name)
+                if d.encoding != enc:
+                    continue  # int4 fell back to int8 for this tensor: already covered
+                err = scorer.error(q)
+                moves.append(((d.fp32_bytes - d.bytes) / (err + 1e-9), name, enc, err))
     moves.sort(key=lambda m: -m[0])
 
     choices: dict[str, str] = {}
     alone: dict[tuple[str, str], float] = {(n, e): err for _, n, e, err in moves}
-    for _, name, enc, _ in moves:
-        if RANK[enc] >= RANK[choices.get(name, "fp32")]:
-            continue
-        trial = {**choices, name: enc}
-        if scorer.ok(scorer.error(quantize_weights(model, "auto", block=block, choices=trial)[0])):
-            choices = trial
+    with progress.bar("quantize auto: keeping what meets the tolerance", total=len(moves)) as bar:
+        for _, name, enc, _ in moves:
+            bar.update(1)
+            if RANK[enc] >= RANK[choices.get(name, "fp32")]:
+                continue
+            trial = {**choices, name: enc}
+            if scorer.ok(scorer.error(quantize_weights(model, "auto", block=block, choices=trial)[0])):
+                choices = trial
 
     best_q, best_d = quantize_weights(model, "auto", block=block, choices=choices)
     best_err = scorer.error(best_q)

@@ -28,6 +28,7 @@ from ..onnx_import import check_model_file
 from ..report import kind_of
 from ..serve import BundleServer
 from ..site_files import COI_FILE
+from .. import progress
 from . import network
 from .drivers import open_driver, parse_browsers
 from .compare import OutputCheck, Tolerance, compare
@@ -236,7 +237,19 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
     `isolated` with COOP/COEP headers (as `webedge serve` and a bundle's `_headers` do), or `plain`
     with none (GitHub Pages), where only the bundle's coi-serviceworker.js can give threads.
     `threads=False` serves it plain and without the service worker: one thread. `worker` loads and
-    runs the model in a Web Worker (the loader's `worker: true`)."""
+    runs the model in a Web Worker (the loader's `worker: true`). On a terminal the CLI shows the
+    phases as a progress bar (webedge.progress)."""
+    with progress.bar(f"webedge test in {browser}", total=4, unit="step") as bar:
+        return _check(bundle_dir, model=model, inputs=inputs, dims=dims, backend=backend,
+                      network_preset=network_preset, warm_runs=warm_runs, budgets=budgets, tolerance=tolerance,
+                      reload=reload, stream=stream, threads=threads, browser=browser, host=host, worker=worker, bar=bar)
+
+
+def _check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: str | Path | None = None,
+           dims: dict | list | None = None, backend: str | None = None, network_preset: str = "none",
+           warm_runs: int = 5, budgets: dict[str, float] | None = None, tolerance: Tolerance | None = None,
+           reload: bool = True, stream: bool = True, threads: bool = True, browser: str = "chromium",
+           host: str = "isolated", worker: bool = False, bar) -> Report:
     engines = parse_browsers(browser)
     if len(engines) != 1:
         raise WebedgeError("check() runs one browser; call it once per engine (the CLI takes a comma list)")
@@ -255,7 +268,10 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
     given = parse_dims(dims)
     feeds = load_inputs(inputs, man["inputs"]) if inputs else make_inputs(man["inputs"], given)
     check_output_bytes(man["outputs"], bind_dims(man["inputs"], feeds, given))
+    bar.set_description_str(f"webedge test in {engine}: onnxruntime reference")
     expected, reference = reference_outputs(Path(model) if model else None, folder, man, feeds)
+    bar.update(1)
+    bar.set_description_str(f"webedge test in {engine}: starting the browser")
     quant = man.get("quantization")
     if tolerance is None:
         # a quantized bundle is held to its encoding's tolerance against the float32 original
@@ -268,6 +284,8 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
 
     with open_driver(engine, webgpu=True) as driver:
         report.browser = f"{driver.engine} {driver.version}"
+        bar.update(1)
+        bar.set_description_str(f"webedge test in {engine}: cold load and {warm_runs} warm runs")
         shaped = network_preset != "none" and not driver.throttles
         if shaped:
             report.network = f"{network_preset} (shaped by the test server: {engine} cannot throttle itself)"
@@ -294,6 +312,8 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
                 report.not_measured["reload"] = (f"not measured in {report.browser}: its test session keeps no "
                                                  "Cache API storage across page loads")
             elif reload:
+                bar.update(1)
+                bar.set_description_str(f"webedge test in {engine}: warm-cache reload")
                 server.reset_counts()
                 warm = driver.run(url, PAGE_JS, {**args, "warmRuns": 0}, browser_net)
                 if "error" in warm:
