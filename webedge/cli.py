@@ -170,9 +170,21 @@ def cmd_inspect(a: argparse.Namespace) -> int:
 
 
 def cmd_demo(a: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from . import demo_apps
 
-    return run_demo(Path(a.out), backend=a.backend, network_preset=a.network)
+    if a.list:
+        print("\n".join(demo_apps.list_apps()))
+        print("\nwebedge demo NAME -o DIR builds one into DIR and checks it in headless Chromium; "
+              "plain `webedge demo` bundles Magika and checks it against onnxruntime")
+        return 0
+    if a.name is None:
+        from .demo import run_demo
+
+        return run_demo(Path(a.out or "webedge-demo"), backend=a.backend, network_preset=a.network)
+    if a.backend != "wasm" or a.network != "none":
+        raise WebedgeError("--backend and --network are for plain `webedge demo`; a named demo runs on wasm")
+    return demo_apps.run(a.name, Path(a.out or f"webedge-demo-{a.name}"),
+                         screenshots=Path(a.screenshots) if a.screenshots else None)
 
 
 def _quiet(p: argparse.ArgumentParser) -> None:
@@ -262,10 +274,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_inspect)
 
-    d = sub.add_parser("demo", help="bundle Magika's file-type model and run it on real files in Chromium")
-    d.add_argument("--out", default="webedge-demo", help="where to write the demo bundle (default ./webedge-demo)")
+    d = sub.add_parser("demo", help="the demo apps (--list); without a name: bundle Magika and run it on real files")
+    d.add_argument("name", nargs="?", help="a demo app: magika, vad or ocr (see --list)")
+    d.add_argument("--list", action="store_true", help="list the demo apps")
+    d.add_argument("-o", "--out", help="where to write it (default ./webedge-demo, or ./webedge-demo-NAME)")
+    d.add_argument("--screenshots", metavar="DIR", help="named demo: save its page at desktop and phone size here")
     d.add_argument("--backend", choices=EPS, default="wasm")
     d.add_argument("--network", default="none")
+    _quiet(d)
     d.set_defaults(func=cmd_demo)
     return p
 

@@ -183,12 +183,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.server.bytes_served[rel] += len(body)
 
 
+def _is_demo(folder: Path) -> bool:
+    """A folder `webedge demo NAME` wrote (its report.json names the demo; its bundles are inside)."""
+    try:
+        import json
+
+        return "demo" in json.loads((folder / "report.json").read_text())
+    except (OSError, ValueError, TypeError):
+        return False
+
+
 def serve(folder: Path, host: str = "127.0.0.1", port: int = 8000, isolate: bool = True) -> None:
     """Serve a bundle until interrupted (the CLI's `webedge serve`); `isolate=False` (--plain) sends
     no COOP/COEP, as most static hosts do."""
     from . import manifest
 
-    manifest.read(Path(folder))
+    if not _is_demo(Path(folder)):
+        manifest.read(Path(folder))
     if not 0 <= port <= 65535:
         raise WebedgeError(f"--port {port} is not a TCP port; choose one from 1 to 65535 (0: any free port)")
     try:
