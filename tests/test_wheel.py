@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from models import matmul_model, save
-from webedge import installation
+from webedge import demo_apps, installation, site_files
 from webedge.bundle import LOADER, PAGE, bundle
 from webedge.errors import InstallationError
 from webedge.plan.ops import KERNEL_OF
@@ -44,11 +44,23 @@ def test_every_packaged_data_file_is_in_the_wheel(wheel_names):
     assert not missing, f"in the source package but not in the wheel: {missing}"
 
 
+def test_every_python_package_is_in_the_wheel(wheel_names):
+    """pyproject.toml lists the packages (so that demos/ can be mapped in): a new one must be listed."""
+    modules = [p.relative_to(ROOT).as_posix() for p in (ROOT / "webedge").rglob("*.py") if "__pycache__" not in p.parts]
+    assert len(modules) > 40
+    missing = [m for m in modules if m not in wheel_names]
+    assert not missing, f"not in the wheel (add their package to [tool.setuptools] packages): {missing}"
+    assert "webedge/demos/__init__.py" in wheel_names
+
+
 def test_every_file_the_bundler_can_copy_is_in_the_wheel(wheel_names):
     modules = sorted({k for k in KERNEL_OF.values() if k})
     assert {"conv", "gemm", "elementwise"} <= set(modules)
     needed = [LOADER, PAGE, "runtime/webedge-runtime.mjs", "manifest.schema.json",
-              "testing/harness_page.js", "testing/conformance_page.js", "testing/drivers/firefox_bridge.cjs"]
+              "testing/harness_page.js", "testing/conformance_page.js", "testing/drivers/firefox_bridge.cjs",
+              site_files.TYPES, site_files.COI_WORKER, site_files.COI_LICENSE]
+    needed += [f"demos/{name}/{f}" for name in demo_apps.APPS for f in ("index.html", "app.mjs", "README.md")]
+    needed += ["demos/README.md", "demos/shared/loading.mjs", "demos/shared/demo.css"]
     needed += [f"runtime/kernels/{m}.wasm" for m in modules] + [f"runtime/kernels/mt/{m}.wasm" for m in modules]
     needed += [rel for rel in installation.shipped() if rel.endswith(".wgsl")]
     missing = [rel for rel in needed if f"webedge/{rel}" not in wheel_names]
@@ -62,7 +74,7 @@ def test_a_missing_runtime_file_blames_the_installation_not_out(tmp_path, monkey
     for rel in installation.shipped():
         if rel != "runtime/kernels/mt/gemm.wasm":
             (fake / rel).parent.mkdir(parents=True, exist_ok=True)
-            (fake / rel).write_bytes((installation.PACKAGE / rel).read_bytes())
+            (fake / rel).write_bytes(installation.path_of(rel).read_bytes())
     monkeypatch.setattr(installation, "PACKAGE", fake)
     model = save(matmul_model(16), tmp_path / "m.onnx")
     out = tmp_path / "out"
