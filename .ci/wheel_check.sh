@@ -3,7 +3,8 @@
 # virtualenv whose dependencies come from requirements-runtime.lock, and do the main job from a
 # folder outside the checkout: fetch a real model (Magika, from its PyPI package), bundle it with
 # the webedge runtime and with onnxruntime-web, and `webedge test` each in headless Chromium (the
-# webedge one in Firefox too, which installs the pinned puppeteer-core as a user's first run does).
+# webedge one in Firefox too, which installs the pinned puppeteer-core as a user's first run does),
+# then build and check a demo app from the wheel's own copy of demos/.
 # A fresh webedge cache (WEBEDGE_CACHE) makes it download what a first-time user downloads.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,4 +31,6 @@ model=$("$work/venv/bin/python" -c "from webedge import pretrained; print(pretra
 "$we" test site-webedge --model "$model" --dim unk__214=2 --browser firefox   # puppeteer-core from npm, first use
 "$we" bundle "$model" -o site-ort --backend ort
 "$we" test site-ort --model "$model" --dim unk__214=2
+"$we" demo --list
+"$we" demo magika -o demo-magika   # the demo apps ship inside the wheel (webedge.demos)
 echo "wheel check: PASS"
