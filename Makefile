@@ -69,4 +69,4 @@ js: js/node_modules/.package-lock.json
 	cd js && npm run --silent build
 
 clean:
-	rm -rf $(VENV) js/node_modules webedge-demo build dist
+	rm -rf $(VENV) js/node_modules js/dist webedge-demo webedge-demo-* build dist

@@ -24,12 +24,14 @@ from webedge.bundle import bundle
 BAR = "quantize auto: scoring each tensor alone"
 
 
-def on_terminal(argv: list[str], timeout: float = 900) -> tuple[int, str]:
-    """Run `python -m webedge ARGV` with stdout and stderr on a 120x40 pseudo-terminal."""
+def on_terminal(argv: list[str], timeout: float = 900, delay: str | None = None) -> tuple[int, str]:
+    """Run `python -m webedge ARGV` with stdout and stderr on a 120x40 pseudo-terminal; `delay`
+    sets WEBEDGE_PROGRESS_DELAY_S (how long a step runs before its bar shows)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    env = {**os.environ, **({"WEBEDGE_PROGRESS_DELAY_S": delay} if delay is not None else {})}
     proc = subprocess.Popen([sys.executable, "-m", "webedge", *map(str, argv)], stdin=subprocess.DEVNULL,
-                            stdout=slave, stderr=slave, close_fds=True)
+                            stdout=slave, stderr=slave, close_fds=True, env=env)
     os.close(slave)
     chunks = []
     try:
@@ -69,7 +71,7 @@ def magika_auto_args(magika_model, tmp_path_factory):
 
 def test_auto_quantization_shows_a_bar_on_a_terminal_and_erases_it(magika_auto_args):
     work, args = magika_auto_args
-    code, raw = on_terminal(["bundle", *args[:1], "-o", work / "tty", *args[1:]])
+    code, raw = on_terminal(["bundle", *args[:1], "-o", work / "tty", *args[1:]], delay="0")
     assert code == 0, raw
     assert BAR in raw and ("it/s" in raw or "s/it" in raw), raw[-2000:]
     final = screen(raw)
@@ -79,7 +81,7 @@ def test_auto_quantization_shows_a_bar_on_a_terminal_and_erases_it(magika_auto_a
 
 def test_no_bar_with_quiet_or_without_a_terminal(magika_auto_args):
     work, args = magika_auto_args
-    code, raw = on_terminal(["bundle", *args[:1], "-o", work / "quiet", *args[1:], "--quiet"])
+    code, raw = on_terminal(["bundle", *args[:1], "-o", work / "quiet", *args[1:], "--quiet"], delay="0")
     assert code == 0 and BAR not in raw, raw[-2000:]
     piped = subprocess.run([sys.executable, "-m", "webedge", "bundle", str(args[0]), "-o", str(work / "piped"),
                             *map(str, args[1:])], capture_output=True, text=True, timeout=900)
@@ -94,13 +96,21 @@ def test_a_failed_test_after_its_bar_ends_in_one_line(magika_model, tmp_path):
     data = bytearray(shard.read_bytes())
     data[100] ^= 0xFF  # the browser's integrity check must refuse it
     shard.write_bytes(bytes(data))
-    code, raw = on_terminal(["test", site, "--model", magika_model, "--dim", "unk__214=1"])
+    code, raw = on_terminal(["test", site, "--model", magika_model, "--dim", "unk__214=1"], delay="0")
     assert code == 1, raw
     assert "webedge test in chromium" in raw  # the phases were shown while it ran
     final = screen(raw)
     assert final[-1] == "webedge: 1 check(s) failed", final[-5:]
     assert "Traceback" not in raw and not any("webedge test in chromium" in line for line in final), final
     assert any("integrity check failed" in line for line in final)
+
+
+def test_a_quick_step_draws_no_bar_at_all(tmp_path):
+    from models import matmul_model, save
+
+    model = save(matmul_model(16), tmp_path / "m.onnx")
+    code, raw = on_terminal(["bundle", model, "-o", tmp_path / "site"])  # the default 1 s delay
+    assert code == 0 and "compressing shards" not in raw and "%|" not in raw, raw
 
 
 def test_library_calls_print_no_bars(magika_model, tmp_path, capfd):

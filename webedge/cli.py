@@ -49,7 +49,7 @@ def cmd_bundle(a: argparse.Namespace) -> int:
               f"({q['ratio']:.1%}); tensors: {kinds}")
     for name, n in (report.get("labels") or {}).get("outputs", {}).items():
         print(f"  labels   {n} for output '{name}' (from {report['labels']['source']})")
-    print("  threads  " + ("coi-serviceworker.js makes any host cross-origin isolated (after one reload)"
+    print("  threads  " + ("coi-serviceworker.js makes any host cross-origin isolated (after a reload on the first visit)"
                            if report.get("coi_worker") else "only where the host sends COOP/COEP (see _headers)"))
     for f in (report.get("host_limits") or {}).get("over", []):
         print(f"  note: {f['file']} is {f['bytes'] / 2**20:.1f} MiB, over the per-file limit of "

@@ -10,11 +10,12 @@ stay as they are — in particular an error stays one line.
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from typing import Iterator
 
-DELAY_S = 1.0
+DELAY_S = 1.0  # WEBEDGE_PROGRESS_DELAY_S overrides it (0: draw at once)
 _enabled = False
 
 
@@ -37,6 +38,28 @@ class _Silent:
         pass
 
 
+class _Bar:
+    """tqdm, but a new description waits for the next update: tqdm redraws at once on
+    set_description_str(), even within its `delay`, and then, believing it never drew, does not
+    erase the bar when it closes (tqdm 4.70)."""
+
+    def __init__(self, t):
+        self._t = t
+
+    def update(self, n: float = 1) -> None:
+        self._t.update(n)
+
+    def set_description_str(self, desc: str) -> None:
+        self._t.set_description_str(desc, refresh=False)
+
+
+def _delay() -> float:
+    try:
+        return max(0.0, float(os.environ.get("WEBEDGE_PROGRESS_DELAY_S", DELAY_S)))
+    except ValueError:
+        return DELAY_S
+
+
 @contextmanager
 def bar(desc: str, total: float | None = None, unit: str = "it", bytes_: bool = False) -> Iterator:
     """A bar for one step: `.update(n)` as it advances, `.set_description_str(text)` for sub-steps."""
@@ -46,6 +69,6 @@ def bar(desc: str, total: float | None = None, unit: str = "it", bytes_: bool = 
     from tqdm import tqdm
 
     kwargs = {"unit": "B", "unit_scale": True, "unit_divisor": 1024} if bytes_ else {"unit": unit}
-    with tqdm(total=total, desc=desc, file=sys.stderr, leave=False, delay=DELAY_S, dynamic_ncols=True,
+    with tqdm(total=total, desc=desc, file=sys.stderr, leave=False, delay=_delay(), dynamic_ncols=True,
               mininterval=0.2, **kwargs) as t:
-        yield t
+        yield _Bar(t)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import json
 import http.server
 import mimetypes
 import threading
@@ -186,8 +187,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def _is_demo(folder: Path) -> bool:
     """A folder `webedge demo NAME` wrote (its report.json names the demo; its bundles are inside)."""
     try:
-        import json
-
         return "demo" in json.loads((folder / "report.json").read_text())
     except (OSError, ValueError, TypeError):
         return False

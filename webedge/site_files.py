@@ -6,7 +6,7 @@ adds, in the same staging folder and so atomically with them:
 - `webedge.d.mts`, the loader's TypeScript types, beside `webedge.mjs`;
 - `coi-serviceworker.js` (vendored from npm's coi-serviceworker 0.1.7, MIT, with its license
   file) and the page's `<script>` for it, unless `coi_worker=False`: on a host that sends no
-  COOP/COEP headers it adds them to same-origin responses and reloads the page once, so wasm
+  COOP/COEP headers it adds them to same-origin responses and reloads the page, so wasm
   threads work on GitHub Pages-like hosts. A small, well-used script does what we need, so it is
   vendored rather than rewritten;
 - `_headers` (Netlify, Cloudflare Pages: webedge.hosting);

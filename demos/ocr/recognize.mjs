@@ -30,6 +30,7 @@ export function recInput(source, box) {
 export function ctcDecode(probs, labels) {
   const [, T, C] = probs.dims;
   if (labels.length !== C) throw new Error(`the recognizer has ${C} classes but the bundle ${labels.length} labels`);
+  if (!probs.data.every(Number.isFinite)) throw new Error('the recognizer returned non-finite values; not a result');
   let text = '', total = 0, kept = 0, prev = -1;
   for (let t = 0; t < T; t++) {
     let best = 0, bestP = -Infinity;
@@ -37,7 +38,6 @@ export function ctcDecode(probs, labels) {
       const v = probs.data[t * C + c];
       if (v > bestP) { bestP = v; best = c; }
     }
-    if (!Number.isFinite(bestP)) throw new Error(`step ${t}: the recognizer returned ${bestP}, not a probability`);
     if (best !== 0 && best !== prev) {
       text += labels[best];
       total += bestP;

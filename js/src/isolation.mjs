@@ -1,7 +1,7 @@
 // Why a page runs on the threads it does, in words a page can show ("model.threadsWhy").
 // wasm threads need SharedArrayBuffer, which a browser gives only to a cross-origin isolated page:
 // the host sends COOP/COEP (webedge serve, a bundle's _headers) or the bundle's service worker
-// (coi-serviceworker.js) adds them and reloads the page once.
+// (coi-serviceworker.js) adds them and reloads the page on the first visit.
 
 function notIsolated() {
   const sw = globalThis.navigator?.serviceWorker;
