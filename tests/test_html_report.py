@@ -104,3 +104,18 @@ def test_report_as_a_browser_draws_it(run):
     assert all(f in labels for f in shards), (shards, labels)
     for b in drawn["bars"]:
         assert drawn["left"] <= b["x"] and b["right"] <= drawn["right"] and b["w"] > 0, b
+
+
+@pytest.mark.parametrize("engine", ["firefox", "webkit"])
+def test_every_engine_records_the_requests(run, magika_model, engine):
+    """Resource Timing is the engine-independent source: Firefox and WebKit name every shard too."""
+    from webedge.testing import check
+
+    site, _, _ = run
+    shards = {s["file"] for s in json.loads((site / "model.json").read_text())["shards"]}
+    report = check(site, model=magika_model, dims={"unk__214": 1}, warm_runs=0, reload=False, browser=engine)
+    assert report.ok, report.failures
+    got = {r["file"] for r in report.requests}
+    assert shards <= got and "model.json" in got, (shards, got)
+    assert all(r["end_ms"] >= r["start_ms"] > 0 for r in report.requests)
+    assert report.marks["first result"] >= report.marks["ready"] >= report.marks["manifest"] > 0
