@@ -4,6 +4,10 @@
 // The worker is a module worker made from a Blob that imports the bundle's own webedge.mjs (it sits
 // beside every model.json), so it works however the page got its loader (a bundle folder, an npm
 // package inside an app bundle) and from another origin that allows CORS. Messages:
+//   worker -> page  {type: 'ready'} once it listens; only then does the page send anything. (Once, in a
+//                   loaded full-suite run, Firefox 153 waited forever for a worker that never answered;
+//                   a request posted while the module worker was still loading its imports is the step
+//                   that can go unheard, so the page no longer posts before the worker says it listens.)
 //   page -> worker  {type: 'load', url, options, progress}   {type: 'run', id, feeds}   {type: 'dispose', id}
 //   worker -> page  {type: 'progress', event}  {type: 'loaded', model, stats}  {type: 'weights', error?, stats}
 //                   {type: 'result', id, outputs?, error?, stats}
@@ -71,6 +75,7 @@ export function serveInWorker(load) {
       }
     }
   };
+  post({ type: 'ready' });
 }
 
 /** The page's side: start the worker, load there, and return a model whose calls go to it. */
@@ -105,7 +110,9 @@ export async function loadInWorker(manifestUrl, options, base) {
   };
   worker.onmessage = ({ data: msg }) => {
     if (msg.stats) shift(msg.stats);
-    if (msg.type === 'progress') {
+    if (msg.type === 'ready') {
+      worker.postMessage({ type: 'load', url, options: rest, progress: !!onProgress });
+    } else if (msg.type === 'progress') {
       try { onProgress?.(msg.event); } catch (err) { console.error('webedge: onProgress callback threw', err); }
     } else if (msg.type === 'loaded') {
       URL.revokeObjectURL(blobUrl);
@@ -123,7 +130,6 @@ export async function loadInWorker(manifestUrl, options, base) {
     pending.set(id, { resolve, reject });
     worker.postMessage({ ...message, id });
   });
-  worker.postMessage({ type: 'load', url, options: rest, progress: !!onProgress });
   let info;
   try {
     info = await loadedModel;

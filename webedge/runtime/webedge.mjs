@@ -647,6 +647,7 @@ function serveInWorker(load2) {
       }
     }
   };
+  post({ type: "ready" });
 }
 async function loadInWorker(manifestUrl, options, base) {
   if (typeof Worker === "undefined") throw new WebedgeError("option worker: this environment has no Web Worker");
@@ -687,7 +688,9 @@ serveInWorker(load);
   };
   worker.onmessage = ({ data: msg }) => {
     if (msg.stats) shift(msg.stats);
-    if (msg.type === "progress") {
+    if (msg.type === "ready") {
+      worker.postMessage({ type: "load", url, options: rest, progress: !!onProgress });
+    } else if (msg.type === "progress") {
       try {
         onProgress?.(msg.event);
       } catch (err) {
@@ -712,7 +715,6 @@ serveInWorker(load);
     pending.set(id, { resolve: resolve2, reject });
     worker.postMessage({ ...message, id });
   });
-  worker.postMessage({ type: "load", url, options: rest, progress: !!onProgress });
   let info;
   try {
     info = await loadedModel;
