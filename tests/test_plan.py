@@ -1,5 +1,5 @@
-"""The plan compiler: optimizer + fusions + liveness, the op list shared with the JS registry,
-and how `--backend webedge|auto` decide."""
+"""The plan compiler: optimizer + fusions + liveness, opset normalisation, the op registry the JS
+build writes, and how `--backend webedge|auto` decide."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from onnx import TensorProto, helper, numpy_helper
 from webedge.backends import native
 from webedge.bundle import bundle, choose_backend
 from webedge.errors import WebedgeError
-from webedge.plan.ops import SUPPORTED
+from webedge.plan.ops import SUPPORTED, registry
 from webedge.weights import extract_weights
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,11 +38,20 @@ def conv_relu_model(with_bn=True):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
 
 
-def test_python_op_list_matches_the_js_registry():
-    js = subprocess.run(["node", "-e", "import('./js/src/webedge/ops/index.mjs').then(m => "
-                         "console.log(JSON.stringify(Object.keys(m.OPS))))"],
+def test_python_reads_the_ops_the_js_op_modules_define():
+    """The support check's op list is the registry's, and the registry's is what the op modules in
+    js/src/webedge/ops/ define (read from source here; test_runtime_build checks the committed file)."""
+    js = subprocess.run(["node", "--input-type=module", "-e",
+                         "import { loadOpModules } from './js/units.mjs';"
+                         "const mods = await loadOpModules();"
+                         "console.log(JSON.stringify(Object.fromEntries(mods.flatMap((m) => m.units.map((u) => "
+                         "[u.op, {module: 'ops/' + m.file, devices: ['webgpu', 'wasm', 'js'].filter((d) => u[d] || "
+                         "(d === 'js' && u.control))}])))))"],
                         cwd=ROOT, capture_output=True, text=True, check=True)
-    assert set(json.loads(js.stdout)) == set(SUPPORTED)
+    defined = json.loads(js.stdout)
+    assert set(defined) == set(SUPPORTED) == set(registry()["ops"])
+    for op, unit in defined.items():
+        assert {k: registry()["ops"][op][k] for k in unit} == unit, op
 
 
 def test_batchnorm_folds_into_conv_and_relu_fuses_into_its_epilogue():
@@ -72,7 +81,8 @@ def test_unsupported_ops_are_listed_and_auto_falls_back_to_ort(tmp_path):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
     with pytest.raises(WebedgeError, match="the webedge runtime does not support: DFT; use --backend ort"):
         choose_backend(model, "webedge", "wasm")
-    assert choose_backend(model, "auto", "wasm") == ("ort", "the webedge runtime does not support: DFT")
+    choice = choose_backend(model, "auto", "wasm")
+    assert (choice.backend.name, choice.why) == ("ort", "the webedge runtime does not support: DFT")
     path = tmp_path / "m.onnx"
     onnx.save(model, path)
     report = bundle(path, tmp_path / "site", backend="auto")
@@ -85,8 +95,7 @@ def test_webedge_bundle_ships_only_the_kernels_its_plan_uses(tmp_path):
     report = bundle(path, tmp_path / "site", backend="webedge")
     assert report["backend"]["name"] == "webedge"
     runtime = sorted(f for f in report["files"] if f.startswith("kernels/"))
-    assert runtime == ["kernels/conv.wasm", "kernels/elementwise.wasm",
-                       "kernels/mt/conv.wasm", "kernels/mt/elementwise.wasm"]  # mt/: the threaded variants
+    assert runtime == ["kernels/conv.wasm", "kernels/mt/conv.wasm"]  # mt/: the threaded variant (Relu is fused)
     assert not any(f.startswith("ort/") for f in report["files"])
     man = json.loads((tmp_path / "site" / "model.json").read_text())
     # BatchNormalization was folded, so the shards hold the folded Conv weight and bias only

@@ -67,10 +67,12 @@ def test_bundle_ships_both_kernel_sets_and_counts_the_threaded_one_apart(magika_
     single = sorted(f["file"] for f in files if f["role"] == "kernel")
     threaded = sorted(f["file"] for f in files if f["role"] == "kernel-mt")
     assert single and threaded == [f.replace("kernels/", "kernels/mt/") for f in single]
-    runtime = sum(e["gzip"] for rel, e in report["files"].items()
-                  if rel in single or rel in ("webedge.mjs", "webedge-runtime.mjs"))
+    executor = [f["file"] for f in files if f["role"] == "executor"]
+    pool = [f["file"] for f in files if f["role"] == "executor-mt"]  # the worker pool: imported only with threads
+    assert len(executor) == 1 and len(pool) == 1
+    runtime = sum(report["files"][f]["gzip"] for f in [*single, *executor, "webedge.mjs"])
     assert report["totals"]["runtime"]["gzip"] == runtime  # what a single-threaded page downloads
-    assert report["totals"]["threads"]["gzip"] == sum(report["files"][f]["gzip"] for f in threaded)
+    assert report["totals"]["threads"]["gzip"] == sum(report["files"][f]["gzip"] for f in [*threaded, *pool])
 
 
 def test_magika_runs_on_threads_only_when_isolated_and_matches_onnxruntime(magika_webedge, magika_model):

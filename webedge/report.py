@@ -18,7 +18,7 @@ def gzip_size(data: bytes) -> int:
 def kind_of(path: str) -> str:
     if path.startswith("weights/"):
         return "weights"
-    if path.startswith(("ort/", "kernels/")) or path in ("webedge.mjs", "webedge-runtime.mjs"):
+    if path.startswith(("ort/", "kernels/", "chunks/", "webedge-runtime.")) or path == "webedge.mjs":
         return "runtime"
     if path.startswith(("graph.", "plan.")) or path == "model.json":
         return "model"

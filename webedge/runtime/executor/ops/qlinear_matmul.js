@@ -1,0 +1,1 @@
+require=>{const{intMatmul:f,intMatmulDims:h,requantize:g}=require("lib/quantization.mjs");function j(e,o,[n,t,d,m,r,u,c,l],[a]){let p=f(n,m,d,u),M=a.dims[a.dims.length-1],s=Array.from(r.data,i=>t.data[0]*i/c.data[0]);g(p,a,s,s.length===1?()=>0:i=>i%M,l)}var x=[{op:"QLinearMatMul",shape:(e,[o,,,n,,,,t])=>[{dtype:t?t.dtype:"uint8",dims:h(o,n)}],js:{run:j}}];return{units:x}}

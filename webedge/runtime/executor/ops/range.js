@@ -1,0 +1,1 @@
+require=>{function r([d,t,o]){let[s,n,e]=[d,t,o].map(p=>p.data[0]);return{s,d:e,n:Math.max(0,Math.ceil(Number(n-s)/Number(e)))}}var c=[{op:"Range",shape:(d,t)=>[{dtype:t[0].dtype,dims:[r(t).n]}],shapeReads:[0,1,2],js:{run(d,t,o,[s]){let{s:n,d:e,n:p}=r(o),i=s.data;for(let a=0;a<p;a++)i[a]=typeof n=="bigint"?n+BigInt(a)*e:n+a*e}}}];return{units:c}}
