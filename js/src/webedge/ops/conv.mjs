@@ -1,7 +1,7 @@
 // Conv: x [N, C, ...spatial], w [M, C/group, ...kernel], b [M] -> y [N, M, ...out], with groups,
 // strides, dilations, pads / auto_pad (lib/geometry.mjs) and the activation webedge/plan/fuse.py
 // folds in (`_act`, `_act_params`: the kernel's epilogue).
-//   wasm: conv2d_f32 (wasm/kernels/conv.c) for 1-D and 2-D float32. Its work splits over threads by
+//   wasm: conv2d_f32 (wasm/kernels/conv.c, module linalg) for 1-D and 2-D float32. Its work splits by
 //         images, else (one image) by output channels in 4s (group 1: the GEMM's row block) or by
 //         groups (a depthwise channel is a group).
 //   js:   direct loops over output points and kernel taps, any number of spatial dims, in double
@@ -85,6 +85,6 @@ export function convJs(js, node, [x, w, b], [y]) {
 export const units = [{
   op: 'Conv',
   shape: convShape,
-  wasm: { kernels: ['conv'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: convWasm },
+  wasm: { kernels: ['linalg'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: convWasm },
   js: { run: convJs },
 }];

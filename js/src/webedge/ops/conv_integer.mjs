@@ -43,7 +43,7 @@ export function integerConvParts(finish) {
     }
   };
   return {
-    wasm: { kernels: ['conv'], supports: (node, [x]) => x.dims.length <= 4, run: part(convWasm) },
+    wasm: { kernels: ['linalg'], supports: (node, [x]) => x.dims.length <= 4, run: part(convWasm) },
     js: { run: part(convJs) },
   };
 }

@@ -110,6 +110,6 @@ function runJs(js, node, [x, w, b], [y]) {
 export const units = [{
   op: 'ConvTranspose',
   shape,
-  wasm: { kernels: ['gemm'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: runWasm },
+  wasm: { kernels: ['linalg'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: runWasm },
   js: { run: runJs },
 }];

@@ -1,6 +1,6 @@
 // Gemm: y = act(alpha * op(A) @ op(B) + beta * C), A [M, K] (or [K, M] with transA), B [K, N]
 // (or [N, K] with transB), C broadcast to [M, N]; the activation is webedge/plan/fuse.py's `_act`.
-//   wasm: gemm_f32 (wasm/kernels/gemm.c). Its work splits over threads by rows of A (not
+//   wasm: gemm_f32 (wasm/kernels/gemm.c, module linalg). Its work splits over threads by rows of A (not
 //         transposed), or by columns of a transposed B when there is one row.
 import { ACT } from '../wasm/abi.mjs';
 import { size } from '../tensor.mjs';
@@ -40,5 +40,5 @@ function run(wasm, node, [a, b, c], [y]) {
 export const units = [{
   op: 'Gemm',
   shape,
-  wasm: { kernels: ['gemm'], supports: (node, [a]) => a.dtype === 'float32', run },
+  wasm: { kernels: ['linalg'], supports: (node, [a]) => a.dtype === 'float32', run },
 }];

@@ -61,5 +61,5 @@ function run(wasm, node, [a, b], [y]) {
 export const units = [{
   op: 'MatMul',
   shape,
-  wasm: { kernels: ['gemm'], supports: (node, [a, b]) => a.dtype === 'float32' && b.dtype === 'float32', run },
+  wasm: { kernels: ['linalg'], supports: (node, [a, b]) => a.dtype === 'float32' && b.dtype === 'float32', run },
 }];

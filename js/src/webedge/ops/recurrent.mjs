@@ -200,5 +200,5 @@ function run(wasm, node, inputs, outputs) {
 export const units = ['LSTM', 'GRU', 'RNN'].map((op) => ({
   op,
   shape,
-  wasm: { kernels: ['gemm'], supports: (node, [X]) => X.dtype === 'float32', run },
+  wasm: { kernels: ['linalg'], supports: (node, [X]) => X.dtype === 'float32', run },
 }));

@@ -1,4 +1,4 @@
-// The wasm kernel ABI, declared once: every exported kernel, the module (wasm/kernels/<module>.c)
+// The wasm kernel ABI, declared once: every exported kernel, the module (wasm/build.py MODULES)
 // that exports it, and its argument list in order. Op parts call kernels by argument name
 // (WasmDevice.call), the warm-up builds its calls from these lists, the JS build writes them into
 // webedge/runtime/registry.json, and tests/kernels check them against the C signatures, the
@@ -8,8 +8,8 @@
 // `name` an int (i32), `name:f` a float (f32). `ref` kernels also exist as `<name>_ref`, the
 // scalar reference, built only into the test variant of the module (wasm/build.py --variant test).
 const DECLARED = {
-  conv2d_f32: ['conv', '*x *w *bias *y N C H W M KH KW OH OW sh sw dh dw pad_top pad_left group act a0:f a1:f', 'ref'],
-  gemm_f32: ['gemm', '*a *b *c *y M N K transA transB alpha:f beta:f c_kind act a0:f a1:f', 'ref'],
+  conv2d_f32: ['linalg', '*x *w *bias *y N C H W M KH KW OH OW sh sw dh dw pad_top pad_left group act a0:f a1:f', 'ref'],
+  gemm_f32: ['linalg', '*a *b *c *y M N K transA transB alpha:f beta:f c_kind act a0:f a1:f', 'ref'],
   maxpool2d_f32: ['pool', '*x *y N C H W OH OW KH KW sh sw dh dw pad_top pad_left'],
   avgpool2d_f32: ['pool', '*x *y N C H W OH OW KH KW sh sw dh dw pad_top pad_left count_include_pad'],
   global_avgpool_f32: ['pool', '*x *y NC HW'],
