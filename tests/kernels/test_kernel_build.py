@@ -8,17 +8,15 @@ whole result. The enums the kernels switch on match the runtime's tables."""
 from __future__ import annotations
 
 import ctypes
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import wasmtime
-from wasm_harness import ABI, KERNEL_DIR, ROOT, load_build
+from wasm_harness import ABI, KERNEL_DIR, REGISTRY, ROOT, load_build
 
 SRC_DIR = ROOT / "wasm" / "kernels"
-REGISTRY = json.loads((ROOT / "webedge" / "runtime" / "registry.json").read_text())
 
 build = load_build()
 BUILT = sorted(KERNEL_DIR.glob("*.wasm"))
@@ -76,22 +74,26 @@ def test_c_signatures_match_the_abi():
 
 
 def test_the_kernels_enums_match_the_runtime_tables():
-    """act (mathf.h ACT_*), binary op (OP_*) and unary op (U_*) codes: the C enums against the
-    tables the JS runtime passes (wasm/abi.mjs, in registry.json)."""
-    def enum(path: str, prefix: str) -> list[str]:
+    """act (mathf.h ACT_*), binary op (binary.c OP_*) and unary op (elementwise.h U_*) codes: the C
+    enums against the tables the JS runtime passes (wasm/abi.mjs, in registry.json); unary_f32
+    (unary.c) and math_f32 (math.c) each handle exactly the codes of their table."""
+    def enum(path: str, prefix: str) -> dict[str, int]:
         body = re.search(r"enum \{([^}]*%s[^}]*)\}" % prefix, (SRC_DIR / path).read_text()).group(1)
         names = [n.split("=")[0].strip() for n in body.split(",") if n.strip()]
-        assert all(n.startswith(prefix) for n in names)
-        return [n[len(prefix):].replace("_", "").lower() for n in names]
+        assert all(n.startswith(prefix) for n in names) and "= 0" in body.split(",")[0]
+        return {n[len(prefix):].replace("_", "").lower(): i for i, n in enumerate(names)}
 
-    def table(name: str) -> list[str]:
-        codes = REGISTRY["enums"][name]
-        assert sorted(codes.values()) == list(range(len(codes))), name  # dense, from 0
-        return [k.lower() for k, _ in sorted(codes.items(), key=lambda kv: kv[1])]
+    def table(*names: str) -> dict[str, int]:
+        return {k.lower(): v for name in names for k, v in REGISTRY["enums"][name].items()}
+
+    def handled(path: str) -> set[str]:
+        switch = (SRC_DIR / path).read_text().split("switch (op)")[-1]
+        return {c.replace("_", "").lower() for c in re.findall(r"case U_(\w+):", switch)}
 
     assert enum("mathf.h", "ACT_") == table("act")
-    assert enum("elementwise.c", "OP_") == table("binary")
-    assert enum("elementwise.c", "U_") == table("unary")
+    assert enum("binary.c", "OP_") == table("binary")
+    assert enum("elementwise.h", "U_") == table("unary", "math")
+    assert handled("unary.c") == set(table("unary")) and handled("math.c") == set(table("math"))
     # every activation the kernels' epilogue has is in the runtime's activation table (its JS twin)
     assert set(REGISTRY["enums"]["act"]) - {"none"} <= set(REGISTRY["activations"])
 
@@ -261,8 +263,8 @@ def test_stack_headroom(h):
         "conv gemm path": ("conv2d_f32", x, w, b, y, 1, 8, 20, 20, 8, 3, 3, 18, 18, 1, 1, 1, 1, 0, 0, 1, 6, 0.0, 0.0),
         "conv depthwise": ("conv2d_f32", x, wd, b, y, 1, 8, 20, 20, 8, 3, 3, 20, 20, 1, 1, 1, 1, 1, 1, 8, 7, 0.0, 0.0),
         "gemm": ("gemm_f32", x, w, b, y, 40, 72, 80, 0, 1, 1.0, 1.0, 2, 6, 0.0, 0.0),
-        "unary gelu": ("unary_f32", 15, x, y, 3001, 0.0, 0.0),
-        "binary pow": ("binary_f32", 4, x, w, y, 3, ints, strides, zeros),
+        "math gelu": ("math_f32", 15, x, y, 3001, 0.0, 0.0),
+        "pow": ("pow_f32", x, w, y, 3, ints, strides, zeros),
         "softmax": ("softmax_f32", x, y, 7, 30, 5, 1),
         "layernorm": ("layernorm_f32", x, w, b, y, 10, 37, 1e-5),
         "avgpool": ("avgpool2d_f32", x, y, 1, 8, 20, 20, 10, 10, 2, 2, 2, 2, 1, 1, 0, 0, 0),

@@ -34,7 +34,8 @@ import wasmtime
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNEL_DIR = ROOT / "webedge" / "runtime" / "kernels"
-ABI = json.loads((ROOT / "webedge" / "runtime" / "registry.json").read_text())["kernels"]
+REGISTRY = json.loads((ROOT / "webedge" / "runtime" / "registry.json").read_text())
+ABI = REGISTRY["kernels"]
 
 
 def load_build():

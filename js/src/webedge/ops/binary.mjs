@@ -1,5 +1,6 @@
 // Binary arithmetic with numpy broadcasting: Add, Sub, Mul, Div, Pow, Mod (fmod).
-//   wasm: binary_f32 (wasm/kernels/elementwise.c) when both operands are float32 (not Mod).
+//   wasm: binary_f32 (wasm/kernels/binary.c), Pow pow_f32 (pow.c), when both operands are float32
+//         (not Mod).
 //   js:   every dtype: BigInt when both are 64-bit integers, else JS numbers (float16 decoded;
 //         a 64-bit integer next to a float, e.g. Pow's exponent, becomes a number); integer
 //         division truncates.
@@ -48,21 +49,23 @@ export function binaryJs(a, b, y, fn) {
   });
 }
 
-/** y = a op b on the wasm device (all three float32 in the arena); op names a BINARY code. */
+/** y = a op b on the wasm device (all three float32 in the arena); op: Pow or a BINARY name. */
 export function binaryWasm(wasm, op, a, b, y) {
   const dims = y.dims;
   const d = dims.length ? dims : [1];
   const as = dims.length ? broadcastStrides(a.dims, dims) : [0];
   const bs = dims.length ? broadcastStrides(b.dims, dims) : [0];
   const [pd, pa, pb] = wasm.ints([[0, d], [64, as], [128, bs]]);
-  wasm.call('binary_f32', { op: BINARY[op], a: a.ptr, b: b.ptr, y: y.ptr, rank: d.length, dims: pd, astrides: pa, bstrides: pb });
+  const args = { a: a.ptr, b: b.ptr, y: y.ptr, rank: d.length, dims: pd, astrides: pa, bstrides: pb };
+  if (op === 'Pow') wasm.call('pow_f32', args);
+  else wasm.call('binary_f32', { ...args, op: BINARY[op] });
 }
 
 const unit = (op) => ({
   op,
   shape: binaryShape,
-  wasm: op in BINARY ? {
-    kernels: ['elementwise'],
+  wasm: op in BINARY || op === 'Pow' ? {
+    kernels: [op === 'Pow' ? 'pow' : 'binary'],
     supports: (node, [a, b]) => a.dtype === 'float32' && b.dtype === 'float32',
     run: (wasm, node, [a, b], [y]) => binaryWasm(wasm, op, a, b, y),
   } : undefined,

@@ -1,11 +1,11 @@
 // Unary element-wise ops: Identity, the activations (Relu, Clip, HardSigmoid, HardSwish,
 // LeakyRelu, Sigmoid, Tanh, Elu, Softplus, Gelu), math (Exp, Log, Sqrt, Abs, Neg, Reciprocal,
 // Erf, Floor, Ceil, Sin, Cos, Round), Not and Sign.
-//   wasm: unary_f32 (wasm/kernels/elementwise.c, op codes in wasm/abi.mjs) on float32, except
-//         Gelu's tanh approximation, Not and Sign.
+//   wasm: on float32, unary_f32 (wasm/kernels/unary.c) or, for the transcendental ones, math_f32
+//         (math.c); op codes in wasm/abi.mjs. Not for Gelu's tanh approximation, Not and Sign.
 //   js:   any dtype, computed on JS numbers (float16 decoded, 64-bit integers as numbers).
 import { ACTIVATIONS } from '../lib/activations.mjs';
-import { UNARY } from '../wasm/abi.mjs';
+import { MATH, UNARY } from '../wasm/abi.mjs';
 import { isBig, numbersOf, numberToHalf } from '../lib/values.mjs';
 
 const FLT_MAX = 3.4028234663852886e38;
@@ -62,21 +62,22 @@ function runJs(js, node, inputs, [y]) {
   return undefined;
 }
 
-function runWasm(wasm, node, inputs, [y]) {
-  const [a0, a1] = params(node, inputs);
-  wasm.call('unary_f32', { op: UNARY[node.op], x: inputs[0].ptr, y: y.ptr, n: y.size, a0, a1 });
-}
-
-const wasmPart = {
-  kernels: ['elementwise'],
+// The wasm part of a unary op: unary_f32 or math_f32 (`kernel`, in `module`) with the op's code.
+const wasmPart = (kernel, module, codes) => ({
+  kernels: [module],
   hostInputs: [1, 2], // Clip's bounds are read as numbers
   supports: (node, [x]) => x.dtype === 'float32' && !(node.op === 'Gelu' && node.attrs.approximate === 'tanh'),
-  run: runWasm,
-};
+  run(wasm, node, inputs, [y]) {
+    const [a0, a1] = params(node, inputs);
+    wasm.call(kernel, { op: codes[node.op], x: inputs[0].ptr, y: y.ptr, n: y.size, a0, a1 });
+  },
+});
+const UNARY_PART = wasmPart('unary_f32', 'unary', UNARY);
+const MATH_PART = wasmPart('math_f32', 'math', MATH);
 
 export const units = ['Identity', ...Object.keys(FUNCTIONS)].map((op) => ({
   op,
   shape: (node, [x]) => [{ dtype: x.dtype, dims: x.dims.slice() }],
-  wasm: op in UNARY ? wasmPart : undefined,
+  wasm: op in UNARY ? UNARY_PART : op in MATH ? MATH_PART : undefined,
   js: { run: runJs },
 }));

@@ -47,7 +47,7 @@ export const units = ['Max', 'Min', 'Sum', 'Mean'].map((op) => ({
   op,
   shape,
   wasm: {
-    kernels: ['elementwise'],
+    kernels: ['binary'],
     supports: (node, inputs) => inputs.every((t) => t.dtype === 'float32'),
     run: runWasm,
   },

@@ -14,8 +14,10 @@ const DECLARED = {
   avgpool2d_f32: ['pool', '*x *y N C H W OH OW KH KW sh sw dh dw pad_top pad_left count_include_pad'],
   global_avgpool_f32: ['pool', '*x *y NC HW'],
   global_maxpool_f32: ['pool', '*x *y NC HW'],
-  binary_f32: ['elementwise', 'op *a *b *y rank *dims *astrides *bstrides'],
-  unary_f32: ['elementwise', 'op *x *y n a0:f a1:f'],
+  binary_f32: ['binary', 'op *a *b *y rank *dims *astrides *bstrides'],
+  pow_f32: ['pow', '*a *b *y rank *dims *astrides *bstrides'],
+  unary_f32: ['unary', 'op *x *y n a0:f a1:f'],
+  math_f32: ['math', 'op *x *y n a0:f a1:f'],
   softmax_f32: ['softmax', '*x *y outer axis inner log'],
   batchnorm_f32: ['norm', '*x *scale *bias *mean *var *y N C HW eps:f'],
   layernorm_f32: ['norm', '*x *scale *bias *y outer inner eps:f'],
@@ -44,14 +46,16 @@ export function argsOf(name, named) {
   return out;
 }
 
-// Enumerations the kernels switch on (the C enums: ACT_* in mathf.h, OP_* and U_* in elementwise.c).
+// Enumerations the kernels switch on (the C enums: ACT_* in mathf.h, OP_* in binary.c, U_* in
+// elementwise.h: one code space, unary_f32 taking some codes and math_f32 the others).
 /** `act` of conv2d_f32 / gemm_f32: the fused epilogue */
 export const ACT = { none: 0, Relu: 1, Clip: 2, HardSigmoid: 3, HardSwish: 4, LeakyRelu: 5, Sigmoid: 6, Tanh: 7 };
-/** `op` of binary_f32 */
-export const BINARY = { Add: 0, Sub: 1, Mul: 2, Div: 3, Pow: 4, Max: 5, Min: 6 };
-/** `op` of unary_f32 */
+/** `op` of binary_f32 (Pow is pow_f32, a module of its own) */
+export const BINARY = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5 };
+/** `op` of unary_f32: the unary ops without transcendental math */
 export const UNARY = {
-  Identity: 0, Relu: 1, Clip: 2, HardSigmoid: 3, HardSwish: 4, LeakyRelu: 5, Sigmoid: 6, Tanh: 7, Exp: 8, Log: 9,
-  Sqrt: 10, Abs: 11, Neg: 12, Reciprocal: 13, Erf: 14, Gelu: 15, Floor: 16, Ceil: 17, Softplus: 18, Elu: 19,
-  Sin: 20, Cos: 21, Round: 22,
+  Identity: 0, Relu: 1, Clip: 2, HardSigmoid: 3, HardSwish: 4, LeakyRelu: 5, Sqrt: 10, Abs: 11, Neg: 12,
+  Reciprocal: 13, Floor: 16, Ceil: 17, Round: 22,
 };
+/** `op` of math_f32: the unary ops with transcendental math (module math) */
+export const MATH = { Sigmoid: 6, Tanh: 7, Exp: 8, Log: 9, Erf: 14, Gelu: 15, Softplus: 18, Elu: 19, Sin: 20, Cos: 21 };

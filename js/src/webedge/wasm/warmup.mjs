@@ -8,7 +8,7 @@
 // dozen times on tiny problems spends ~10 ms there and has the optimized code ready when the real
 // work starts. Tiny inputs, zero-filled, in one scratch block of the arena; results are discarded.
 // The calls name their arguments as wasm/abi.mjs declares them.
-import { ACT, BINARY, UNARY } from './abi.mjs';
+import { ACT, BINARY, MATH, UNARY } from './abi.mjs';
 
 const ROUNDS = 40;
 const SCRATCH = 40960;
@@ -27,8 +27,10 @@ function callsAt(p) {
       { ...conv, KH: 3, KW: 3, OH: 6, OW: 6, pad_top: 1, pad_left: 1, group: 8 },
     ],
     gemm_f32: [gemm, { ...gemm, M: 1, transB: 1 }, { ...gemm, M: 1 }],
-    unary_f32: [UNARY.Relu, UNARY.Sigmoid, UNARY.Tanh].map((op) => ({ op, x, y, n: 256, a0: 0, a1: 0 })),
+    unary_f32: [{ op: UNARY.Relu, x, y, n: 256, a0: 0, a1: 0 }],
+    math_f32: [MATH.Sigmoid, MATH.Tanh].map((op) => ({ op, x, y, n: 256, a0: 0, a1: 0 })),
     binary_f32: [{ ...binary, op: BINARY.Add }, { ...binary, op: BINARY.Mul }],
+    pow_f32: [binary],
     maxpool2d_f32: [pool],
     avgpool2d_f32: [{ ...pool, count_include_pad: 0 }],
     global_avgpool_f32: [{ x, y, NC: 8, HW: 36 }],
