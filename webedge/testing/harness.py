@@ -26,7 +26,7 @@ from ..report import kind_of
 from ..serve import BundleServer
 from . import browser, network
 from .compare import OutputCheck, Tolerance, compare
-from .inputs import NUMPY, load_inputs, make_inputs, parse_dims
+from ..inputs import NUMPY, load_inputs, make_inputs, parse_dims
 
 
 PAGE_JS = (Path(__file__).with_name("harness_page.js")).read_text()

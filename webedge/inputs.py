@@ -1,4 +1,5 @@
-"""Inputs for a test run: deterministic ones made from the manifest's input specs, or a user's .npz."""
+"""Inputs for a model: deterministic ones made from its input specs, or a user's .npz. The test harness
+feeds them to a bundle, and quantization calibrates on them (so the packager needs no test harness)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import WebedgeError
+from .errors import WebedgeError
 
 NUMPY = {"float32": np.float32, "float16": np.float16, "float64": np.float64, "int8": np.int8,
          "uint8": np.uint8, "int16": np.int16, "uint16": np.uint16, "int32": np.int32, "uint32": np.uint32,
