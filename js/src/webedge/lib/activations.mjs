@@ -6,7 +6,10 @@
 // name: [parameters taken from the op's alpha/beta lists (recurrent ops), (a, b) -> (x -> y)]
 export const ACTIVATIONS = {
   Relu: [0, () => (x) => (x < 0 ? 0 : x)],
-  Clip: [0, (lo, hi) => (x) => (x < lo ? lo : x > hi ? hi : x)],
+  Clip: [0, (lo, hi) => (x) => { // min > max gives max, as ONNX says; NaN stays NaN
+    const v = x < lo ? lo : x;
+    return v > hi ? hi : v;
+  }],
   HardSigmoid: [2, (a = 0.2, b = 0.5) => (x) => Math.max(0, Math.min(1, a * x + b))],
   HardSwish: [0, () => (x) => x * Math.max(0, Math.min(1, x / 6 + 0.5))],
   LeakyRelu: [1, (a = 0.01) => (x) => (x < 0 ? a * x : x)],

@@ -3,6 +3,7 @@
 import { convShape } from './conv.mjs';
 import { integerConvParts } from './conv_integer.mjs';
 import { requantize } from '../lib/quantization.mjs';
+import { numberOf } from '../lib/numbers.mjs';
 import { size } from '../tensor.mjs';
 
 function finish(node, [, xs, , , ws, , ys, yzp, b], yf, y) {
@@ -10,7 +11,8 @@ function finish(node, [, xs, , , ws, , ys, yzp, b], yf, y) {
   const M = yf.dims[1];
   const inner = size(yf.dims.slice(2));
   if (b) for (let i = 0; i < acc.length; i++) acc[i] += b.data[Math.floor(i / inner) % M];
-  const mult = Array.from(ws.data, (s) => (xs.data[0] * s) / ys.data[0]);
+  const [x, w, out] = [xs, ws, ys].map((t) => Array.from(t.data, numberOf(t.dtype))); // float16 scales decoded
+  const mult = w.map((s) => (x[0] * s) / out[0]);
   requantize(acc, y, mult, mult.length === 1 ? () => 0 : (i) => Math.floor(i / inner) % M, yzp);
 }
 
