@@ -122,3 +122,38 @@ def test_loop_body_is_a_nested_plan_with_its_inputs_and_outer_reads():
     loop = next(n for n in plan["nodes"] if n["op"] == "Loop")
     assert loop["attrs"]["body"]["inputs"] == ["i", "cond_in", "acc_in"]
     assert loop["implicit"] == ["step"] and "step" in loop["free"]
+
+
+def _plan_of(nodes, inputs, outputs, opset, inits=()):
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info(n, t, s) for n, t, s in inputs],
+                              [helper.make_tensor_value_info(n, t, s) for n, t, s in outputs], list(inits))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], ir_version=7)
+    return native.plan(extract_weights(model, subgraphs=True)[0])
+
+
+def test_opset_dependent_behaviour_is_stated_in_the_plan_nodes():
+    """The compiler writes what an op's opset means into its node, so op units read only nodes."""
+    F = TensorProto.FLOAT
+    x4 = [("x", F, [1, 2, 3, 4])]
+    old = _plan_of([helper.make_node("Softmax", ["x"], ["y"])], x4, [("y", F, [1, 2, 3, 4])], 11)["nodes"][0]
+    new = _plan_of([helper.make_node("Softmax", ["x"], ["y"])], x4, [("y", F, [1, 2, 3, 4])], 13)["nodes"][0]
+    assert old["attrs"] == {"axis": 1, "_flatten": 1} and new["attrs"] == {}
+    up = _plan_of([helper.make_node("Upsample", ["x", "s"], ["y"], mode="nearest")], x4, [("y", F, [1, 2, 6, 8])], 9,
+                  [numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "s")])["nodes"][0]
+    assert up["inputs"] == ["x", "", "s"]
+    assert up["attrs"] == {"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+    resize10 = _plan_of([helper.make_node("Resize", ["x", "s"], ["y"])], x4, [("y", F, [1, 2, 6, 8])], 10,
+                        [numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "s")])["nodes"][0]
+    assert resize10["inputs"] == ["x", "", "s"] and resize10["attrs"]["nearest_mode"] == "floor"
+    grid = [("x", F, [1, 1, 4, 4]), ("g", F, [1, 2, 2, 2])]
+    for opset, mode in ((16, "bilinear"), (20, "linear")):
+        gs = _plan_of([helper.make_node("GridSample", ["x", "g"], ["y"])], grid, [("y", F, [1, 1, 2, 2])], opset)
+        assert gs["nodes"][0]["attrs"]["mode"] == mode
+    drop = _plan_of([helper.make_node("Dropout", ["x"], ["y", "m"])], x4, [("y", F, [1, 2, 3, 4]), ("m", F, [1, 2, 3, 4])], 7)
+    assert drop["nodes"][0]["attrs"]["_mask_as_input"] == 1
+
+
+def test_op_units_read_nodes_not_the_opset():
+    """No op module looks at the plan's opset (the compiler normalised it away, see above)."""
+    offenders = [p.name for p in (ROOT / "js" / "src" / "webedge" / "ops").glob("*.mjs") if ".opset" in p.read_text()]
+    assert not offenders, offenders

@@ -32,7 +32,8 @@ def magika_webedge(tmp_path_factory, magika_model):
 
 
 def _served_kernels(server: BundleServer) -> set[str]:
-    return {path for path in server.bytes_served if path.startswith("kernels/")}
+    """The kernel modules and the worker pool (chunks/) the page fetched."""
+    return {path for path in server.bytes_served if path.startswith(("kernels/", "chunks/"))}
 
 
 LOAD_AND_RUN = """async (opts) => {
@@ -90,10 +91,12 @@ def test_only_the_kernel_variant_that_runs_is_downloaded(chromium, magika_webedg
     got, kernels = _load(chromium, folder, isolate=True)
     assert got.get("isolated") is True and got["threads"] == min(4, got["cores"]) > 1, got
     assert got["n"] == 4 * 214
-    assert kernels and all(k.startswith("kernels/mt/") for k in kernels), kernels
+    pool = {k for k in kernels if k.startswith("chunks/")}
+    assert len(pool) == 1 and all(k.startswith("kernels/mt/") for k in kernels - pool), kernels
     got, kernels = _load(chromium, folder, isolate=False)
     assert got.get("isolated") is False and got["threads"] == 1, got
-    assert kernels and not any(k.startswith("kernels/mt/") for k in kernels), kernels
+    # one thread: neither the threaded kernels nor the worker pool
+    assert kernels and not any(k.startswith(("kernels/mt/", "chunks/")) for k in kernels), kernels
 
 
 def test_threads_option_overrides_the_default_and_is_checked(chromium, magika_webedge):
