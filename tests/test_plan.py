@@ -157,3 +157,32 @@ def test_op_units_read_nodes_not_the_opset():
     """No op module looks at the plan's opset (the compiler normalised it away, see above)."""
     offenders = [p.name for p in (ROOT / "js" / "src" / "webedge" / "ops").glob("*.mjs") if ".opset" in p.read_text()]
     assert not offenders, offenders
+
+
+def test_bundle_runs_onnxruntimes_optimizer_once(tmp_path, monkeypatch):
+    """Choosing the backend and building the bundle share one prepared graph, for `auto` too,
+    and also when auto then falls back to onnxruntime-web."""
+    import webedge.backends.native as native_mod
+
+    calls = []
+    real = native_mod.optimize
+    monkeypatch.setattr(native_mod, "optimize", lambda m: calls.append(1) or real(m))
+    path = tmp_path / "m.onnx"
+    onnx.save(conv_relu_model(), path)
+    for backend in ("auto", "webedge"):
+        calls.clear()
+        assert bundle(path, tmp_path / backend, backend=backend)["backend"]["name"] == "webedge"
+        assert len(calls) == 1, backend
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 1])
+    graph = helper.make_graph([helper.make_node("DFT", ["x"], ["y"])], "g", [x],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 2])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10), path)
+    calls.clear()
+    assert bundle(path, tmp_path / "dft", backend="auto")["backend"]["name"] == "ort"
+    assert len(calls) == 1
+
+
+def test_fusable_activations_are_the_kernel_epilogue_codes():
+    from webedge.plan.fuse import FUSABLE
+
+    assert FUSABLE == set(registry()["enums"]["act"]) - {"none"} and "Relu" in FUSABLE
