@@ -1,11 +1,10 @@
-// The core of webedge's runtime, built into webedge-runtime.mjs: the session API the loader calls,
-// and the core modules op modules import (tensors, the dtype table, the kernel ABI, the error
-// type). The JS build (js/build.mjs) builds every op module (ops/*.mjs) into a file of its own
-// that imports these from webedge-runtime.mjs, so a bundle carries the core once and only the op
-// files its plan uses.
-export * from './session.mjs';
-export * from './tensor.mjs';
-export * from './lib/dtypes.mjs';
-export * from './wasm/abi.mjs';
+// The core of webedge's runtime, built into webedge/runtime/executor/core.js: the session API the
+// loader calls, and the names op modules import from core modules (the tensor helpers, the dtype
+// table, the kernel ABI's op codes, the error type). js/build.mjs builds every op and helper module
+// on its own, its imports of these resolved to the core, and refuses an import of a core module
+// this file does not re-export; a bundle's executor is the core plus only its plan's op modules.
+export { createSession, createWebedgeSession, createStreamingSession } from './session.mjs';
+export { size, stridesOf } from './tensor.mjs';
+export { ARRAYS, BITS, DTYPE_OF, isBig } from './lib/dtypes.mjs';
+export { ACT, BINARY, MATH, UNARY } from './wasm/abi.mjs';
 export { WebedgeError } from '../errors.mjs';
-export { DEVICE_ORDER } from './executor.mjs';
