@@ -52,13 +52,12 @@ export function binaryJs(a, b, y, fn) {
 /** y = a op b on the wasm device (all three float32 in the arena); op: Pow or a BINARY name. */
 export function binaryWasm(wasm, op, a, b, y) {
   const dims = y.dims;
-  const d = dims.length ? dims : [1];
-  const as = dims.length ? broadcastStrides(a.dims, dims) : [0];
-  const bs = dims.length ? broadcastStrides(b.dims, dims) : [0];
-  const [pd, pa, pb] = wasm.ints([[0, d], [64, as], [128, bs]]);
-  const args = { a: a.ptr, b: b.ptr, y: y.ptr, rank: d.length, dims: pd, astrides: pa, bstrides: pb };
-  if (op === 'Pow') wasm.call('pow_f32', args);
-  else wasm.call('binary_f32', { ...args, op: BINARY[op] });
+  const rank = dims.length || 1;
+  const pd = wasm.ints(0, dims.length ? dims : [1]);
+  const pa = wasm.ints(64, dims.length ? broadcastStrides(a.dims, dims) : [0]);
+  const pb = wasm.ints(128, dims.length ? broadcastStrides(b.dims, dims) : [0]);
+  if (op === 'Pow') wasm.call('pow_f32', { a: a.ptr, b: b.ptr, y: y.ptr, rank, dims: pd, astrides: pa, bstrides: pb });
+  else wasm.call('binary_f32', { op: BINARY[op], a: a.ptr, b: b.ptr, y: y.ptr, rank, dims: pd, astrides: pa, bstrides: pb });
 }
 
 const unit = (op) => ({

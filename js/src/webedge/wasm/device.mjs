@@ -70,12 +70,12 @@ export class WasmDevice {
     return undefined;
   }
 
-  /** Int32 arrays written to the scratch block at int offsets `at`; returns their pointers. */
-  ints(arrays) {
-    return arrays.map(([at, values]) => {
-      new Int32Array(this.arena.memory.buffer, this.scratch + at * 4, values.length).set(values);
-      return this.scratch + at * 4;
-    });
+  /** `values` (small ints: dims, strides) written to the scratch block at int offset `at` (0-255);
+   * returns their pointer. */
+  ints(at, values) {
+    const ptr = this.scratch + at * 4;
+    new Int32Array(this.arena.memory.buffer, ptr, values.length).set(values);
+    return ptr;
   }
 }
 
