@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("model", help="the .onnx file")
     b.add_argument("-o", "--out", required=True, help="output folder (written atomically)")
     b.add_argument("--backend", default="auto", choices=["ort", "webedge", "auto"],
-                   help="webedge: our own op-pruned wasm runtime (~50 kB gzip; wasm only); ort: onnxruntime-web "
+                   help="webedge: our own op-pruned wasm runtime (34-38 kB gzip for the real models; wasm only); ort: onnxruntime-web "
                    "(3.7 MB gzip); auto: webedge when it runs every op, else ort, saying why (default: auto)")
     b.add_argument("--ep", default="wasm", choices=EPS, help="execution provider the bundle ships (default: wasm; "
                    "webgpu also runs wasm)")
