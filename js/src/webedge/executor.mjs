@@ -164,13 +164,26 @@ export class Executor {
     const device = this.device;
     let args = inputs;
     let moved = null;
+    let pending = false;
     for (let i = 0; i < inputs.length; i++) {
       const t = inputs[i];
       if (!t || device.reads(t) || part.hostInputs?.includes(i)) continue;
       if (!moved) [args, moved] = [inputs.slice(), []];
       args[i] = device.upload(t); // a transfer: the part's device cannot read t where it lives
+      pending ||= args[i] instanceof Promise; // a device may copy asynchronously (a GPU readback)
       moved.push(args[i]);
     }
+    if (pending) {
+      return Promise.all(args).then((ready) => {
+        moved = moved.map((m) => ready[args.indexOf(m)]);
+        return this.compute(unit, part, device, node, ready, moved);
+      });
+    }
+    return this.compute(unit, part, device, node, args, moved);
+  }
+
+  // The shape rule, the outputs on `device`, and the part; `moved` are the transferred copies.
+  compute(unit, part, device, node, args, moved) {
     let outputs = null;
     try {
       if (!unit.shape) { // outputs known only once computed: the part allocates them
