@@ -46,6 +46,7 @@ export class Executor {
     this.streaming = false;
     this.profile = null; // set to {} to collect {op: {calls, ms, device}} (bench/profile.mjs)
     this.kernelsLoaded = new Map(); // part -> whether its device has the kernel modules it calls
+    this.chosen = new Map(); // node -> {part, device} that ran it last
     this.device = null; // the device of the part `choose` picked last
   }
 
@@ -138,13 +139,20 @@ export class Executor {
     }
   }
 
-  /** The part that runs `node` (see the top of this file); its device is left in this.device. */
+  /** The part that runs `node` (see the top of this file); its device is left in this.device. The
+   * choice is remembered per node and kept while the part still takes the node's inputs. */
   choose(unit, node, inputs) {
+    const last = this.chosen.get(node);
+    if (last && (!last.part.supports || last.part.supports(node, inputs))) {
+      this.device = last.device;
+      return last.part;
+    }
     for (const name of this.placement[node.op] ?? DEVICE_ORDER) {
       const device = this.devices[name];
       const part = unit[name];
       if (!device || !part || !this.runnable(device, part) || (part.supports && !part.supports(node, inputs))) continue;
       this.device = device;
+      this.chosen.set(node, { part, device });
       return part;
     }
     const parts = DEVICE_ORDER.filter((d) => unit[d]).join(', ');

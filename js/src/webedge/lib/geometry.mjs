@@ -14,7 +14,11 @@ export const isSame = (autoPad) => autoPad === 'SAME_UPPER' || autoPad === 'SAME
 // same node on the same sizes call after call, and shape rule and part both ask (measured: without
 // this the geometry took 10% of PP-OCR cls's inference in V8).
 const memo = new WeakMap();
-const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+function same(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 function remembered(kind, at, spatial, kernel, compute) {
   const hit = memo.get(at);
   if (hit && hit.kind === kind && same(hit.spatial, spatial) && same(hit.kernel, kernel)) return hit.g;

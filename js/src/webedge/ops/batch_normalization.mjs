@@ -12,8 +12,8 @@ function run(wasm, node, [x, scale, bias, mean, variance], [y, runMean, runVar])
   const [N, C] = x.dims;
   const HW = size(x.dims.slice(2));
   const eps = node.attrs.epsilon ?? 1e-5;
-  const args = { x: x.ptr, scale: scale.ptr, bias: bias.ptr, y: y.ptr, N, C, HW, eps };
-  if (!node.attrs.training_mode) return wasm.call('batchnorm_f32', { ...args, mean: mean.ptr, var: variance.ptr });
+  const args = (m, v) => ({ x: x.ptr, scale: scale.ptr, bias: bias.ptr, mean: m, var: v, y: y.ptr, N, C, HW, eps });
+  if (!node.attrs.training_mode) return wasm.call('batchnorm_f32', args(mean.ptr, variance.ptr));
   const bm = wasm.alloc('float32', [C]);
   const bv = wasm.alloc('float32', [C]);
   try {
@@ -31,7 +31,7 @@ function run(wasm, node, [x, scale, bias, mean, variance], [y, runMean, runVar])
       if (runMean) runMean.data[c] = md[c] * momentum + mu * (1 - momentum);
       if (runVar) runVar.data[c] = vd[c] * momentum + bvd[c] * (1 - momentum);
     }
-    wasm.call('batchnorm_f32', { ...args, mean: bm.ptr, var: bv.ptr });
+    wasm.call('batchnorm_f32', args(bm.ptr, bv.ptr));
   } finally {
     bm.release();
     bv.release();

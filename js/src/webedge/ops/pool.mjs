@@ -17,9 +17,8 @@ function runWasm(wasm, node, [x], [y]) {
   const kernel = node.attrs.kernel_shape;
   const g = as2d(windowGeometry(node.attrs, spatial, kernel), spatial, kernel);
   const args = { x: x.ptr, y: y.ptr, N: x.dims[0], C: x.dims[1], H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW,
-    sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pad_top: g.pt, pad_left: g.pl };
-  if (node.op === 'MaxPool') wasm.call('maxpool2d_f32', args);
-  else wasm.call('avgpool2d_f32', { ...args, count_include_pad: node.attrs.count_include_pad ?? 0 });
+    sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pad_top: g.pt, pad_left: g.pl, count_include_pad: node.attrs.count_include_pad ?? 0 };
+  wasm.call(node.op === 'MaxPool' ? 'maxpool2d_f32' : 'avgpool2d_f32', args); // maxpool takes no count_include_pad
 }
 
 // Max and average pooling, any rank and dtype; MaxPool's indices are flat offsets into x (row-major,

@@ -7,7 +7,9 @@ import { ACTIVATIONS } from '../lib/activations.mjs';
 // Gates per cell and the default activations of each kind.
 const GATES = { LSTM: 4, GRU: 3, RNN: 1 };
 const DEFAULT_ACTS = { LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'], RNN: ['Tanh'] };
-const GEMM = { c: 0, transA: 0, transB: 1, alpha: 1, beta: 0, c_kind: 0, act: 0, a0: 0, a1: 0 };
+// y[M, N] = a[M, K] @ b[N, K]^T (+ c, a row vector, when given): the gemm_f32 calls of a cell
+const gemm = (a, b, y, M, N, K, c = 0) => ({ a, b, c, y, M, N, K, transA: 0, transB: 1, alpha: 1, beta: c ? 1 : 0,
+  c_kind: c ? 2 : 0, act: 0, a0: 0, a1: 0 });
 
 // The activation functions of each direction, taking their alphas and betas in order.
 function activations(node, count, defaults) {
@@ -105,8 +107,7 @@ function run(wasm, node, inputs, outputs) {
           for (let k = 0; k < G * H; k++) bv[k] = b[k] + (kind === 'GRU' && k >= 2 * H ? 0 : b[G * H + k]);
         }
         // XW = X @ W_d^T + bias: [S*N, G*H]
-        wasm.call('gemm_f32', { ...GEMM, a: X.ptr, b: W.ptr + d * G * H * I * 4, c: bias.ptr, y: XW.ptr, M: S * N, N: G * H, K: I,
-          beta: 1, c_kind: 2 });
+        wasm.call('gemm_f32', gemm(X.ptr, W.ptr + d * G * H * I * 4, XW.ptr, S * N, G * H, I, bias.ptr));
         const hv = hState.data;
         const c = new Float32Array(N * H);
         if (h0) hv.set(h0.data.subarray(d * N * H, (d + 1) * N * H));
@@ -118,7 +119,7 @@ function run(wasm, node, inputs, outputs) {
         const clamp = clip ? (v) => Math.max(-clip, Math.min(clip, v)) : (v) => v;
         for (let step = 0; step < S; step++) {
           const t = reverse ? S - 1 - step : step;
-          wasm.call('gemm_f32', { ...GEMM, a: hState.ptr, b: Rd, y: HR.ptr, M: N, N: G * H, K: H });
+          wasm.call('gemm_f32', gemm(hState.ptr, Rd, HR.ptr, N, G * H, H));
           const xw = new Float32Array(mem(), XW.ptr + t * N * G * H * 4, N * G * H);
           const hr = new Float32Array(mem(), HR.ptr, N * G * H);
           const hvv = new Float32Array(mem(), hState.ptr, N * H);
@@ -132,7 +133,7 @@ function run(wasm, node, inputs, outputs) {
                 rv[n * H + k] = r * hvv[n * H + k];
               }
             }
-            wasm.call('gemm_f32', { ...GEMM, a: rh.ptr, b: Rd + 2 * H * H * 4, y: rhOut.ptr, M: N, N: H, K: H });
+            wasm.call('gemm_f32', gemm(rh.ptr, Rd + 2 * H * H * 4, rhOut.ptr, N, H, H));
           }
           for (let n = 0; n < N; n++) {
             const active = t < lens[n];
