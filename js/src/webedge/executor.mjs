@@ -72,8 +72,14 @@ export class Executor {
     return wasm && t.dtype === 'float32' && !wasm.reads(t) ? wasm.upload(t) : t;
   }
 
+  // The tensor named `name` in scope `values`, else a weight or constant (scopes hold only what
+  // was computed or fed, so that a run does not copy the weights' map).
+  lookup(values, name) {
+    return values.get(name) ?? this.fixed.get(name);
+  }
+
   async run(feeds) {
-    const values = new Map(this.fixed);
+    const values = new Map();
     const owned = new Set();
     for (const [name, t] of Object.entries(feeds)) {
       const tensor = this.alloc(t.type, t.dims);
@@ -85,7 +91,7 @@ export class Executor {
       await this.runNodes(this.plan.nodes, values, owned);
       const result = {};
       for (const name of this.plan.outputs) {
-        const t = values.get(name);
+        const t = this.lookup(values, name);
         result[name] = { data: await t.read(), dims: t.dims.slice(), type: t.dtype };
       }
       return result;
@@ -106,7 +112,7 @@ export class Executor {
       for (let i = 0; i < inputs.length; i++) {
         const name = node.inputs[i];
         if (name === '') inputs[i] = null;
-        else if (!(inputs[i] = values.get(name))) throw new WebedgeError(`plan error: ${node.op} needs '${name}', which was never computed`);
+        else if (!(inputs[i] = this.lookup(values, name))) throw new WebedgeError(`plan error: ${node.op} needs '${name}', which was never computed`);
       }
       let outputs;
       const started = this.profile ? performance.now() : 0;
@@ -124,17 +130,18 @@ export class Executor {
         if (err instanceof WebedgeError && err.message.includes(' (')) throw err;
         throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });
       }
-      outputs.forEach((t, i) => {
+      for (let i = 0; i < outputs.length; i++) {
+        const t = outputs[i];
         const name = node.outputs[i];
-        if (!t) return;
+        if (!t) continue;
         if (!name) {
           this.release(t); // an optional output nobody reads (ops that allocate their own)
-          return;
+          continue;
         }
         values.set(name, t);
         if (node.fold) this.addWeight([name, t]);
         else owned.add(name);
-      });
+      }
       for (const name of node.free) this.drop(values, owned, name);
     }
   }
@@ -228,7 +235,7 @@ export class Executor {
     try {
       await this.runNodes(sub.nodes, values, owned);
       return sub.outputs.map((name) => {
-        const t = values.get(name);
+        const t = this.lookup(values, name);
         if (owned.has(name)) {
           owned.delete(name);
           return t;

@@ -34,11 +34,20 @@ export const KERNELS = Object.fromEntries(Object.entries(DECLARED).map(([name, [
 
 const NAMES = Object.fromEntries(Object.entries(KERNELS).map(([name, k]) => [name, k.args.map((a) => a.name)]));
 
-/** Positional arguments of kernel `name` from an object of named ones; a missing one throws. */
+/** Positional arguments of kernel `name` from an object of named ones; a missing one throws. An
+ * object that names them in the declared order (as the ops' call sites do) is read in one step:
+ * its own keys keep their order. */
 export function argsOf(name, named) {
   const names = NAMES[name];
+  const keys = Object.keys(named);
+  let i = 0;
+  if (keys.length === names.length) while (i < names.length && keys[i] === names[i]) i++;
+  if (i === names.length) {
+    const values = Object.values(named);
+    if (!values.includes(undefined)) return values;
+  }
   const out = new Array(names.length);
-  for (let i = 0; i < names.length; i++) {
+  for (i = 0; i < names.length; i++) {
     const v = named[names[i]];
     if (v === undefined) throw new Error(`${name}: argument '${names[i]}' missing`);
     out[i] = v;

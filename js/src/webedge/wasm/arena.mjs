@@ -53,22 +53,20 @@ export class Arena {
     this.sizes.delete(ptr);
     this.release(ptr, n);
   }
+  // Return [start, start + n) to the free list (sorted by address), merged with its neighbours.
   release(start, n) {
-    const block = { start, end: start + n };
-    let i = this.free.findIndex((b) => b.start > start);
-    if (i < 0) i = this.free.length;
-    this.free.splice(i, 0, block);
-    const prev = this.free[i - 1];
-    if (prev && prev.end === block.start) {
-      prev.end = block.end;
-      this.free.splice(i, 1);
-      i--;
-    }
-    const cur = this.free[i];
-    const next = this.free[i + 1];
-    if (next && cur.end === next.start) {
-      cur.end = next.end;
-      this.free.splice(i + 1, 1);
+    const free = this.free;
+    const end = start + n;
+    let i = 0;
+    while (i < free.length && free[i].start <= start) i++; // free[i]: the first block after it
+    const prev = i > 0 ? free[i - 1] : null;
+    const next = i < free.length ? free[i] : null;
+    if (prev && prev.end === start) {
+      prev.end = next && next.start === end ? free.splice(i, 1)[0].end : end;
+    } else if (next && next.start === end) {
+      next.start = start;
+    } else {
+      free.splice(i, 0, { start, end });
     }
   }
 }

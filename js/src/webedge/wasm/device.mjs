@@ -22,6 +22,7 @@ export class WasmDevice {
     this.modules = new Set(modules);
     this.pool = pool;
     this.scratch = arena.alloc(SCRATCH_BYTES);
+    this.scratchView = null; // Int32Array over the scratch block (re-made after the memory grows)
     warmUp(this); // optimized kernel code by the first inference (wasm/warmup.mjs)
   }
 
@@ -73,9 +74,13 @@ export class WasmDevice {
   /** `values` (small ints: dims, strides) written to the scratch block at int offset `at` (0-255);
    * returns their pointer. */
   ints(at, values) {
-    const ptr = this.scratch + at * 4;
-    new Int32Array(this.arena.memory.buffer, ptr, values.length).set(values);
-    return ptr;
+    let view = this.scratchView;
+    if (!view || view.buffer !== this.arena.memory.buffer) {
+      view = this.scratchView = new Int32Array(this.arena.memory.buffer, this.scratch, SCRATCH_BYTES / 4);
+    }
+    if (at + values.length > view.length) throw new Error(`scratch: ${values.length} ints at ${at} do not fit`);
+    for (let i = 0; i < values.length; i++) view[at + i] = values[i];
+    return this.scratch + at * 4;
   }
 }
 
