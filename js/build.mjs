@@ -23,7 +23,9 @@ const outArg = process.argv.indexOf('--out');
 const OUT = resolve(outArg > 0 ? process.argv[outArg + 1] : join(HERE, '..', 'webedge', 'runtime'));
 const CORE_ENTRY = join(SRC, 'runtime.mjs');
 const DEVICE_ORDER = ['webgpu', 'wasm', 'js'];
-const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'error' };
+// absWorkingDir: esbuild's chunk names hash paths relative to it, so the output must not depend on
+// where node was started.
+const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'error', absWorkingDir: HERE };
 
 for (const dir of ['executor', 'chunks']) rmSync(join(OUT, dir), { recursive: true, force: true });
 mkdirSync(join(OUT, 'executor'), { recursive: true });
@@ -60,7 +62,7 @@ const core = await esbuild.build({
   ...common, entryPoints: { core: CORE_ENTRY }, outdir: OUT, splitting: true, metafile: true, write: false,
   chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' },
 });
-const coreInputs = new Set(Object.keys(core.metafile.inputs).map((p) => resolve(p)));
+const coreInputs = new Set(Object.keys(core.metafile.inputs).map((p) => resolve(HERE, p))); // metafile paths: from absWorkingDir
 const coreReexports = new Set(readFileSync(CORE_ENTRY, 'utf8').match(/from '[^']+'/g).map((m) => resolve(SRC, m.slice(6, -1))));
 const threads = [];
 for (const file of core.outputFiles) {
