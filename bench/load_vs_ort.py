@@ -49,7 +49,7 @@ from webedge import pretrained
 from webedge.bundle import bundle
 from webedge.serve import COMPRESSIBLE, BundleServer
 from webedge.testing import browser, network
-from webedge.testing.inputs import NUMPY, make_inputs
+from webedge.inputs import NUMPY, make_inputs
 
 DIMS = {"magika": {"unk__214": 1}, "ppocr-cls": {"x_dim0": 1, "x_dim2": 48, "x_dim3": 192}, "silero-vad": {}}
 PAGE = b"<!doctype html><meta charset=utf-8><title>load bench</title>"

@@ -1,7 +1,7 @@
 // Where a webedge bundle's inference time goes, per op, in V8 (the browser's engine) under Node:
 //   node bench/profile.mjs SITE_DIR [runs=50] [dim=value ...]
 // Loads the bundle's plan, kernels and weights from disk the way the browser runtime does
-// (createSession from webedge-runtime.mjs), feeds random inputs (symbolic dims default to 1, or
+// (createSession from the bundle's executor, role `executor`), feeds random inputs (symbolic dims default to 1, or
 // as given, e.g. sequence=512), and prints the median run time and each op's share of it.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,7 +19,8 @@ if (manifest.backend.name !== 'webedge') {
   process.exit(2);
 }
 const dims = Object.fromEntries(dimArgs.map((a) => a.split('=')).map(([k, v]) => [k, Number(v)]));
-const runtime = await import(pathToFileURL(join(dir, 'webedge-runtime.mjs')).href);
+const executor = manifest.backend.files.find((f) => f.role === 'executor');
+const runtime = await import(pathToFileURL(join(dir, executor.file)).href);
 const plan = JSON.parse(readFileSync(join(dir, manifest.backend.graph.file), 'utf8'));
 const kernels = manifest.backend.files.filter((f) => f.role === 'kernel').map((f) => [f.file, readFileSync(join(dir, f.file))]);
 const shards = manifest.shards.map((s) => new Uint8Array(readFileSync(join(dir, s.file))));
@@ -51,7 +52,7 @@ for (let i = 0; i < runs; i++) {
 times.sort((a, b) => a - b);
 const total = Object.values(ex.profile).reduce((a, e) => a + e.ms, 0);
 console.log(`${site}: median ${times[runs >> 1].toFixed(3)} ms over ${runs} runs (min ${times[0].toFixed(3)})`);
-console.log('op                      calls/run   ms/run   share');
+console.log('op                      device  calls/run   ms/run   share');
 for (const [op, e] of Object.entries(ex.profile).sort((a, b) => b[1].ms - a[1].ms)) {
-  console.log(`${op.padEnd(24)}${String(e.calls / runs).padStart(9)}${(e.ms / runs).toFixed(3).padStart(9)}${((100 * e.ms) / total).toFixed(1).padStart(7)}%`);
+  console.log(`${op.padEnd(24)}${(e.device ?? '-').padEnd(6)}${String(e.calls / runs).padStart(9)}${(e.ms / runs).toFixed(3).padStart(9)}${((100 * e.ms) / total).toFixed(1).padStart(7)}%`);
 }

@@ -58,10 +58,11 @@ MODEL_PAGE_JS = """async ({threads, runs, inputs}) => {
   return { threads: model.threads, isolated: crossOriginIsolated, median: warm[warm.length >> 1] };
 }"""
 
-# One 2-thread session; runs alternate over the split thresholds (pool.minShareFlops), 5 untimed first.
+# One 2-thread session; runs alternate over the split thresholds (the wasm device's pool.minShareFlops),
+# 5 untimed first.
 SCAN_PAGE_JS = """async ({inputs, thresholds, runs}) => {
-  const rt = await import('/webedge-runtime.mjs');
   const manifest = await (await fetch('/model.json')).json();
+  const rt = await import('/' + manifest.backend.files.find((f) => f.role === 'executor').file);
   const get = async (f) => new Uint8Array(await (await fetch('/' + f)).arrayBuffer());
   const kernels = [];
   for (const f of manifest.backend.files.filter((f) => f.role === 'kernel-mt')) kernels.push([f.file, await get(f.file)]);
@@ -77,7 +78,7 @@ SCAN_PAGE_JS = """async ({inputs, thresholds, runs}) => {
   const times = thresholds.map(() => []);
   for (let k = 0; k < runs; k++) {
     for (let j = 0; j < thresholds.length; j++) {
-      session.executor.pool.minShareFlops = thresholds[j] ?? Infinity;
+      session.executor.devices.wasm.pool.minShareFlops = thresholds[j] ?? Infinity;
       const t = performance.now();
       await session.run(feeds);
       times[j].push(performance.now() - t);

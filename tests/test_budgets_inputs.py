@@ -9,7 +9,7 @@ import pytest
 
 from webedge.errors import WebedgeError
 from webedge.testing.budgets import BYTE_KEYS, KEYS, MS_KEYS, from_config, parse_args, parse_value
-from webedge.testing.inputs import check_output_bytes, load_inputs, make_inputs, parse_dims, resolve_shape
+from webedge.inputs import check_output_bytes, load_inputs, make_inputs, parse_dims, resolve_shape
 
 # --- budgets ----------------------------------------------------------------------------------------
 

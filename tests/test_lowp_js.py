@@ -1,4 +1,5 @@
-"""The low-precision codecs of the webedge runtime (js/src/webedge/lowp.mjs), run in Node and
+"""The low-precision codecs of the webedge runtime (js/src/webedge/lib/lowp.mjs, and the sub-byte
+packing of lib/dtypes.mjs), run in Node and
 checked against ml_dtypes and onnx's own helpers: every float8/float4 code decodes to ml_dtypes'
 value and encodes back to itself, and float32 values (random, at and next to every tie) encode as
 ONNX's Cast does with and without `saturate`. Pure Node, no browser: about a second."""
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def node() -> str:
     """Node runs the runtime's codecs; without it these tests fail (make setup installs the npm side too)."""
     path = shutil.which("node")
-    assert path, "node is needed to test js/src/webedge/lowp.mjs; install Node.js 20+"
+    assert path, "node is needed to test js/src/webedge/lib/lowp.mjs; install Node.js 20+"
     return path
 
 FLOAT8 = {"float8e4m3fn": ml_dtypes.float8_e4m3fn, "float8e4m3fnuz": ml_dtypes.float8_e4m3fnuz,
@@ -32,7 +33,8 @@ CODES = {name: 16 if name == "float4e2m1" else 256 for name in SMALL}
 # stdin: {"bits": [float32 bit patterns], "codes": {dtype: count}, "ints": [str(float)], "packed": {dtype: [values]}};
 # stdout: what lowp.mjs makes of them
 SCRIPT = """
-import { decoder, encoder, pack, unpack } from './js/src/webedge/lowp.mjs';
+import { decoder, encoder } from './js/src/webedge/lib/lowp.mjs';
+import { pack, unpack } from './js/src/webedge/lib/dtypes.mjs';
 let text = '';
 for await (const chunk of process.stdin) text += chunk;
 const req = JSON.parse(text);
@@ -172,7 +174,7 @@ def test_pack_and_unpack_match_onnx_layout(js):
 
 
 def test_low_precision_weights_and_constants_reach_the_runtime(tmp_path):
-    """An int4 weight travels packed (weights.py) and is unpacked when placed (tensor.mjs fromBytes); a float8
+    """An int4 weight travels packed (weights.py) and is unpacked when placed (lib/dtypes.mjs fromBytes); a float8
     constant travels as its codes (plan/compile.py); DequantizeLinear and Cast then match onnx's reference."""
     from onnx import TensorProto, helper
     from onnx.reference import ReferenceEvaluator
@@ -199,11 +201,13 @@ def test_low_precision_weights_and_constants_reach_the_runtime(tmp_path):
     (tmp_path / "q.bin").write_bytes(weights[0].data)
     script = """
 import { readFileSync } from 'node:fs';
-import { createSession } from './js/src/backends/webedge.mjs';
+import { createSession } from './js/src/webedge/session.mjs';
+import { loadOpModules } from './js/units.mjs';
 const dir = process.argv[1];
+const ops = (await loadOpModules()).flatMap((m) => m.units);
 const plan = JSON.parse(readFileSync(`${dir}/plan.json`, 'utf8'));
 const weights = [{ name: 'q', dtype: 'int4', shape: [601], bytes: new Uint8Array(readFileSync(`${dir}/q.bin`)) }];
-const session = await createSession({ plan, kernels: [], weights });
+const session = await createSession({ plan, kernels: [], weights, ops });
 const out = await session.run({ s: { data: Float32Array.of(0.25), dims: [], type: 'float32' } });
 process.stdout.write(JSON.stringify({ y: Array.from(out.y.data), c: Array.from(out.c.data) }));
 """

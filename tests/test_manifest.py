@@ -54,7 +54,7 @@ def test_manifest_files_exist_with_their_sizes_and_hashes(site, man):
         data = (site / e["file"]).read_bytes()
         assert len(data) == e["bytes"], e["file"]
         assert hashlib.sha256(data).hexdigest() == e["sha256"], e["file"]
-    assert {f["role"] for f in man["backend"]["files"]} == {"entry", "glue", "wasm"}
+    assert {f["role"] for f in man["backend"]["files"]} == {"entry", "glue", "wasm", "adapter"}
     assert man["backend"]["eps"] == ["wasm"]
 
 
@@ -141,7 +141,7 @@ def test_report_has_raw_and_gzip_size_of_every_file(site, report):
 
 def test_report_totals_add_up_by_kind(report):
     kinds = {"weights": lambda f: f.startswith("weights/"),
-             "runtime": lambda f: f.startswith("ort/") or f == "webedge.mjs",
+             "runtime": lambda f: f.startswith("ort/") or f in ("webedge.mjs", "webedge-ort.mjs"),
              "model": lambda f: f.startswith("graph.") or f == "model.json"}
     for kind, is_kind in kinds.items():
         files = [e for f, e in report["files"].items() if is_kind(f)]

@@ -1,5 +1,5 @@
-"""The plan compiler: optimizer + fusions + liveness, the op list shared with the JS registry,
-and how `--backend webedge|auto` decide."""
+"""The plan compiler: optimizer + fusions + liveness, opset normalisation, the op registry the JS
+build writes, and how `--backend webedge|auto` decide."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from onnx import TensorProto, helper, numpy_helper
 from webedge.backends import native
 from webedge.bundle import bundle, choose_backend
 from webedge.errors import WebedgeError
-from webedge.plan.ops import SUPPORTED
+from webedge.plan.ops import SUPPORTED, registry
 from webedge.weights import extract_weights
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,11 +38,20 @@ def conv_relu_model(with_bn=True):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
 
 
-def test_python_op_list_matches_the_js_registry():
-    js = subprocess.run(["node", "-e", "import('./js/src/webedge/ops/index.mjs').then(m => "
-                         "console.log(JSON.stringify(Object.keys(m.OPS))))"],
+def test_python_reads_the_ops_the_js_op_modules_define():
+    """The support check's op list is the registry's, and the registry's is what the op modules in
+    js/src/webedge/ops/ define (read from source here; test_runtime_build checks the committed file)."""
+    js = subprocess.run(["node", "--input-type=module", "-e",
+                         "import { loadOpModules } from './js/units.mjs';"
+                         "const mods = await loadOpModules();"
+                         "console.log(JSON.stringify(Object.fromEntries(mods.flatMap((m) => m.units.map((u) => "
+                         "[u.op, {module: 'ops/' + m.file, devices: ['webgpu', 'wasm', 'js'].filter((d) => u[d] || "
+                         "(d === 'js' && u.control))}])))))"],
                         cwd=ROOT, capture_output=True, text=True, check=True)
-    assert set(json.loads(js.stdout)) == set(SUPPORTED)
+    defined = json.loads(js.stdout)
+    assert set(defined) == set(SUPPORTED) == set(registry()["ops"])
+    for op, unit in defined.items():
+        assert {k: registry()["ops"][op][k] for k in unit} == unit, op
 
 
 def test_batchnorm_folds_into_conv_and_relu_fuses_into_its_epilogue():
@@ -62,7 +71,7 @@ def test_plan_frees_each_value_after_its_last_use():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
     plan = native.plan(extract_weights(model)[0])
     assert [n["free"] for n in plan["nodes"]] == [["x"], [], ["a", "b"], ["c"]]
-    assert plan["kernels"] == ["elementwise"]
+    assert plan["kernels"] == ["binary", "math", "unary"]  # Add; Exp; Neg and Sqrt (the registry's kernels)
 
 
 def test_unsupported_ops_are_listed_and_auto_falls_back_to_ort(tmp_path):
@@ -72,7 +81,8 @@ def test_unsupported_ops_are_listed_and_auto_falls_back_to_ort(tmp_path):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
     with pytest.raises(WebedgeError, match="the webedge runtime does not support: DFT; use --backend ort"):
         choose_backend(model, "webedge", "wasm")
-    assert choose_backend(model, "auto", "wasm") == ("ort", "the webedge runtime does not support: DFT")
+    choice = choose_backend(model, "auto", "wasm")
+    assert (choice.backend.name, choice.why) == ("ort", "the webedge runtime does not support: DFT")
     path = tmp_path / "m.onnx"
     onnx.save(model, path)
     report = bundle(path, tmp_path / "site", backend="auto")
@@ -85,8 +95,7 @@ def test_webedge_bundle_ships_only_the_kernels_its_plan_uses(tmp_path):
     report = bundle(path, tmp_path / "site", backend="webedge")
     assert report["backend"]["name"] == "webedge"
     runtime = sorted(f for f in report["files"] if f.startswith("kernels/"))
-    assert runtime == ["kernels/conv.wasm", "kernels/elementwise.wasm",
-                       "kernels/mt/conv.wasm", "kernels/mt/elementwise.wasm"]  # mt/: the threaded variants
+    assert runtime == ["kernels/linalg.wasm", "kernels/mt/linalg.wasm"]  # mt/: the threaded variant (Relu is fused)
     assert not any(f.startswith("ort/") for f in report["files"])
     man = json.loads((tmp_path / "site" / "model.json").read_text())
     # BatchNormalization was folded, so the shards hold the folded Conv weight and bias only
@@ -113,3 +122,67 @@ def test_loop_body_is_a_nested_plan_with_its_inputs_and_outer_reads():
     loop = next(n for n in plan["nodes"] if n["op"] == "Loop")
     assert loop["attrs"]["body"]["inputs"] == ["i", "cond_in", "acc_in"]
     assert loop["implicit"] == ["step"] and "step" in loop["free"]
+
+
+def _plan_of(nodes, inputs, outputs, opset, inits=()):
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info(n, t, s) for n, t, s in inputs],
+                              [helper.make_tensor_value_info(n, t, s) for n, t, s in outputs], list(inits))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], ir_version=7)
+    return native.plan(extract_weights(model, subgraphs=True)[0])
+
+
+def test_opset_dependent_behaviour_is_stated_in_the_plan_nodes():
+    """The compiler writes what an op's opset means into its node, so op units read only nodes."""
+    F = TensorProto.FLOAT
+    x4 = [("x", F, [1, 2, 3, 4])]
+    old = _plan_of([helper.make_node("Softmax", ["x"], ["y"])], x4, [("y", F, [1, 2, 3, 4])], 11)["nodes"][0]
+    new = _plan_of([helper.make_node("Softmax", ["x"], ["y"])], x4, [("y", F, [1, 2, 3, 4])], 13)["nodes"][0]
+    assert old["attrs"] == {"axis": 1, "_flatten": 1} and new["attrs"] == {}
+    up = _plan_of([helper.make_node("Upsample", ["x", "s"], ["y"], mode="nearest")], x4, [("y", F, [1, 2, 6, 8])], 9,
+                  [numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "s")])["nodes"][0]
+    assert up["inputs"] == ["x", "", "s"]
+    assert up["attrs"] == {"mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+    resize10 = _plan_of([helper.make_node("Resize", ["x", "s"], ["y"])], x4, [("y", F, [1, 2, 6, 8])], 10,
+                        [numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "s")])["nodes"][0]
+    assert resize10["inputs"] == ["x", "", "s"] and resize10["attrs"]["nearest_mode"] == "floor"
+    grid = [("x", F, [1, 1, 4, 4]), ("g", F, [1, 2, 2, 2])]
+    for opset, mode in ((16, "bilinear"), (20, "linear")):
+        gs = _plan_of([helper.make_node("GridSample", ["x", "g"], ["y"])], grid, [("y", F, [1, 1, 2, 2])], opset)
+        assert gs["nodes"][0]["attrs"]["mode"] == mode
+    drop = _plan_of([helper.make_node("Dropout", ["x"], ["y", "m"])], x4, [("y", F, [1, 2, 3, 4]), ("m", F, [1, 2, 3, 4])], 7)
+    assert drop["nodes"][0]["attrs"]["_mask_as_input"] == 1
+
+
+def test_op_units_read_nodes_not_the_opset():
+    """No op module looks at the plan's opset (the compiler normalised it away, see above)."""
+    offenders = [p.name for p in (ROOT / "js" / "src" / "webedge" / "ops").glob("*.mjs") if ".opset" in p.read_text()]
+    assert not offenders, offenders
+
+
+def test_bundle_runs_onnxruntimes_optimizer_once(tmp_path, monkeypatch):
+    """Choosing the backend and building the bundle share one prepared graph, for `auto` too,
+    and also when auto then falls back to onnxruntime-web."""
+    import webedge.backends.native as native_mod
+
+    calls = []
+    real = native_mod.optimize
+    monkeypatch.setattr(native_mod, "optimize", lambda m: calls.append(1) or real(m))
+    path = tmp_path / "m.onnx"
+    onnx.save(conv_relu_model(), path)
+    for backend in ("auto", "webedge"):
+        calls.clear()
+        assert bundle(path, tmp_path / backend, backend=backend)["backend"]["name"] == "webedge"
+        assert len(calls) == 1, backend
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 1])
+    graph = helper.make_graph([helper.make_node("DFT", ["x"], ["y"])], "g", [x],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 2])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10), path)
+    calls.clear()
+    assert bundle(path, tmp_path / "dft", backend="auto")["backend"]["name"] == "ort"
+    assert len(calls) == 1
+
+
+def test_fusable_activations_are_the_kernel_epilogue_codes():
+    from webedge.plan.fuse import FUSABLE
+
+    assert FUSABLE == set(registry()["enums"]["act"]) - {"none"} and "Relu" in FUSABLE

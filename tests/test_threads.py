@@ -32,7 +32,8 @@ def magika_webedge(tmp_path_factory, magika_model):
 
 
 def _served_kernels(server: BundleServer) -> set[str]:
-    return {path for path in server.bytes_served if path.startswith("kernels/")}
+    """The kernel modules and the worker pool (chunks/) the page fetched."""
+    return {path for path in server.bytes_served if path.startswith(("kernels/", "chunks/"))}
 
 
 LOAD_AND_RUN = """async (opts) => {
@@ -67,10 +68,12 @@ def test_bundle_ships_both_kernel_sets_and_counts_the_threaded_one_apart(magika_
     single = sorted(f["file"] for f in files if f["role"] == "kernel")
     threaded = sorted(f["file"] for f in files if f["role"] == "kernel-mt")
     assert single and threaded == [f.replace("kernels/", "kernels/mt/") for f in single]
-    runtime = sum(e["gzip"] for rel, e in report["files"].items()
-                  if rel in single or rel in ("webedge.mjs", "webedge-runtime.mjs"))
+    executor = [f["file"] for f in files if f["role"] == "executor"]
+    pool = [f["file"] for f in files if f["role"] == "executor-mt"]  # the worker pool: imported only with threads
+    assert len(executor) == 1 and len(pool) == 1
+    runtime = sum(report["files"][f]["gzip"] for f in [*single, *executor, "webedge.mjs"])
     assert report["totals"]["runtime"]["gzip"] == runtime  # what a single-threaded page downloads
-    assert report["totals"]["threads"]["gzip"] == sum(report["files"][f]["gzip"] for f in threaded)
+    assert report["totals"]["threads"]["gzip"] == sum(report["files"][f]["gzip"] for f in [*threaded, *pool])
 
 
 def test_magika_runs_on_threads_only_when_isolated_and_matches_onnxruntime(magika_webedge, magika_model):
@@ -88,10 +91,12 @@ def test_only_the_kernel_variant_that_runs_is_downloaded(chromium, magika_webedg
     got, kernels = _load(chromium, folder, isolate=True)
     assert got.get("isolated") is True and got["threads"] == min(4, got["cores"]) > 1, got
     assert got["n"] == 4 * 214
-    assert kernels and all(k.startswith("kernels/mt/") for k in kernels), kernels
+    pool = {k for k in kernels if k.startswith("chunks/")}
+    assert len(pool) == 1 and all(k.startswith("kernels/mt/") for k in kernels - pool), kernels
     got, kernels = _load(chromium, folder, isolate=False)
     assert got.get("isolated") is False and got["threads"] == 1, got
-    assert kernels and not any(k.startswith("kernels/mt/") for k in kernels), kernels
+    # one thread: neither the threaded kernels nor the worker pool
+    assert kernels and not any(k.startswith(("kernels/mt/", "chunks/")) for k in kernels), kernels
 
 
 def test_threads_option_overrides_the_default_and_is_checked(chromium, magika_webedge):

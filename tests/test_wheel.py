@@ -18,9 +18,9 @@ import pytest
 
 from models import matmul_model, save
 from webedge import demo_apps, installation, site_files
-from webedge.bundle import LOADER, PAGE, bundle
+from webedge.bundle import LOADER, PAGE, WORKER, bundle
 from webedge.errors import InstallationError
-from webedge.plan.ops import KERNEL_OF
+from webedge.plan.ops import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,14 +54,16 @@ def test_every_python_package_is_in_the_wheel(wheel_names):
 
 
 def test_every_file_the_bundler_can_copy_is_in_the_wheel(wheel_names):
-    modules = sorted({k for k in KERNEL_OF.values() if k})
-    assert {"conv", "gemm", "elementwise"} <= set(modules)
-    needed = [LOADER, PAGE, "runtime/webedge-runtime.mjs", "manifest.schema.json",
+    reg = registry()
+    modules = sorted({k for op in reg["ops"].values() for k in op["kernels"]})
+    assert {"linalg", "binary", "unary"} <= set(modules)
+    needed = [LOADER, WORKER, "runtime/webedge-ort.mjs", PAGE, "runtime/registry.json", f"runtime/{reg['core']}", "manifest.schema.json",
               "testing/harness_page.js", "testing/conformance_page.js", "testing/drivers/firefox_bridge.cjs",
               site_files.TYPES, site_files.COI_WORKER, site_files.COI_LICENSE]
     needed += [f"demos/{name}/{f}" for name in demo_apps.APPS for f in ("index.html", "app.mjs", "README.md")]
     needed += ["demos/README.md", "demos/shared/loading.mjs", "demos/shared/demo.css"]
     needed += [f"runtime/kernels/{m}.wasm" for m in modules] + [f"runtime/kernels/mt/{m}.wasm" for m in modules]
+    needed += [f"runtime/{m['file']}" for m in reg["modules"].values()] + [f"runtime/{f}" for f in reg["threads"]]
     needed += [rel for rel in installation.shipped() if rel.endswith(".wgsl")]
     missing = [rel for rel in needed if f"webedge/{rel}" not in wheel_names]
     assert not missing, f"the bundler can copy these, but the wheel lacks them: {missing}"
@@ -72,16 +74,16 @@ def test_a_missing_runtime_file_blames_the_installation_not_out(tmp_path, monkey
 
     fake = tmp_path / "pkg"
     for rel in installation.shipped():
-        if rel != "runtime/kernels/mt/gemm.wasm":
+        if rel != "runtime/kernels/mt/linalg.wasm":
             (fake / rel).parent.mkdir(parents=True, exist_ok=True)
             (fake / rel).write_bytes(installation.path_of(rel).read_bytes())
     monkeypatch.setattr(installation, "PACKAGE", fake)
     model = save(matmul_model(16), tmp_path / "m.onnx")
     out = tmp_path / "out"
-    with pytest.raises(InstallationError, match="runtime/kernels/mt/gemm.wasm is missing; reinstall webedge"):
+    with pytest.raises(InstallationError, match="runtime/kernels/mt/linalg.wasm is missing; reinstall webedge"):
         bundle(model, out, backend="webedge")
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
     assert main(["bundle", str(model), "-o", str(out), "--backend", "webedge"]) == 3
     err = capsys.readouterr().err
-    assert err == ("webedge: internal error: webedge installation is incomplete: runtime/kernels/mt/gemm.wasm is "
+    assert err == ("webedge: internal error: webedge installation is incomplete: runtime/kernels/mt/linalg.wasm is "
                    "missing; reinstall webedge (pip install --force-reinstall webedge)\n")

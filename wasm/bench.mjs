@@ -1,11 +1,13 @@
 // Time the kernels in V8 (the browser's engine) with Node: `node wasm/bench.mjs [filter]`.
-// Loads every webedge/runtime/kernels/*.wasm against one shared memory, as the runtime does, and
-// prints GFLOP/s of the fast kernels next to their scalar _ref versions (where kept).
+// Loads every webedge/runtime/kernels/*.wasm (or $WEBEDGE_KERNELS/*.wasm) against one shared memory,
+// as the runtime does, and prints GFLOP/s of the fast kernels next to their scalar _ref versions
+// where the modules have them: the shipped ones do not; build the test variant for those with
+//   python wasm/build.py --variant test --out-dir /tmp/kernels && WEBEDGE_KERNELS=/tmp/kernels node wasm/bench.mjs
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "webedge", "runtime", "kernels");
+const dir = process.env.WEBEDGE_KERNELS ?? join(dirname(fileURLToPath(import.meta.url)), "..", "webedge", "runtime", "kernels");
 const memory = new WebAssembly.Memory({ initial: 2048 }); // 128 MiB
 const k = {};
 for (const f of readdirSync(dir).filter((f) => f.endsWith(".wasm"))) {

@@ -1,8 +1,12 @@
-"""Build the WebAssembly SIMD128 kernels: every ``wasm/kernels/<name>.c`` -> ``webedge/runtime/kernels/<name>.wasm``,
-and its threaded variant ``webedge/runtime/kernels/mt/<name>.wasm``.
+"""Build the WebAssembly SIMD128 kernel modules: ``webedge/runtime/kernels/<module>.wasm`` from the
+sources in ``wasm/kernels/`` (``MODULES``: most modules are one ``<module>.c``), and each module's
+threaded variant ``webedge/runtime/kernels/mt/<module>.wasm``.
 
-Run ``python wasm/build.py`` (optionally ``--out-dir DIR`` and kernel names, e.g. ``conv gemm``).
-Each kernel is compiled by the pip-installed zig toolchain (``python -m ziglang cc``) with the flags
+Run ``python wasm/build.py`` (optionally ``--out-dir DIR`` and module names, e.g. ``linalg pool``).
+``--variant test`` builds the test variant instead: the single-thread code plus the scalar
+reference kernels (``<kernel>_ref``, under ``WEBEDGE_REFERENCE_KERNELS``) that tests/kernels compare
+against; it is never shipped nor committed (the kernel tests build it into a temporary folder).
+Each module is compiled by the pip-installed zig toolchain (``python -m ziglang cc``) with the flags
 in ``ZIG_FLAGS``, then checked, because several modules share ONE imported memory at run time:
 
 * no data section (section id 11) and no data-count section (id 12): a data segment would be copied
@@ -32,6 +36,7 @@ import argparse
 import gzip
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -41,6 +46,13 @@ OUT_DIR = ROOT / "webedge" / "runtime" / "kernels"
 STACK_TOP = 65536
 MT_DIR = "mt"  # threaded variants: OUT_DIR / "mt" / "<name>.wasm"
 MT_MAX_PAGES = 32768  # 2 GiB; the browser arena's shared memory is created with this maximum
+# Modules built from several sources: one translation unit (the sources #included in order), so
+# code they share is in the module once. conv.c and gemm.c share the blocked GEMM (gemm_core.h),
+# and every real model the tests use (Magika, PP-OCR cls and det, Silero VAD) runs both Conv and
+# Gemm/MatMul/ConvTranspose/LSTM: linalg.wasm is 8.3 kB gzip, conv.wasm + gemm.wasm were 12.6 kB.
+MODULES = {"linalg": ["conv.c", "gemm.c"]}
+VARIANTS = ("single", "mt", "test")
+TEST_FLAGS = ["-DWEBEDGE_REFERENCE_KERNELS"]
 
 ZIG_FLAGS = [
     "--target=wasm32-freestanding",
@@ -182,34 +194,57 @@ def check(wasm: bytes, label: str, threaded: bool = False) -> None:
         raise BuildError(f"{label}: stack pointer does not start at {STACK_TOP}: {info['globals']}")
 
 
-def compile_one(src: Path, out: Path, threaded: bool = False) -> bytes:
-    flags = ZIG_FLAGS + MT_FLAGS if threaded else ZIG_FLAGS
-    cmd = [sys.executable, "-m", "ziglang", "cc", *flags, str(src), "-o", str(out)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=src.parent)
+def modules() -> dict[str, list[Path]]:
+    """module name -> its sources: MODULES, and every other wasm/kernels/<name>.c alone."""
+    grouped = {src for sources in MODULES.values() for src in sources}
+    out = {name: [SRC_DIR / src for src in sources] for name, sources in MODULES.items()}
+    out.update({p.stem: [p] for p in sorted(SRC_DIR.glob("*.c")) if p.name not in grouped})
+    return dict(sorted(out.items()))
+
+
+def compile_one(sources: Path | list[Path], out: Path, threaded: bool = False, variant: str | None = None) -> bytes:
+    """Compile `sources` (one translation unit) into `out` and check it. variant: single, mt or
+    test (`threaded` is the older spelling of mt)."""
+    variant = variant or ("mt" if threaded else "single")
+    sources = [sources] if isinstance(sources, Path) else list(sources)
+    flags = ZIG_FLAGS + (MT_FLAGS if variant == "mt" else TEST_FLAGS if variant == "test" else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        if len(sources) == 1:
+            src = sources[0]
+        else:  # one translation unit of several sources
+            src = Path(tmp) / out.with_suffix(".c").name
+            src.write_text("".join(f'#include "{s.resolve()}"\n' for s in sources))
+        cmd = [sys.executable, "-m", "ziglang", "cc", *flags, f"-I{SRC_DIR}", str(src), "-o", str(out)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=sources[0].parent)
     if proc.returncode != 0:
-        raise BuildError(f"{src.name}: zig cc failed\n{proc.stderr}")
+        raise BuildError(f"{out.stem}: zig cc failed\n{proc.stderr}")
     data = out.read_bytes()
-    check(data, f"{MT_DIR}/{out.name}" if threaded else out.name, threaded)
+    check(data, f"{MT_DIR}/{out.name}" if variant == "mt" else out.name, variant == "mt")
     return data
 
 
-def build(names: list[str] | None = None, out_dir: Path = OUT_DIR, quiet: bool = False) -> dict[str, Path]:
-    """Compile and check the named kernels (default: all), both variants; returns name -> output
-    path, threaded variants under "mt/<name>"."""
-    sources = sorted(SRC_DIR.glob("*.c"))
+def build(names: list[str] | None = None, out_dir: Path = OUT_DIR, quiet: bool = False,
+          variant: str | None = None) -> dict[str, Path]:
+    """Compile and check the named modules (default: all); both shipped variants, or only the
+    `test` one. Returns name -> output path, threaded variants under "mt/<name>"."""
+    mods = modules()
     if names:
-        wanted = set(names)
-        unknown = wanted - {s.stem for s in sources}
+        unknown = set(names) - set(mods)
         if unknown:
-            raise BuildError(f"no such kernel source(s): {sorted(unknown)}")
-        sources = [s for s in sources if s.stem in wanted]
+            raise BuildError(f"no such kernel module(s): {sorted(unknown)} (modules: {', '.join(mods)})")
+        mods = {n: mods[n] for n in names}
+    if variant not in (None, "test"):
+        raise BuildError(f"unknown variant {variant!r}: the shipped build makes {VARIANTS[:2]}; --variant test the other")
     out_dir = Path(out_dir)
     (out_dir / MT_DIR).mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=4) as pool:
         jobs = {}
-        for s in sources:
-            jobs[s.stem] = pool.submit(compile_one, s, out_dir / f"{s.stem}.wasm")
-            jobs[f"{MT_DIR}/{s.stem}"] = pool.submit(compile_one, s, out_dir / MT_DIR / f"{s.stem}.wasm", True)
+        for name, sources in mods.items():
+            if variant == "test":
+                jobs[name] = pool.submit(compile_one, sources, out_dir / f"{name}.wasm", variant="test")
+                continue
+            jobs[name] = pool.submit(compile_one, sources, out_dir / f"{name}.wasm")
+            jobs[f"{MT_DIR}/{name}"] = pool.submit(compile_one, sources, out_dir / MT_DIR / f"{name}.wasm", variant="mt")
         results = {name: job.result() for name, job in jobs.items()}
     if not quiet:
         for name, data in results.items():
@@ -220,11 +255,14 @@ def build(names: list[str] | None = None, out_dir: Path = OUT_DIR, quiet: bool =
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="*", help="kernel names (default: every wasm/kernels/*.c)")
+    parser.add_argument("names", nargs="*", help="module names (default: all)")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
+    parser.add_argument("--variant", choices=["test"], help="build the test variant (with the _ref kernels) instead")
     args = parser.parse_args(argv)
+    if args.variant and args.out_dir == OUT_DIR:
+        parser.error("--variant test is never committed: give --out-dir")
     try:
-        build(args.names or None, args.out_dir)
+        build(args.names or None, args.out_dir, variant=args.variant)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1

@@ -1,10 +1,12 @@
 """`webedge bundle`: turn an ONNX model into a static folder that runs it in the browser.
 
-The flow is one way: load and validate the model, cut its weights into first-use-ordered
-content-hashed shards, write the weight-free graph, the runtime files, the manifest, the demo page
-and report.json into a temporary folder beside OUT, then rename it into place (`outdir`: which
-OUT may be replaced, and how a failure or interruption leaves the old bundle, the new one, or
-nothing).
+The flow is one way: load and validate the model; choose the backend and prepare the graph it
+runs, once (backends/base.py has the interface both backends implement); quantize and finish that
+graph; cut its weights into first-use-ordered content-hashed shards; write the backend's graph
+file and runtime files, the manifest, the demo page and report.json into a temporary folder beside
+OUT, then rename it into place (`outdir`: which OUT may be replaced, and how a failure or
+interruption leaves the old bundle, the new one, or nothing); the site files a static host needs
+come last (`site_files`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import math
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import onnx
@@ -23,16 +26,18 @@ from . import manifest as manifest_mod
 from . import outdir
 from . import report as report_mod
 from . import site_files
-from . import __version__
-from .backends import native, ort
+from .backends.base import Backend
+from .backends.native import WebedgeBackend
+from .backends.ort import OrtBackend
 from .errors import WebedgeError
 from .installation import packaged
 from .onnx_import import load_model
 from .quantize.model import check_quantize_args, quantize_model
 from .shards import pack
-from .weights import extract_weights, set_locations
+from .weights import extract_weights
 
 LOADER = "runtime/webedge.mjs"  # packaged paths (webedge.installation), copied into every bundle
+WORKER = "runtime/webedge-worker.mjs"  # load(url, {worker: true}) imports it from beside model.json
 PAGE = "page/index.html"
 
 # Chosen by bench/shard_size.py (bench/RESULTS.md): on emulated 4G, 1-4 MiB shards tie and 8-16 MiB
@@ -75,79 +80,65 @@ def _file_entry(rel: str, data: bytes, **extra) -> dict:
     return {"file": rel, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), **extra}
 
 
-def _write_tree(tmp: Path, model: onnx.ModelProto, name: str, backend_name: str, ep: str, shard_size: int,
-                why: str, quant: dict, compress: bool = True) -> None:
-    # webedge's runtime gets the optimized graph; quantize after optimizing, or the optimizer would
-    # fold the dequantization back into float32 weights
-    # (onnxruntime's static quantizer is the exception: it wants the original graph, and the
-    # optimizer keeps its QDQ pairs)
-    quantization = None
-    static = quant["encoding"] == "int8-static"
-    if static:
-        model, quantization = quantize_model(model, **quant)
-    source = native.prepare(model, fuse=False) if backend_name == "webedge" else model
-    if quant["encoding"] != "none" and not static:
-        source, quantization = quantize_model(source, **quant)
-    if backend_name == "webedge":
-        source = native.fuse(source)
-    graph_model, weights, inline_bytes = extract_weights(source, subgraphs=backend_name == "webedge")
+def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backend: Backend, name: str,
+                shard_size: int, why: str, quantization: dict | None, compress: bool) -> None:
+    """Write the bundle for `graph` (what `backend` runs) into the empty folder `tmp`."""
+    graph_model, weights, inline_bytes = extract_weights(graph, subgraphs=backend.subgraphs)
     shards = pack(weights, shard_size, compress=compress)
-    if backend_name == "webedge":
-        plan = native.plan(graph_model)
-        graph_bytes = json.dumps(plan, separators=(",", ":")).encode()
-        graph_file = f"plan.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.json"
-        files, eps, version = native.files_for(plan), native.EPS, __version__
-    else:
-        set_locations(graph_model, {p.tensor.name: (s.file, p.offset, len(p.tensor.data))
-                                    for s in shards for p in s.placements})
-        graph_bytes = graph_model.SerializeToString()
-        graph_file = f"graph.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.onnx"
-        files, eps, version = ort.files_for(ep), ort.EPS_RUNNABLE[ep], ort.ORT_VERSION
+    emitted = backend.emit(graph_model, shards)
 
     (tmp / "weights").mkdir(parents=True)
     for s in shards:
         (tmp / s.file).write_bytes(s.file_bytes)
-    (tmp / graph_file).write_bytes(graph_bytes)
-    runtime_files = []
-    for rel, src, role in files:
-        data = src.read_bytes()
-        (tmp / rel).parent.mkdir(exist_ok=True)
-        (tmp / rel).write_bytes(data)
-        runtime_files.append(_file_entry(rel, data, role=role))
+    (tmp / emitted.graph_file).write_bytes(emitted.graph_bytes)
+    for f in emitted.files:
+        (tmp / f.rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / f.rel).write_bytes(f.data)
     shutil.copyfile(packaged(LOADER), tmp / "webedge.mjs")
+    shutil.copyfile(packaged(WORKER), tmp / "webedge-worker.mjs")
     shutil.copyfile(packaged(PAGE), tmp / "index.html")
 
-    backend = {"name": backend_name, "version": version, "eps": eps,
-               "graph": _file_entry(graph_file, graph_bytes), "files": runtime_files}
-    manifest = manifest_mod.build(model, shards, backend, name)
+    entry = {"name": backend.name, "version": backend.version, "eps": backend.eps,
+             "graph": _file_entry(emitted.graph_file, emitted.graph_bytes),
+             "files": [_file_entry(f.rel, f.data, role=f.role) for f in emitted.files]}
+    manifest = manifest_mod.build(model, shards, entry, name)
     if quantization:
         manifest["quantization"] = {k: quantization[k] for k in ("encoding", "ratio", "tolerance") if k in quantization}
     manifest = manifest_mod.validate(manifest)
     (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
-    report = report_mod.build(tmp, source, manifest, inline_bytes)
-    if backend_name == "webedge":
-        native.split_threaded_totals(report)
+    report = report_mod.build(tmp, graph, manifest, inline_bytes)
+    backend.amend_report(report, manifest)
     report["backend"]["why"] = why
     if quantization:
         report["quantization"] = quantization
     (tmp / "report.json").write_text(json.dumps(report, indent=1) + "\n")
 
 
-def choose_backend(model: onnx.ModelProto, backend: str, ep: str) -> tuple[str, str]:
-    """(backend, why): `auto` takes webedge's runtime when it runs every op, else onnxruntime-web."""
-    if backend == "ort":
-        return "ort", "asked for"
-    if ep != "wasm":
+@dataclass
+class Choice:
+    backend: Backend
+    prepared: onnx.ModelProto  # the graph it runs, prepared once
+    why: str
+
+
+def choose_backend(model: onnx.ModelProto, backend: str, ep: str, where: str = "model") -> Choice:
+    """The backend to bundle with, and the model prepared for it: `auto` takes webedge's runtime
+    when it runs every op, else onnxruntime-web, saying why."""
+    if backend == "ort" or ep != "wasm":
         if backend == "webedge":
             raise WebedgeError(f"the webedge runtime has no {ep} execution provider yet; use --backend ort --ep {ep}")
-        return "ort", f"the webedge runtime has no {ep} execution provider yet"
-    missing = native.unsupported(native.prepare(model))
-    if not missing:
-        return "webedge", "asked for" if backend == "webedge" else "the webedge runtime supports every op"
-    if backend == "webedge":
-        raise WebedgeError(f"the webedge runtime does not support: {', '.join(missing)}; use --backend ort "
-                           "(or --backend auto to fall back automatically)")
-    return "ort", f"the webedge runtime does not support: {', '.join(missing)}"
+        chosen, why = OrtBackend(ep), "asked for" if backend == "ort" else f"the webedge runtime has no {ep} execution provider yet"
+    else:
+        webedge = WebedgeBackend()
+        prepared = webedge.prepare(model)
+        refusal = webedge.refusal(prepared)
+        if not refusal:
+            return Choice(webedge, prepared, "asked for" if backend == "webedge" else "the webedge runtime supports every op")
+        if backend == "webedge":
+            raise WebedgeError(f"{refusal}; use --backend ort (or --backend auto to fall back automatically)")
+        chosen, why = OrtBackend(ep), refusal
+    chosen.check(model, where)
+    return Choice(chosen, chosen.prepare(model), why)
 
 
 def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: str = "auto", ep: str = "wasm",
@@ -167,16 +158,22 @@ def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: st
     quant = check_quantize_args(quantize, block_size, tolerance, calibration)
     inputs = [Path(model_path)] + ([Path(calibration)] if calibration else [])
     outdir.check_replaceable(out, inputs, force)  # cheap checks before the expensive work
-    packaged(LOADER), packaged(PAGE)
+    packaged(LOADER), packaged(WORKER), packaged(PAGE)
     model = load_model(model_path)
     site_files.precheck(model, labels, coi_worker)
-    backend, why = choose_backend(model, backend, ep)
-    if backend == "ort":
-        ort.check_model(model, str(model_path))
-        ort.find_dist()  # fail (or install) before writing anything
-
+    quantization = None
+    # onnxruntime's static quantizer wants the original graph (the optimizer keeps its QDQ pairs);
+    # the other encodings quantize the graph the backend runs: after optimizing, before fusing,
+    # or the optimizer would fold the dequantization back into float32 weights
+    if quant["encoding"] == "int8-static":
+        model, quantization = quantize_model(model, **quant)
+    choice = choose_backend(model, backend, ep, str(model_path))
+    prepared = choice.prepared
+    if quant["encoding"] not in ("none", "int8-static"):
+        prepared, quantization = quantize_model(prepared, **quant)
+    graph = choice.backend.finish(prepared)
+    name = manifest_mod.model_name(Path(model_path))
     with outdir.staged(out, inputs, force) as tmp:
-        _write_tree(tmp, model, manifest_mod.model_name(Path(model_path)), backend, ep, shard_size, why, quant,
-                    compress=compress)
+        _write_tree(tmp, model, graph, choice.backend, name, shard_size, choice.why, quantization, compress)
         site_files.add(tmp, model, labels_file=labels, coi_worker=coi_worker)
     return json.loads((out / "report.json").read_text())

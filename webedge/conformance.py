@@ -40,7 +40,7 @@ import onnx
 from onnx import helper, numpy_helper
 
 from .errors import WebedgeError
-from .installation import PACKAGE, packaged
+from .installation import PACKAGE
 from .weights import DTYPE_NAMES, dtype_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -502,7 +502,8 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
     `browser` is chromium (Playwright, crash detection per case) or firefox/webkit (the harness drivers)."""
     import onnxruntime
 
-    from .backends import native
+    from .backends import executor_js, native
+    from .plan.ops import RUNTIME_DIR, SUPPORTED
     from .serve import BundleServer
     from .testing import browser as chromium
     from .testing.drivers import open_driver
@@ -535,12 +536,14 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
     log(f"planned in {time.monotonic() - t0:.1f} s: {len(we_entries)} cases to run on webedge"
         + (f", {len(ort_entries)} on onnxruntime-web" if ort else ""))
 
-    server = BundleServer(packaged(native.EXECUTOR).parent).start()
+    server = BundleServer(RUNTIME_DIR).start()
     try:
         server.extra["__conformance__/index.html"] = (PAGE_HTML, "text/html; charset=utf-8")
         server.extra["__conformance__/runner.mjs"] = (PAGE_JS.read_bytes(), "text/javascript")
+        # the executor linked with every op (a bundle's has only its plan's)
+        server.extra["__conformance__/webedge-runtime.mjs"] = (executor_js.link(SUPPORTED), "text/javascript")
         args = {"blob": "/__conformance__/blob.bin", "timeoutMs": int(timeout_s * 1000),
-                "initTimeoutMs": int(INIT_TIMEOUT_S * 1000), "runtimeUrl": "/" + packaged(native.EXECUTOR).name}
+                "initTimeoutMs": int(INIT_TIMEOUT_S * 1000), "runtimeUrl": "/__conformance__/webedge-runtime.mjs"}
         needed = sorted({k for _, e in we_entries for k in e["plan"]["kernels"]})
         args["kernelNames"] = [k for k in needed if (PACKAGE / "runtime" / "kernels" / f"{k}.wasm").is_file()]
         if ort:

@@ -39,8 +39,8 @@ def sample_files(limit: int = 12) -> list[Path]:
 
 
 def run_demo(out: Path, backend: str = "wasm", network_preset: str = "none") -> int:
-    from .cli import print_report
     from .testing import check
+    from .testing.printing import print_report
 
     model = pretrained.fetch("magika")
     config = load_config(pretrained.fetch("magika", pretrained.MODELS["magika"].extras[0]))

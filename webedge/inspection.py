@@ -2,7 +2,9 @@
 
 For a model: opset, inputs/outputs, ops with counts, parameter bytes by tensor. Backend support
 is decided by trying: onnxruntime (whose CPU kernels are the ones onnxruntime-web's wasm build
-compiles) creates a session for the model or names the op it lacks.
+compiles) creates a session for the model or names the op it lacks; for webedge's runtime the op
+registry (webedge/runtime/registry.json) says which ops it has and on which devices each runs.
+For a bundle: what report.json says, the runtime files one by one included.
 """
 
 from __future__ import annotations
@@ -30,14 +32,18 @@ def _ort_support(path: Path) -> dict:
 
 def _webedge_support(model) -> dict:
     from .backends import native
+    from .plan.ops import registry
 
     try:
-        missing = native.unsupported(native.prepare(model))
+        prepared = native.prepare(model)
+        missing = native.unsupported(prepared)
     except WebedgeError as exc:
         return {"ok": False, "note": str(exc)}
+    ops = registry()["ops"]
+    devices = {op: ops[op]["devices"] for op in op_counts(prepared) if op in ops}
     if missing:
-        return {"ok": False, "note": f"missing ops: {', '.join(missing)}"}
-    return {"ok": True, "note": "webedge runtime (wasm), every op supported"}
+        return {"ok": False, "note": f"missing ops: {', '.join(missing)}", "devices": devices}
+    return {"ok": True, "note": "webedge runtime (wasm), every op supported", "devices": devices}
 
 
 def inspect_model(path: Path) -> dict:
@@ -77,6 +83,8 @@ def inspect_bundle(folder: Path) -> dict:
                                for w in sorted(man["weights"], key=lambda w: -w["length"])]},
         "backends": {man["backend"]["name"]: {"ok": True, "note": f"eps {', '.join(man['backend']['eps'])}"}},
         "totals": report.get("totals", {}),
+        "runtime_files": {f["file"]: {"role": f["role"], **report.get("files", {}).get(f["file"], {})}
+                          for f in man["backend"]["files"]},
     }
 
 
@@ -101,3 +109,7 @@ def print_inspection(info: dict, top: int = 15) -> None:
         print(f"  … {len(p['tensors']) - top} more")
     for name, s in info["backends"].items():
         print(f"backend {name}: {'supported' if s['ok'] else 'NOT supported'} — {s['note']}")
+        if s.get("devices"):
+            print("  ops on  " + ", ".join(f"{op} ({'/'.join(d)})" for op, d in s["devices"].items()))
+    for rel, f in info.get("runtime_files", {}).items():
+        print(f"runtime {f.get('gzip', 0):>9,} B gzip  {f['role']:<12} {rel}")

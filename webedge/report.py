@@ -16,9 +16,13 @@ def gzip_size(data: bytes) -> int:
 
 
 def kind_of(path: str) -> str:
+    """weights, runtime, model, page, or worker: webedge-worker.mjs, runtime that only pages loading
+    with {worker: true} download, so totals.runtime (what a page downloads) leaves it out."""
     if path.startswith("weights/"):
         return "weights"
-    if path.startswith(("ort/", "kernels/")) or path in ("webedge.mjs", "webedge-runtime.mjs"):
+    if path == "webedge-worker.mjs":
+        return "worker"
+    if path.startswith(("ort/", "kernels/", "chunks/", "webedge-runtime.")) or path in ("webedge.mjs", "webedge-ort.mjs"):
         return "runtime"
     if path.startswith(("graph.", "plan.")) or path == "model.json":
         return "model"

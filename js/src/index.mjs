@@ -4,7 +4,6 @@
 // Types: index.d.mts (copied beside every bundle's webedge.mjs as webedge.d.mts).
 export { load } from './load.mjs';
 export { topK } from './labels.mjs';
-export { serveInWorker } from './worker.mjs'; // what load(url, {worker: true})'s worker runs
 export { validateManifest } from './manifest.mjs';
 export { WebedgeError } from './errors.mjs';
 export const version = '0.1.0';

@@ -6,10 +6,8 @@ import { decodeShard } from './decode.mjs';
 import { Progress } from './progress.mjs';
 import { prepareFeeds } from './tensor.mjs';
 import { WebedgeError } from './errors.mjs';
-import { importOrt, createOrtSession, threadCount } from './backends/ort.mjs';
 import { threadsFor } from './webedge/threads.mjs';
 import { threadsNote } from './isolation.mjs';
-import { loadInWorker } from './worker.mjs';
 
 const now = () => performance.now();
 
@@ -31,15 +29,17 @@ async function readManifest(url, retries) {
   return validateManifest(manifest, file);
 }
 
-// webedge's executor is a module of its own, so pages on onnxruntime-web never download it.
-async function importExecutor(manifest, base) {
-  const entry = manifest.backend.files.find((f) => f.role === 'executor');
+// webedge's executor and the onnxruntime-web adapter are modules of their own: a page downloads
+// the one its bundle's backend needs.
+async function importModule(manifest, base, role, what) {
+  const entry = manifest.backend.files.find((f) => f.role === role);
   try {
     return await import(/* webpackIgnore: true */ new URL(entry.file, base).href);
   } catch (cause) {
-    throw new WebedgeError(`${entry.file}: could not load the webedge executor (${cause.message})`, { file: entry.file, cause });
+    throw new WebedgeError(`${entry.file}: could not load ${what} (${cause.message})`, { file: entry.file, cause });
   }
 }
+const importExecutor = (manifest, base) => importModule(manifest, base, 'executor', 'the webedge executor');
 
 function chooseEp(manifest, requested) {
   const eps = manifest.backend.eps;
@@ -85,7 +85,17 @@ function checkOptions(options) {
 export async function load(manifestUrl, options = {}) {
   checkOptions(options);
   const pageBase = globalThis.document?.baseURI ?? location.href;
-  if (options.worker) return loadInWorker(manifestUrl, options, pageBase);
+  if (options.worker) { // worker mode lives in the bundle's webedge-worker.mjs (worker.mjs), fetched only here
+    const file = new URL('webedge-worker.mjs', new URL(manifestUrl, pageBase)).href;
+    let mode;
+    try {
+      mode = await import(/* webpackIgnore: true */ file);
+    } catch (cause) {
+      throw new WebedgeError(`webedge-worker.mjs: could not load worker mode from ${file} (${cause.message}); `
+        + 'a bundle has it beside model.json', { file: 'webedge-worker.mjs', cause });
+    }
+    return mode.loadInWorker(manifestUrl, options, pageBase);
+  }
   const { backend, onProgress, concurrency = 6, cache = true, retries = 3, stream = true } = options;
   const timings = { start: now() };
   const progress = new Progress(onProgress);
@@ -99,14 +109,16 @@ export async function load(manifestUrl, options = {}) {
   const stats = { networkBytes: 0, cacheBytes: 0 };
   const ctx = { base, store, pool, progress, stats, retries };
   const isOrt = manifest.backend.name === 'ort';
-  const threads = isOrt ? threadCount() : webedgeThreads(manifest, options.threads);
+  const threads = isOrt ? threadsFor() : webedgeThreads(manifest, options.threads);
   const kernelRole = threads > 1 ? 'kernel-mt' : 'kernel'; // fetch only the variant that runs
   const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === kernelRole);
   const modelFiles = [manifest.backend.graph, ...manifest.shards];
   progress.setTotal('runtime', binaries.reduce((s, f) => s + f.bytes, 0));
   progress.setTotal('weights', modelFiles.reduce((s, f) => s + f.bytes, 0));
 
-  const runtime = Promise.all([isOrt ? importOrt(manifest, base) : null,
+  // onnxruntime-web bundles: the adapter (backends/ort.mjs, the bundle's webedge-ort.mjs), then ORT itself
+  const adapter = isOrt ? importModule(manifest, base, 'adapter', 'the onnxruntime-web adapter') : null;
+  const runtime = Promise.all([adapter?.then((a) => a.importOrt(manifest, base)),
     ...binaries.map((f) => getVerified(f, { ...ctx, phase: 'runtime' }))])
     .then(([ort, ...bins]) => { timings.runtime = now(); return { ort, bins }; });
   const files = modelFiles.map((f) => getVerified(f, { ...ctx, phase: 'weights' }).then((bytes) => decodeShard(f, bytes)));
@@ -131,7 +143,7 @@ export async function load(manifestUrl, options = {}) {
     progress.setTotal('compile', 0);
     progress.emit('compile');
     session = isOrt
-      ? await createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards })
+      ? await (await adapter).createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards, threads })
       : await (await importExecutor(manifest, base)).createWebedgeSession({ manifest, planBytes: graph, shards,
         kernels: binaries.map((f, i) => [f.file, bins[i]]), threads });
   }

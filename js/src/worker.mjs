@@ -1,9 +1,12 @@
 // load(url, {worker: true}): the same model API, with loading and inference in a dedicated Web Worker,
 // so a page stays responsive while weights are verified and inflated and while run() computes.
 //
-// The worker is a module worker made from a Blob that imports the bundle's own webedge.mjs (it sits
-// beside every model.json), so it works however the page got its loader (a bundle folder, an npm
-// package inside an app bundle) and from another origin that allows CORS. Messages:
+// This module is not part of webedge.mjs: js/build.mjs builds it as webedge-worker.mjs, which every
+// bundle carries beside model.json and the loader imports only for {worker: true} (pages that do
+// not use worker mode never download it); its WebedgeError is the loader's own (imported from
+// ./webedge.mjs). The worker is a module worker made from a Blob that imports the bundle's
+// webedge.mjs and webedge-worker.mjs, so it works however the page got its loader (a bundle
+// folder, an npm package inside an app bundle) and from another origin that allows CORS. Messages:
 //   worker -> page  {type: 'ready'} once it listens; only then does the page send anything. (Once, in a
 //                   loaded full-suite run, Firefox 153 waited forever for a worker that never answered;
 //                   a request posted while the module worker was still loading its imports is the step
@@ -83,7 +86,8 @@ export async function loadInWorker(manifestUrl, options, base) {
   if (typeof Worker === 'undefined') throw new WebedgeError('option worker: this environment has no Web Worker');
   const url = new URL(manifestUrl, base).href;
   const moduleUrl = new URL('webedge.mjs', url).href;
-  const source = `import { serveInWorker, load } from ${JSON.stringify(moduleUrl)};\nserveInWorker(load);\n`;
+  const source = `import { load } from ${JSON.stringify(moduleUrl)};\n`
+    + `import { serveInWorker } from ${JSON.stringify(new URL('webedge-worker.mjs', url).href)};\nserveInWorker(load);\n`;
   const blobUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   const worker = new Worker(blobUrl, { type: 'module', name: 'webedge' });
   const { onProgress, worker: _, ...rest } = options;

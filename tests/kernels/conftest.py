@@ -1,4 +1,6 @@
-"""Fixtures for the WebAssembly kernel tests: one wasmtime harness per session, reset per test."""
+"""Fixtures for the WebAssembly kernel tests: the test variant of the kernel modules (the shipped
+code plus the scalar `_ref` kernels, wasm/build.py --variant test) built once per session into a
+temporary folder, and one wasmtime harness over it, reset per test."""
 
 from __future__ import annotations
 
@@ -9,12 +11,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from wasm_harness import Harness  # noqa: E402
+from wasm_harness import Harness, build_test_variant  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def kernels() -> Harness:
-    return Harness()
+def kernels(tmp_path_factory) -> Harness:
+    return Harness(kernel_dir=build_test_variant(tmp_path_factory.mktemp("kernels-test-variant")))
 
 
 @pytest.fixture

@@ -1,54 +1,39 @@
 """The committed kernel binaries: shared-memory safe (no data section, only env.memory imported),
-the documented ABI signatures, and byte-identical to a fresh build of wasm/kernels/*.c.
-The threaded variants (kernels/mt/) follow the same rules on a shared memory, and sub-range calls
-from two instances with separate stacks (what the worker pool does) add up to the whole result."""
+exactly the kernels of the ABI (js/src/webedge/wasm/abi.mjs, in registry.json) with its wasm types
+and the C sources' signatures, no `_ref` kernel shipped, and byte-identical to a fresh build of
+wasm/kernels/. The threaded variants (kernels/mt/) follow the same rules on a shared memory, and
+sub-range calls from two instances with separate stacks (what the worker pool does) add up to the
+whole result. The enums the kernels switch on match the runtime's tables."""
 
 from __future__ import annotations
 
 import ctypes
-import importlib.util
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import wasmtime
-from wasm_harness import KERNEL_DIR, ROOT
+from wasm_harness import ABI, KERNEL_DIR, REGISTRY, ROOT, load_build
 
 SRC_DIR = ROOT / "wasm" / "kernels"
 
-
-def _load_build():
-    spec = importlib.util.spec_from_file_location("wasm_build", ROOT / "wasm" / "build.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-build = _load_build()
+build = load_build()
 BUILT = sorted(KERNEL_DIR.glob("*.wasm"))
 MT_BUILT = sorted((KERNEL_DIR / build.MT_DIR).glob("*.wasm"))
 
-P, I, F = "i32", "i32", "f32"  # pointers are i32 byte offsets
-SIGNATURES = {
-    "conv": {n: [P, P, P, P] + [I] * 16 + [I, F, F] for n in ("conv2d_f32", "conv2d_f32_ref")},
-    "gemm": {n: [P, P, P, P] + [I] * 5 + [F, F, I, I, F, F] for n in ("gemm_f32", "gemm_f32_ref")},
-    "pool": {
-        "maxpool2d_f32": [P, P] + [I] * 14,
-        "avgpool2d_f32": [P, P] + [I] * 15,
-        "global_avgpool_f32": [P, P, I, I],
-        "global_maxpool_f32": [P, P, I, I],
-    },
-    "elementwise": {
-        "binary_f32": [I, P, P, P, I, P, P, P],
-        "unary_f32": [I, P, P, I, F, F],
-    },
-    "softmax": {"softmax_f32": [P, P, I, I, I, I]},
-    "norm": {
-        "batchnorm_f32": [P] * 6 + [I, I, I, F],
-        "layernorm_f32": [P] * 4 + [I, I, F],
-        "instancenorm_f32": [P] * 4 + [I, I, I, F],
-    },
-}
+WASM_TYPE = {"ptr": "i32", "i32": "i32", "f32": "f32"}  # pointers are i32 byte offsets
+
+
+def signatures(module: str, with_ref: bool = False) -> dict[str, list[str]]:
+    """Every kernel the ABI puts in `module` -> its wasm parameter types (and the `_ref` twins)."""
+    out = {}
+    for name, k in ABI.items():
+        if k["module"] == module:
+            out[name] = [WASM_TYPE[t] for _, t in k["args"]]
+            if with_ref and k["ref"]:
+                out[f"{name}_ref"] = out[name]
+    return out
 
 
 def _threads_engine() -> wasmtime.Engine:
@@ -65,9 +50,52 @@ class _SharedMemory(wasmtime.SharedMemory):
         return wasmtime._ffi.wasmtime_extern_t(wasmtime._ffi.WASMTIME_EXTERN_SHAREDMEMORY, union)
 
 
-def test_every_source_is_built():
-    assert {p.stem for p in BUILT} == {p.stem for p in SRC_DIR.glob("*.c")} == set(SIGNATURES)
-    assert {p.stem for p in MT_BUILT} == set(SIGNATURES)
+def test_every_module_is_built_and_every_source_in_one():
+    modules = build.modules()
+    assert sorted(s.name for sources in modules.values() for s in sources) == sorted(p.name for p in SRC_DIR.glob("*.c"))
+    assert {p.stem for p in BUILT} == {p.stem for p in MT_BUILT} == set(modules) == {k["module"] for k in ABI.values()}
+
+
+def test_c_signatures_match_the_abi():
+    """Each KEXPORT'ed C function takes the ABI's arguments, by name and type, in order."""
+    ctype = {"ptr": r"(const )?(float|int) \*", "i32": "int ", "f32": "float "}
+    found = {}
+    for src in SRC_DIR.glob("*.c"):
+        for m in re.finditer(r'KEXPORT\("(\w+)"\)\s*void (\w+)\(([^)]*)\)', src.read_text()):
+            assert m.group(1) == m.group(2), m.group(0)
+            found[m.group(1)] = [" ".join(p.split()) for p in m.group(3).split(",")]
+    expected = {n for n in ABI} | {f"{n}_ref" for n, k in ABI.items() if k["ref"]}
+    assert set(found) == expected
+    for name, params in found.items():
+        spec = ABI[name.removesuffix("_ref")]["args"]
+        assert len(params) == len(spec), name
+        for param, (arg, kind) in zip(params, spec):
+            assert re.fullmatch(ctype[kind] + re.escape(arg), param), f"{name}: C has '{param}', the ABI {kind} {arg}"
+
+
+def test_the_kernels_enums_match_the_runtime_tables():
+    """act (mathf.h ACT_*), binary op (binary.c OP_*) and unary op (elementwise.h U_*) codes: the C
+    enums against the tables the JS runtime passes (wasm/abi.mjs, in registry.json); unary_f32
+    (unary.c) and math_f32 (math.c) each handle exactly the codes of their table."""
+    def enum(path: str, prefix: str) -> dict[str, int]:
+        body = re.search(r"enum \{([^}]*%s[^}]*)\}" % prefix, (SRC_DIR / path).read_text()).group(1)
+        names = [n.split("=")[0].strip() for n in body.split(",") if n.strip()]
+        assert all(n.startswith(prefix) for n in names) and "= 0" in body.split(",")[0]
+        return {n[len(prefix):].replace("_", "").lower(): i for i, n in enumerate(names)}
+
+    def table(*names: str) -> dict[str, int]:
+        return {k.lower(): v for name in names for k, v in REGISTRY["enums"][name].items()}
+
+    def handled(path: str) -> set[str]:
+        switch = (SRC_DIR / path).read_text().split("switch (op)")[-1]
+        return {c.replace("_", "").lower() for c in re.findall(r"case U_(\w+):", switch)}
+
+    assert enum("mathf.h", "ACT_") == table("act")
+    assert enum("binary.c", "OP_") == table("binary")
+    assert enum("elementwise.h", "U_") == table("unary", "math")
+    assert handled("unary.c") == set(table("unary")) and handled("math.c") == set(table("math"))
+    # every activation the kernels' epilogue has is in the runtime's activation table (its JS twin)
+    assert set(REGISTRY["enums"]["act"]) - {"none"} <= set(REGISTRY["activations"])
 
 
 @pytest.mark.parametrize("path", BUILT + MT_BUILT, ids=lambda p: p.relative_to(KERNEL_DIR).as_posix())
@@ -96,12 +124,20 @@ def test_abi_signatures(path: Path):
         assert isinstance(ty, wasmtime.FuncType), exp.name
         assert list(ty.results) == [], f"{exp.name} returns something"
         got[exp.name] = [str(p) for p in ty.params]
-    assert got == SIGNATURES[path.stem]
+    assert got == signatures(path.stem)  # no `_ref` kernel in a shipped module
+
+
+def test_test_variant_adds_the_reference_kernels(kernels):
+    """The test variant (what the other kernel tests run) is the shipped code plus the `_ref` twins."""
+    by_module = {}
+    for name, module in kernels.module_of.items():
+        by_module.setdefault(module, []).append(name)
+    assert {m: sorted(n) for m, n in by_module.items()} == {m: sorted(signatures(m, with_ref=True)) for m in build.modules()}
 
 
 def test_committed_binaries_match_a_fresh_build(tmp_path):
     fresh = build.build(out_dir=tmp_path, quiet=True)
-    assert len(fresh) == 2 * len(SIGNATURES)  # both variants
+    assert len(fresh) == 2 * len(build.modules())  # both variants
     for name, path in fresh.items():
         committed = KERNEL_DIR / f"{name}.wasm"
         assert committed.exists(), f"{committed} missing: run python wasm/build.py"
@@ -119,12 +155,12 @@ def test_build_rejects_a_data_segment(tmp_path):
 
 
 def test_check_tells_the_variants_apart():
-    single = (KERNEL_DIR / "gemm.wasm").read_bytes()
-    threaded = (KERNEL_DIR / build.MT_DIR / "gemm.wasm").read_bytes()
+    single = (KERNEL_DIR / "linalg.wasm").read_bytes()
+    threaded = (KERNEL_DIR / build.MT_DIR / "linalg.wasm").read_bytes()
     with pytest.raises(build.BuildError, match="must import a shared memory"):
-        build.check(single, "gemm.wasm", threaded=True)
+        build.check(single, "linalg.wasm", threaded=True)
     with pytest.raises(build.BuildError, match="only the mt/ variant"):
-        build.check(threaded, "mt/gemm.wasm")
+        build.check(threaded, "mt/linalg.wasm")
 
 
 class _TwoThreads:
@@ -167,11 +203,11 @@ class _TwoThreads:
 
 
 def test_threaded_kernels_split_by_output_channels_and_rows_on_separate_stacks():
-    """The worker pool's splits (js/src/webedge/ops/nn.mjs): Conv by output channels (group 1), by
+    """The worker pool's splits (js/src/webedge/ops/conv.mjs, gemm.mjs): Conv by output channels (group 1), by
     groups, by channels (depthwise); Gemm by rows of A.  Each half runs on its own instance, and
     the halves equal the whole call; thread 1 never touches thread 0's stack."""
     rng = np.random.default_rng(1)
-    t = _TwoThreads(["conv", "gemm"])
+    t = _TwoThreads(["linalg"])
     f = lambda *shape: rng.uniform(-1, 1, shape).astype(np.float32)  # noqa: E731
     H = W = 12
     cases = {  # name: (C, M, group)
@@ -227,8 +263,8 @@ def test_stack_headroom(h):
         "conv gemm path": ("conv2d_f32", x, w, b, y, 1, 8, 20, 20, 8, 3, 3, 18, 18, 1, 1, 1, 1, 0, 0, 1, 6, 0.0, 0.0),
         "conv depthwise": ("conv2d_f32", x, wd, b, y, 1, 8, 20, 20, 8, 3, 3, 20, 20, 1, 1, 1, 1, 1, 1, 8, 7, 0.0, 0.0),
         "gemm": ("gemm_f32", x, w, b, y, 40, 72, 80, 0, 1, 1.0, 1.0, 2, 6, 0.0, 0.0),
-        "unary gelu": ("unary_f32", 15, x, y, 3001, 0.0, 0.0),
-        "binary pow": ("binary_f32", 4, x, w, y, 3, ints, strides, zeros),
+        "math gelu": ("math_f32", 15, x, y, 3001, 0.0, 0.0),
+        "pow": ("pow_f32", x, w, y, 3, ints, strides, zeros),
         "softmax": ("softmax_f32", x, y, 7, 30, 5, 1),
         "layernorm": ("layernorm_f32", x, w, b, y, 10, 37, 1e-5),
         "avgpool": ("avgpool2d_f32", x, y, 1, 8, 20, 20, 10, 10, 2, 2, 2, 2, 1, 1, 0, 0, 0),

@@ -1,4 +1,6 @@
-"""unary_f32 and binary_f32 against onnxruntime; the libm-free math against float64 truth."""
+"""The elementwise kernels against onnxruntime: unary_f32 (unary.c) and math_f32 (math.c), which
+share one op code space, binary_f32 (binary.c) and pow_f32 (pow.c); the libm-free math against
+float64 truth."""
 
 from __future__ import annotations
 
@@ -8,16 +10,31 @@ import zlib
 import numpy as np
 import pytest
 from onnx_ref import node, ort_run
+from wasm_harness import REGISTRY
+
+UNARY_CODES = set(REGISTRY["enums"]["unary"].values())
+MATH_CODES = set(REGISTRY["enums"]["math"].values())
 
 
 def _rng(*key):
     return np.random.default_rng(zlib.crc32(repr(key).encode()))
 
 
+def unary_kernel(op: int) -> str:
+    """The kernel that takes unary op code `op`."""
+    assert (op in UNARY_CODES) != (op in MATH_CODES), op
+    return "unary_f32" if op in UNARY_CODES else "math_f32"
+
+
 def run_unary(h, op, x, a0=0.0, a1=0.0):
     xp, yp = h.put(x), h.out(x.shape)
-    h.call("unary_f32", op, xp, yp, x.size, a0, a1)
+    h.call(unary_kernel(op), op, xp, yp, x.size, a0, a1)
     return h.get(yp, x.shape)
+
+
+def test_every_unary_code_has_one_kernel():
+    assert UNARY_CODES.isdisjoint(MATH_CODES)
+    assert UNARY_CODES | MATH_CODES == set(UNARY)
 
 
 # op code -> (ONNX node builder(inputs) -> nodes, input range, a0, a1, tolerance)
@@ -80,7 +97,7 @@ def test_unary_vs_ort(h, op, n):
 def test_unary_in_place(h):
     x = _rng("inplace").uniform(-3, 3, 37).astype(np.float32)
     xp = h.put(x)
-    h.call("unary_f32", 8, xp, xp, x.size, 0.0, 0.0)
+    h.call(unary_kernel(8), 8, xp, xp, x.size, 0.0, 0.0)
     np.testing.assert_allclose(h.get(xp, x.shape), np.exp(x.astype(np.float64)), rtol=1.2e-7)
 
 
@@ -154,7 +171,8 @@ def test_sin_cos_special_values(h):
 
 # ---- binary ---------------------------------------------------------------------------------------
 
-BIN_OPS = {0: "Add", 1: "Sub", 2: "Mul", 3: "Div", 4: "Pow", 5: "Max", 6: "Min"}
+POW = "pow"  # pow_f32 takes no op code
+BIN_OPS = {**{code: name for name, code in REGISTRY["enums"]["binary"].items()}, POW: "Pow"}
 PATTERNS = {
     "same": ((3, 37), (3, 37)),
     "b_scalar": ((5, 11), ()),
@@ -193,7 +211,10 @@ def run_binary(h, op, a, b):
     asp = h.put(strides_for(a.shape, out_shape)) if rank else h.alloc(4)
     bsp = h.put(strides_for(b.shape, out_shape)) if rank else h.alloc(4)
     yp = h.out(out_shape)
-    h.call("binary_f32", op, ap, bp, yp, rank, dp, asp, bsp)
+    if op == POW:
+        h.call("pow_f32", ap, bp, yp, rank, dp, asp, bsp)
+    else:
+        h.call("binary_f32", op, ap, bp, yp, rank, dp, asp, bsp)
     return h.get(yp, out_shape)
 
 
@@ -227,7 +248,7 @@ def test_binary_long_rank(h):
 def test_pow_special_cases(h):
     vals = np.array([0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, np.inf, -np.inf, np.nan, 3.0, -3.0, 2.5], np.float32)
     A, B = (v.ravel().copy() for v in np.meshgrid(vals, vals, indexing="ij"))
-    got = run_binary(h, 4, A, B)
+    got = run_binary(h, POW, A, B)
     want = np.array([math.pow(x, y) if _pow_defined(x, y) else _pow_c99(x, y) for x, y in zip(A.astype(float), B.astype(float))],
                     np.float64)
     want32 = want.astype(np.float32)
@@ -237,7 +258,7 @@ def test_pow_special_cases(h):
     # negative bases with integer exponents
     a = np.array([-2.0, -3.0, -1.5, -0.25], np.float32)
     b = np.array([3.0, 2.0, -3.0, 5.0], np.float32)
-    np.testing.assert_allclose(run_binary(h, 4, a, b), np.power(a.astype(float), b.astype(float)), rtol=1.2e-7)
+    np.testing.assert_allclose(run_binary(h, POW, a, b), np.power(a.astype(float), b.astype(float)), rtol=1.2e-7)
 
 
 def _pow_defined(x, y):
@@ -261,10 +282,10 @@ def test_pow_scalar_exponent_shortcuts(h, e):
     """x**2, x**1, x**-1, x**0.5 by a scalar take exact shortcuts: same bits as the general pow."""
     a = np.concatenate([_rng("pows", e).uniform(-4, 4, 37),
                         [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, -1e20, 3.0]]).astype(np.float32)
-    short = run_binary(h, 4, a, np.array(e, np.float32))
-    general = run_binary(h, 4, a, np.full(a.shape, e, np.float32))  # no broadcast: the general path
+    short = run_binary(h, POW, a, np.array(e, np.float32))
+    general = run_binary(h, POW, a, np.full(a.shape, e, np.float32))  # no broadcast: the general path
     np.testing.assert_array_equal(short.view(np.int32)[~np.isnan(general)], general.view(np.int32)[~np.isnan(general)])
     assert np.array_equal(np.isnan(short), np.isnan(general))
     pos = np.abs(a[:37]) + np.float32(0.1)
     ref = ort_run([node("Pow", ["a", "b"], ["y"])], {"a": pos, "b": np.array(e, np.float32)})
-    np.testing.assert_allclose(run_binary(h, 4, pos, np.array(e, np.float32)), ref, rtol=1.2e-7)
+    np.testing.assert_allclose(run_binary(h, POW, pos, np.array(e, np.float32)), ref, rtol=1.2e-7)

@@ -1,13 +1,17 @@
-"""Run the built WebAssembly kernels (webedge/runtime/kernels/*.wasm) from Python with wasmtime.
+"""Run the built WebAssembly kernels from Python with wasmtime: the test variant of the modules
+(``build_test_variant``: the shipped code plus the ``_ref`` scalar kernels), or the shipped ones
+(webedge/runtime/kernels/*.wasm).
 
 Mirrors how the browser runtime uses them: every module is instantiated against ONE shared
 ``env.memory`` (a ``wasmtime.Memory`` made here); the stack of each module lives in [0, 64 KiB)
-and buffers are bump-allocated from 64 KiB upward.  Typical use::
+and buffers are bump-allocated from 64 KiB upward. Calls go by the kernel ABI the runtime
+declares (js/src/webedge/wasm/abi.mjs, written into webedge/runtime/registry.json): positional
+arguments are counted against it, and keyword arguments take its names.  Typical use::
 
-    h = Harness()                       # loads every kernel module found
+    h = Harness(kernel_dir=build_test_variant(tmp))  # loads every kernel module found
     xp = h.put(x)                       # copy a numpy array in, get its byte offset
     yp = h.out(y_shape)                 # output buffer, pre-filled with nan, guarded
-    h.call("softmax_f32", xp, yp, outer, axis, inner, 0)
+    h.call("softmax_f32", xp, yp, outer, axis, inner, 0)   # or h.call("softmax_f32", x=xp, y=yp, ...)
     y = h.get(yp, y_shape)              # copy the result out
     h.check_guards()                    # nothing was written outside the buffers
     h.reset()                           # free everything (between cases)
@@ -21,6 +25,8 @@ no kernel wrote past the end of any buffer.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +34,30 @@ import wasmtime
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNEL_DIR = ROOT / "webedge" / "runtime" / "kernels"
+REGISTRY = json.loads((ROOT / "webedge" / "runtime" / "registry.json").read_text())
+ABI = REGISTRY["kernels"]
+
+
+def load_build():
+    """wasm/build.py as a module."""
+    spec = importlib.util.spec_from_file_location("wasm_build", ROOT / "wasm" / "build.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def build_test_variant(out_dir: Path) -> Path:
+    """Build the test variant of every kernel module into out_dir (a second or so with zig's cache)."""
+    load_build().build(out_dir=out_dir, quiet=True, variant="test")
+    return out_dir
+
+
+def abi_args(name: str) -> list[list[str]]:
+    """[[argument, type], ...] of kernel `name` (a `_ref` kernel takes its fast twin's arguments)."""
+    base = name[:-4] if name.endswith("_ref") else name
+    if base not in ABI or (name != base and not ABI[base]["ref"]):
+        raise KeyError(f"{name} is not in the kernel ABI (js/src/webedge/wasm/abi.mjs)")
+    return ABI[base]["args"]
 HEAP_BASE = 65536  # the kernels' stacks occupy [0, 64 KiB)
 PAGE = 65536
 GUARD = 64  # bytes after each buffer
@@ -109,8 +139,20 @@ class Harness:
         return HEAP_BASE - untouched
 
     # -- calls -----------------------------------------------------------------------------
-    def call(self, name: str, *args):
-        """Call an export; ints go as i32, floats as f32 (wasmtime converts by the signature)."""
+    def call(self, name: str, *args, **named):
+        """Call a kernel with the arguments the ABI lists (positional, or by name); ints go as i32,
+        floats as f32 (wasmtime converts by the signature)."""
+        spec = abi_args(name)
+        if named:
+            if args:
+                raise TypeError(f"{name}: pass arguments by position or by name, not both")
+            missing = [a for a, _ in spec if a not in named]
+            extra = sorted(set(named) - {a for a, _ in spec})
+            if missing or extra:
+                raise TypeError(f"{name}: missing {missing}, unknown {extra}")
+            args = tuple(named[a] for a, _ in spec)
+        if len(args) != len(spec):
+            raise TypeError(f"{name} takes {len(spec)} arguments ({' '.join(a for a, _ in spec)}), got {len(args)}")
         func = self.funcs[name]
         conv = [int(a) if isinstance(a, (bool, np.integer)) else float(a) if isinstance(a, np.floating) else a
                 for a in args]

@@ -10,7 +10,8 @@
  *   everything else: per image and group, a GEMM  y[Mg, OH*OW] = w[Mg, Cg*KH*KW] @ B  through
  *     gemm_core.h, where B is the input itself for 1x1 stride-1 unpadded convs (pointwise: packed
  *     straight from the [Cg, H*W] rows) or im2col blocks gathered into the packing buffer.
- * conv2d_f32_ref is the direct 7-deep scalar loop, kept as the reference. */
+ * conv2d_f32_ref is the direct 7-deep scalar loop, kept as the reference; it is built into the test
+ * variant only (WEBEDGE_REFERENCE_KERNELS), not shipped. Arguments: js/src/webedge/wasm/abi.mjs. */
 #include "gemm_core.h"
 
 /* ---- depthwise -------------------------------------------------------------------------------- */
@@ -213,6 +214,7 @@ void conv2d_f32(const float *x, const float *w, const float *bias, float *y, int
     }
 }
 
+#ifdef WEBEDGE_REFERENCE_KERNELS /* the test variant only (wasm/build.py --variant test) */
 KEXPORT("conv2d_f32_ref")
 void conv2d_f32_ref(const float *x, const float *w, const float *bias, float *y, int N, int C, int H, int W, int M,
                     int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pad_top, int pad_left, int group,
@@ -239,3 +241,4 @@ void conv2d_f32_ref(const float *x, const float *w, const float *bias, float *y,
         }
     }
 }
+#endif

@@ -1,7 +1,8 @@
 /* gemm_f32: ONNX Gemm, y = act(alpha * op(A) @ op(B) + beta * C), float32, SIMD128.
  *   A [M, K] (stored [K, M] if transA), B [K, N] (stored [N, K] if transB), y [M, N].
  *   c_kind: 0 none, 1 scalar c[0], 2 row vector c[N], 3 column vector c[M], 4 full c[M, N].
- * The blocked kernel lives in gemm_core.h; gemm_f32_ref is the plain triple loop. */
+ * The blocked kernel lives in gemm_core.h; gemm_f32_ref is the plain triple loop, built into the test
+ * variant only (WEBEDGE_REFERENCE_KERNELS). Arguments: js/src/webedge/wasm/abi.mjs. */
 #include "gemm_core.h"
 
 static void make_epi(epi_t *e, const float *c, float alpha, float beta, int c_kind, int N, int act, float a0, float a1) {
@@ -29,6 +30,7 @@ void gemm_f32(const float *a, const float *b, const float *c, float *y, int M, i
   gemm_run(M, N, K, a, transA ? 1 : K, transA ? M : 1, &bs, y, N, &e);
 }
 
+#ifdef WEBEDGE_REFERENCE_KERNELS /* the test variant only (wasm/build.py --variant test) */
 KEXPORT("gemm_f32_ref")
 void gemm_f32_ref(const float *a, const float *b, const float *c, float *y, int M, int N, int K, int transA, int transB,
                   float alpha, float beta, int c_kind, int act, float a0, float a1) {
@@ -41,3 +43,4 @@ void gemm_f32_ref(const float *a, const float *b, const float *c, float *y, int 
       y[m * N + n] = epi_scalar(&e, s, m, n);
     }
 }
+#endif

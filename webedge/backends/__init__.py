@@ -1,5 +1,2 @@
-"""Backends a bundle can run on: `ort` (onnxruntime-web) and `webedge` (our own wasm runtime)."""
-
-from . import native, ort
-
-BACKENDS = {"ort": ort, "webedge": native}
+"""Backends a bundle can run on: `ort` (onnxruntime-web, ort.py) and `webedge` (our own wasm
+runtime, native.py), both driven through the interface in base.py."""

@@ -1,26 +1,32 @@
 """The webedge backend: our own op-pruned wasm runtime, driven by a plan compiled here.
 
-The bundle ships the plan (JSON), only the kernel modules the plan uses (from
-webedge/runtime/kernels, built by wasm/build.py and committed, so bundling needs no compiler),
-and the weights of the *optimized* graph (BatchNormalization already folded into Conv, etc.).
-Each kernel module comes twice: `kernels/<name>.wasm` (role `kernel`) and its threaded variant
-`kernels/mt/<name>.wasm` (role `kernel-mt`, on a shared memory); the loader fetches one set only,
-the threaded one when the page is cross-origin isolated and has more than one core.
+The bundle ships the plan (JSON), the executor linked for the plan's ops (executor_js.py: the core
+and only those op modules), only the kernel modules the plan uses (from webedge/runtime/kernels,
+built by wasm/build.py and committed, so bundling needs no compiler), and the weights of the
+*optimized* graph (BatchNormalization already folded into Conv, etc.). Each kernel module comes
+twice: `kernels/<name>.wasm` (role `kernel`) and its threaded variant `kernels/mt/<name>.wasm`
+(role `kernel-mt`, on a shared memory); the loader fetches one set only, the threaded one when
+the page is cross-origin isolated and has more than one core, and only then does the executor
+import the worker pool (role `executor-mt`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import hashlib
+import json
 
 import onnx
 
-from ..installation import packaged
+from .. import __version__
 from ..plan.compile import compile_plan, missing_ops
 from ..plan.fuse import fuse_activations
+from ..installation import packaged
 from ..plan.optimize import optimize
+from . import executor_js
+from .base import Emitted, RuntimeFile
 
 MT_PREFIX = "kernels/mt/"
-EXECUTOR = "runtime/webedge-runtime.mjs"  # packaged paths, relative to the webedge package
+THREADED_ROLES = ("kernel-mt", "executor-mt")
 EPS = ["wasm"]
 
 
@@ -49,22 +55,42 @@ def plan(graph_model: onnx.ModelProto) -> dict:
     return compile_plan(graph_model)
 
 
-def files_for(plan_: dict) -> list[tuple[str, Path, str]]:
-    """(path in bundle, packaged source, role) of every runtime file the plan needs; a packaged
-    file that is missing raises InstallationError before anything is written."""
-    kernels = [(f"kernels/{k}.wasm", packaged(f"runtime/kernels/{k}.wasm"), "kernel") for k in plan_["kernels"]]
-    threaded = [(f"{MT_PREFIX}{k}.wasm", packaged(f"runtime/{MT_PREFIX}{k}.wasm"), "kernel-mt")
-                for k in plan_["kernels"]]
-    return [("webedge-runtime.mjs", packaged(EXECUTOR), "executor"), *kernels, *threaded]
+def plan_ops(plan_: dict) -> set[str]:
+    """Every op the plan runs, its subplans' included."""
+    ops: set[str] = set()
+
+    def walk(nodes):
+        for n in nodes:
+            ops.add(n["op"])
+            for a in n["attrs"].values():
+                if isinstance(a, dict) and "nodes" in a:
+                    walk(a["nodes"])
+
+    walk(plan_["nodes"])
+    return ops
 
 
-def split_threaded_totals(report: dict) -> dict:
-    """Count the threaded kernels apart in report.json's totals: `runtime` stays what a
-    single-threaded page downloads; `threads` is the kernels/mt/ set a cross-origin isolated page
-    downloads instead of kernels/."""
+def runtime_files(plan_: dict) -> list[RuntimeFile]:
+    """The executor linked for the plan's ops, the worker pool, and the plan's kernel modules."""
+    executor = executor_js.link(plan_ops(plan_))
+    files = [RuntimeFile(f"webedge-runtime.{hashlib.sha256(executor).hexdigest()[:16]}.mjs", executor, "executor")]
+    # packaged(): a file missing from the installation is an InstallationError naming it
+    files += [RuntimeFile(rel, packaged(f"runtime/{rel}").read_bytes(), "executor-mt") for rel in executor_js.threads_files()]
+    files += [RuntimeFile(f"kernels/{k}.wasm", packaged(f"runtime/kernels/{k}.wasm").read_bytes(), "kernel")
+              for k in plan_["kernels"]]
+    files += [RuntimeFile(f"{MT_PREFIX}{k}.wasm", packaged(f"runtime/{MT_PREFIX}{k}.wasm").read_bytes(), "kernel-mt")
+              for k in plan_["kernels"]]
+    return files
+
+
+def split_threaded_totals(report: dict, manifest: dict) -> dict:
+    """Count the threaded files apart in report.json's totals: `runtime` stays what a
+    single-threaded page downloads; `threads` is what a cross-origin isolated page downloads
+    instead of (kernels/mt/ for kernels/) or besides (the worker pool) it."""
     threaded = {"bytes": 0, "gzip": 0}
-    for rel, entry in report["files"].items():
-        if rel.startswith(MT_PREFIX):
+    for f in manifest["backend"]["files"]:
+        if f["role"] in THREADED_ROLES:
+            entry = report["files"][f["file"]]
             for k in threaded:
                 threaded[k] += entry[k]
                 report["totals"]["runtime"][k] -= entry[k]
@@ -72,3 +98,31 @@ def split_threaded_totals(report: dict) -> dict:
         report["totals"] = {**{k: v for k, v in report["totals"].items() if k != "all"}, "threads": threaded,
                             "all": report["totals"]["all"]}
     return report
+
+
+class WebedgeBackend:
+    """`--backend webedge`: see the module docstring."""
+
+    name = "webedge"
+    version = __version__
+    eps = EPS
+    subgraphs = True
+
+    def prepare(self, model: onnx.ModelProto) -> onnx.ModelProto:
+        # quantization runs between optimizing and fusing (see `prepare`), so fuse in `finish`
+        return prepare(model, fuse=False)
+
+    def refusal(self, prepared: onnx.ModelProto) -> str | None:
+        missing = unsupported(prepared)
+        return f"the webedge runtime does not support: {', '.join(missing)}" if missing else None
+
+    def finish(self, prepared: onnx.ModelProto) -> onnx.ModelProto:
+        return fuse(prepared)
+
+    def emit(self, graph_model: onnx.ModelProto, shards: list) -> Emitted:
+        plan_ = plan(graph_model)
+        graph_bytes = json.dumps(plan_, separators=(",", ":")).encode()
+        return Emitted(f"plan.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.json", graph_bytes, runtime_files(plan_))
+
+    def amend_report(self, report: dict, manifest: dict) -> None:
+        split_threaded_totals(report, manifest)

@@ -13,11 +13,17 @@ import json
 import os
 from pathlib import Path
 
+import hashlib
+
 import onnx
 
 from .. import npm_packages
 from ..errors import WebedgeError
+from ..installation import packaged
+from ..weights import set_locations
+from .base import Emitted, RuntimeFile
 
+ADAPTER = "runtime/webedge-ort.mjs"  # the loader's onnxruntime-web adapter (js/src/backends/ort.mjs)
 ORT_VERSION = "1.30.0"
 # Newest model format onnxruntime-web 1.30 accepts (measured: IR 14 and opset 27+ are refused).
 MAX_IR_VERSION = 13
@@ -68,3 +74,41 @@ def files_for(ep: str) -> list[tuple[str, Path, str]]:
     """(path in bundle, source path, role) for every runtime file the EP needs."""
     dist = find_dist()
     return [(f"ort/{name}", dist / name, role) for role, name in EP_FILES[ep].items()]
+
+
+class OrtBackend:
+    """`--backend ort`: onnxruntime-web runs the model as it is (its own optimizer runs in the
+    browser); weights stay external initializers whose locations name the shards."""
+
+    name = "ort"
+    version = ORT_VERSION
+    subgraphs = False
+
+    def __init__(self, ep: str = "wasm"):
+        self.ep = ep
+        self.eps = EPS_RUNNABLE[ep]
+
+    def prepare(self, model: onnx.ModelProto) -> onnx.ModelProto:
+        return model
+
+    def refusal(self, prepared: onnx.ModelProto) -> str | None:
+        return None  # onnxruntime-web runs what onnxruntime does; `check` refuses what it would not load
+
+    def check(self, model: onnx.ModelProto, where: str) -> None:
+        check_model(model, where)
+        find_dist()  # fail (or install) before writing anything
+
+    def finish(self, prepared: onnx.ModelProto) -> onnx.ModelProto:
+        return prepared
+
+    def emit(self, graph_model: onnx.ModelProto, shards: list) -> Emitted:
+        set_locations(graph_model, {p.tensor.name: (s.file, p.offset, len(p.tensor.data))
+                                    for s in shards for p in s.placements})
+        graph_bytes = graph_model.SerializeToString()
+        return Emitted(f"graph.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.onnx", graph_bytes,
+                       [RuntimeFile(rel, src.read_bytes(), role) for rel, src, role in files_for(self.ep)]
+                       + [RuntimeFile("webedge-ort.mjs", packaged(ADAPTER).read_bytes(), "adapter")])
+
+    def amend_report(self, report: dict, manifest: dict) -> None:
+        pass
+

@@ -2,8 +2,11 @@
 
 The plan lists nodes in topological order (ONNX already requires that order) with attributes as
 plain JSON, small initializers inline as constants, and for each node the values whose last use it
-is (`free`), so the browser releases memory as early as possible. Shapes stay symbolic: each op
-computes its output shape at run time, so batch and sequence dims resolve per call.
+is (`free`), so the browser releases memory as early as possible. Shapes stay symbolic: each op's
+shape rule computes its output shapes at run time, so batch and sequence dims resolve per call.
+
+Behaviour that depends on the opset is stated in the node itself (`_normalise`), so an op unit in
+the runtime reads only its node, never the model's opset.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from onnx import helper, numpy_helper
 
 from ..errors import WebedgeError
 from ..weights import dtype_name
-from .ops import KERNEL_OF, SUPPORTED
+from .ops import SUPPORTED, kernels_for
 
 INT_LIMIT = 2**53 - 1  # int64 values travel as JSON numbers; Slice's INT64_MAX means "to the end"
 PLAN_VERSION = 1
@@ -37,11 +40,11 @@ def _tensor_json(t: onnx.TensorProto) -> dict:
     return {"dtype": dtype_name(t.data_type), "dims": list(t.dims), "data": data}
 
 
-def _attrs(node: onnx.NodeProto, constants: dict) -> dict:
+def _attrs(node: onnx.NodeProto, constants: dict, opset: int) -> dict:
     out = {}
     for a in node.attribute:
         if a.type == onnx.AttributeProto.GRAPH:
-            out[a.name] = _compile_graph(a.g, constants)
+            out[a.name] = _compile_graph(a.g, constants, opset)
             continue
         if a.type == onnx.AttributeProto.GRAPHS:
             raise WebedgeError(f"{node.op_type} '{node.name}' has a list of subgraphs; not supported: use --backend ort")
@@ -89,7 +92,32 @@ def _constant_node(n: onnx.NodeProto) -> dict:
 NOT_FOLDABLE = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli"}
 
 
-def _compile_graph(graph: onnx.GraphProto, constants: dict, outer_fixed: frozenset = frozenset()) -> dict:
+def _normalise(node: dict, opset: int) -> None:
+    """State an op's opset-dependent behaviour in its node (attributes and input layout), so the
+    runtime's op units see one form of each op:
+      Softmax, LogSoftmax, Hardmax before 13: `axis` defaults to 1 and `_flatten` coerces to 2-D;
+      Dropout before 10: the mask has the input's dtype (`_mask_as_input`);
+      Upsample, and Resize before 11 (inputs [X, scales]): inputs [X, roi, scales], with the
+        asymmetric coordinates and floor rounding of those versions;
+      GridSample: the default `mode` of the opset (bilinear before 20, linear from 20);
+      Scan 8: `_batch_major` (sequence_lens first, batch axis 0)."""
+    op, attrs = node["op"], node["attrs"]
+    if op in ("Softmax", "LogSoftmax", "Hardmax") and opset < 13:
+        attrs.setdefault("axis", 1)
+        attrs["_flatten"] = 1
+    elif op == "Dropout" and opset < 10:
+        attrs["_mask_as_input"] = 1
+    elif op == "Upsample" or (op == "Resize" and opset < 11):
+        node["inputs"] = [node["inputs"][0], "", *node["inputs"][1:2]]
+        attrs["coordinate_transformation_mode"] = "asymmetric"
+        attrs["nearest_mode"] = "floor"
+    elif op == "GridSample":
+        attrs.setdefault("mode", "linear" if opset >= 20 else "bilinear")
+    elif op == "Scan" and opset < 9:
+        attrs["_batch_major"] = 1
+
+
+def _compile_graph(graph: onnx.GraphProto, constants: dict, opset: int, outer_fixed: frozenset = frozenset()) -> dict:
     """Nodes of one graph (main or subgraph) with liveness. Small initializers and Constant
     nodes go into `constants`, shared by all scopes (ONNX names are unique across scopes)."""
     for t in graph.initializer:
@@ -100,7 +128,8 @@ def _compile_graph(graph: onnx.GraphProto, constants: dict, outer_fixed: frozens
         if n.op_type == "Constant" and n.domain in ("", "ai.onnx"):
             constants[n.output[0]] = _constant_node(n)
             continue
-        node = {"op": n.op_type, "inputs": list(n.input), "outputs": list(n.output), "attrs": _attrs(n, constants)}
+        node = {"op": n.op_type, "inputs": list(n.input), "outputs": list(n.output), "attrs": _attrs(n, constants, opset)}
+        _normalise(node, opset)
         # Outer-scope values a subgraph reads count as reads by this node (for liveness).
         implicit = sorted({x for a in node["attrs"].values() if isinstance(a, dict) and "reads" in a for x in a["reads"]})
         if implicit:
@@ -148,7 +177,8 @@ def compile_plan(graph_model: onnx.ModelProto) -> dict:
                            "(or --backend auto to pick it automatically)")
     graph = graph_model.graph
     constants: dict = {}
-    main = _compile_graph(graph, constants)
+    opset = next((o.version for o in graph_model.opset_import if o.domain in ("", "ai.onnx")), 0)
+    main = _compile_graph(graph, constants, opset)
     weights = [t.name for g in graphs(graph) for t in g.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
 
     def all_nodes(nodes):
@@ -158,8 +188,7 @@ def compile_plan(graph_model: onnx.ModelProto) -> dict:
                 if isinstance(a, dict) and "nodes" in a:
                     yield from all_nodes(a["nodes"])
 
-    kernels = sorted({KERNEL_OF[n["op"]] for n in all_nodes(main["nodes"]) if KERNEL_OF.get(n["op"])} | {"elementwise"})
-    opset = next((o.version for o in graph_model.opset_import if o.domain in ("", "ai.onnx")), 0)
+    kernels = kernels_for({n["op"] for n in all_nodes(main["nodes"])})
     initializer_names = {t.name for t in graph.initializer}
     return {
         "format": "webedge-plan", "version": PLAN_VERSION, "opset": opset,

@@ -1,7 +1,8 @@
 """Fold an activation into the Conv or Gemm before it, so the kernel applies it in its epilogue.
 
-Match: Conv|Gemm -> Relu|Clip|HardSigmoid|LeakyRelu|Sigmoid|Tanh, where the Conv/Gemm output feeds
-only that activation and is not a graph output (Clip bounds must be constants).
+Match: Conv|Gemm -> an activation the kernels' epilogue has (Relu, Clip, HardSigmoid, HardSwish,
+LeakyRelu, Sigmoid, Tanh: the `act` codes of the kernel ABI, read from the op registry), where the
+Conv/Gemm output feeds only that activation and is not a graph output (Clip bounds must be constants).
 Replace: the Conv/Gemm with `_act` and `_act_params` attributes, writing the activation's output.
 """
 
@@ -11,7 +12,9 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-FUSABLE = {"Relu", "Clip", "HardSigmoid", "LeakyRelu", "Sigmoid", "Tanh"}
+from .ops import registry
+
+FUSABLE = frozenset(registry()["enums"]["act"]) - {"none"}
 
 
 def _params(node: onnx.NodeProto, constants: dict[str, np.ndarray]) -> list[float] | None:

@@ -10,7 +10,7 @@ import onnx
 
 from ..errors import WebedgeError
 from ..manifest import value_info
-from ..testing.inputs import load_inputs, make_inputs
+from ..inputs import load_inputs, make_inputs
 
 
 def input_specs(model: onnx.ModelProto) -> list[dict]:

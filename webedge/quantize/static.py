@@ -12,6 +12,7 @@ from onnx import numpy_helper
 
 from ..errors import WebedgeError
 from .calibration import calibration_sets
+from .tolerances import TOLERANCES
 
 
 def _float_bytes(model: onnx.ModelProto) -> int:
@@ -21,8 +22,6 @@ def _float_bytes(model: onnx.ModelProto) -> int:
 def _refuse_if_inaccurate(model: onnx.ModelProto, quantized: onnx.ModelProto, sets: list[dict]) -> None:
     """Never ship a static quantization that the calibration data already shows to be wrong."""
     from ..ort_session import session
-
-    from .model import TOLERANCES
 
     run = lambda m: [session(m.SerializeToString()).run(None, f)  # noqa: E731
                      for f in sets]

@@ -165,8 +165,6 @@ export class WebedgeError extends Error {
   readonly retryable: boolean;
 }
 
-/** Internal: what the worker of load(url, {worker: true}) runs. */
-export function serveInWorker(loadFn: typeof load): void;
 
 /** The loader's version (matches the Python package). */
 export const version: string;

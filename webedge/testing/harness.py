@@ -32,7 +32,7 @@ from .. import progress
 from . import network
 from .drivers import open_driver, parse_browsers
 from .compare import OutputCheck, Tolerance, compare
-from .inputs import MAX_OUTPUT_BYTES, NUMPY, bind_dims, check_output_bytes, load_inputs, make_inputs, parse_dims
+from ..inputs import MAX_OUTPUT_BYTES, NUMPY, bind_dims, check_output_bytes, load_inputs, make_inputs, parse_dims
 
 
 PAGE_JS = (Path(__file__).with_name("harness_page.js")).read_text()
@@ -177,7 +177,8 @@ def _bytes_by_kind(server: BundleServer) -> dict[str, int]:
     out = {"runtime": 0, "weights": 0, "model": 0, "page": 0}
     for path, n in server.bytes_served.items():
         if not path.startswith("__webedge__/"):
-            out[kind_of(path) if kind_of(path) in out else "page"] += n
+            kind = "runtime" if kind_of(path) == "worker" else kind_of(path)  # transferred: worker mode's is runtime
+            out[kind if kind in out else "page"] += n
     out["total"] = sum(out.values())
     return out
 

@@ -1,12 +1,9 @@
 // The onnxruntime-web backend: hand ORT the weight-free graph plus our verified shards as
 // external data, and the .wasm bytes we already fetched, so every byte is downloaded once, by us.
+// Not part of webedge.mjs: js/build.mjs builds it as webedge-ort.mjs, which only `--backend ort`
+// bundles carry (role `adapter`) and the loader imports like the executor; its WebedgeError is
+// the loader's own (./webedge.mjs).
 import { WebedgeError } from '../errors.mjs';
-
-export function threadCount() {
-  // Threads need SharedArrayBuffer, which needs a cross-origin isolated page (COOP + COEP).
-  if (!globalThis.crossOriginIsolated) return 1;
-  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
-}
 
 export async function importOrt(manifest, base) {
   const entry = manifest.backend.files.find((f) => f.role === 'entry');
@@ -17,9 +14,9 @@ export async function importOrt(manifest, base) {
   }
 }
 
-export async function createOrtSession(ort, { manifest, base, ep, wasmBinary, graph, shards }) {
+export async function createOrtSession(ort, { manifest, base, ep, wasmBinary, graph, shards, threads }) {
   const glue = manifest.backend.files.find((f) => f.role === 'glue');
-  ort.env.wasm.numThreads = threadCount();
+  ort.env.wasm.numThreads = threads;
   ort.env.wasm.wasmPaths = { mjs: new URL(glue.file, base).href };
   ort.env.wasm.wasmBinary = wasmBinary;
   ort.env.logLevel = 'error';

@@ -1,8 +1,19 @@
-// Runs an execution plan compiled ahead of time by the Python packager (webedge/plan): nodes
-// in order, each op from the registry, tensors freed right after their last use.
+// Runs an execution plan compiled ahead of time by the Python packager (webedge/plan): nodes in
+// order, tensors freed right after their last use. For each node (`dispatch`):
+//   1. the op unit's shape rule gives the outputs' dtypes and dims from the inputs' dtypes and
+//      dims (and, for the few ops whose spec makes shapes data-dependent, the values of the
+//      inputs it declares in `shapeReads`);
+//   2. the first device in DEVICE_ORDER that the session has, that the op has a part for, whose
+//      kernels are loaded and whose `supports(node, inputs)` is true, runs it;
+//   3. an input that device cannot read where it lives is copied to it first (a transfer), the
+//      outputs are allocated on it, and the part computes them.
+// Control-flow ops (If, Loop, Scan) run subplans through the executor itself.
 import { WebedgeError } from '../errors.mjs';
-import { Tensor, ARRAYS, size } from './tensor.mjs';
-import { OPS } from './ops/index.mjs';
+import { Tensor } from './tensor.mjs';
+import { ARRAYS } from './lib/dtypes.mjs';
+
+/** Where a node runs, best first: the first of these the session has and the op's part takes. */
+export const DEVICE_ORDER = ['webgpu', 'wasm', 'js'];
 
 function constantTensor(c) {
   const Arr = ARRAYS[c.dtype];
@@ -10,19 +21,33 @@ function constantTensor(c) {
   return new Tensor(c.dtype, c.dims, { host });
 }
 
+// Release the transferred copies `moved` and the outputs `outputs` (either may be null); returns `result`.
+function release(moved, outputs, result) {
+  if (moved) for (const t of moved) t.release();
+  if (outputs) for (const t of outputs) t?.release();
+  return result;
+}
+
+const describe = (inputs) => inputs.map((t) => (t ? `${t.dtype}[${t.dims}]` : '-')).join(', ');
+
 export class Executor {
-  // weights: Map name -> Tensor already placed (float32 in the arena, others on the host)
-  constructor(plan, kernels, arena, weights) {
+  /** devices: {wasm?, js} device objects; units: Map op -> op unit; weights: Map name -> Tensor
+   * already placed; placement: op -> device names tried instead of DEVICE_ORDER (the per-op test
+   * battery uses it to run one part). */
+  constructor(plan, { devices, units, weights, placement = {} }) {
     this.plan = plan;
-    this.arena = arena;
-    this.k = kernels;
+    this.devices = devices;
+    this.units = units;
+    this.placement = placement;
     this.fixed = new Map(weights);
     for (const [name, c] of Object.entries(plan.constants)) this.fixed.set(name, this.place(constantTensor(c)));
     this.fixedTensors = new Set(this.fixed.values());
     this.pending = new Map(); // weight name -> promise of its arrival (streaming sessions)
     this.streaming = false;
-    this.profile = null; // set to {} to collect {op: {calls, ms}} (webedge test --profile)
-    this.scratch = arena.alloc(1024); // small int arrays (dims, strides) handed to kernels
+    this.profile = null; // set to {} to collect {op: {calls, ms, device}} (bench/profile.mjs)
+    this.kernelsLoaded = new Map(); // part -> whether its device has the kernel modules it calls
+    this.chosen = new Map(); // node -> {part, device} that ran it last
+    this.device = null; // the device of the part `choose` picked last
   }
 
   addWeight([name, tensor]) {
@@ -31,26 +56,30 @@ export class Executor {
     this.pending.delete(name);
   }
 
+  /** A tensor for values computed on the host (feeds, control flow): JS device placement. */
   alloc(dtype, dims) {
-    if (dtype === 'float32') return new Tensor(dtype, dims, { ptr: this.arena.alloc(size(dims) * 4), arena: this.arena });
-    return new Tensor(dtype, dims, { host: new ARRAYS[dtype](size(dims)) });
+    return this.devices.js.alloc(dtype, dims);
   }
 
-  // A float32 host tensor is copied into the arena so kernels can read it.
+  /** Free `t` unless it is a weight or constant. */
+  release(t) {
+    if (t && !this.fixedTensors.has(t)) t.release();
+  }
+
+  // A float32 host tensor is copied into the arena, where kernels read it and JS reads it too.
   place(t) {
-    if (t.dtype !== 'float32' || t.ptr !== null) return t;
-    const out = this.alloc('float32', t.dims);
-    out.data.set(t.host);
-    return out;
+    const wasm = this.devices.wasm;
+    return wasm && t.dtype === 'float32' && !wasm.reads(t) ? wasm.upload(t) : t;
   }
 
-  ints2(offset, values) {
-    new Int32Array(this.arena.memory.buffer, this.scratch + offset * 4, values.length).set(values);
-    return this.scratch + offset * 4;
+  // The tensor named `name` in scope `values`, else a weight or constant (scopes hold only what
+  // was computed or fed, so that a run does not copy the weights' map).
+  lookup(values, name) {
+    return values.get(name) ?? this.fixed.get(name);
   }
 
   async run(feeds) {
-    const values = new Map(this.fixed);
+    const values = new Map();
     const owned = new Set();
     for (const [name, t] of Object.entries(feeds)) {
       const tensor = this.alloc(t.type, t.dims);
@@ -62,8 +91,8 @@ export class Executor {
       await this.runNodes(this.plan.nodes, values, owned);
       const result = {};
       for (const name of this.plan.outputs) {
-        const t = values.get(name);
-        result[name] = { data: t.data.slice(), dims: t.dims.slice(), type: t.dtype };
+        const t = this.lookup(values, name);
+        result[name] = { data: await t.read(), dims: t.dims.slice(), type: t.dtype };
       }
       return result;
     } finally {
@@ -79,44 +108,134 @@ export class Executor {
         for (const name of node.outputs) if (name) values.set(name, this.fixed.get(name));
         continue; // computed once already: it reads only weights and constants
       }
-      const op = OPS[node.op];
-      const inputs = node.inputs.map((n) => (n === '' ? null : values.get(n)));
-      const missing = node.inputs.find((n, i) => n !== '' && !inputs[i]);
-      if (missing) throw new WebedgeError(`plan error: ${node.op} needs '${missing}', which was never computed`);
+      const inputs = new Array(node.inputs.length);
+      for (let i = 0; i < inputs.length; i++) {
+        const name = node.inputs[i];
+        if (name === '') inputs[i] = null;
+        else if (!(inputs[i] = this.lookup(values, name))) throw new WebedgeError(`plan error: ${node.op} needs '${name}', which was never computed`);
+      }
       let outputs;
       const started = this.profile ? performance.now() : 0;
       try {
-        outputs = op(this, node, inputs, values);
+        const unit = this.units.get(node.op);
+        outputs = unit.control ? unit.run(this, node, inputs, values) : this.dispatch(unit, node, inputs);
         if (outputs instanceof Promise) outputs = await outputs;
         if (this.profile) {
-          const entry = (this.profile[node.op] ??= { calls: 0, ms: 0 });
+          const entry = (this.profile[node.op] ??= { calls: 0, ms: 0, device: null });
           entry.calls++;
           entry.ms += performance.now() - started;
+          entry.device = unit.control ? 'js' : this.device.name;
         }
       } catch (err) {
         if (err instanceof WebedgeError && err.message.includes(' (')) throw err;
         throw new WebedgeError(`${node.op} (${node.outputs[0]}): ${err.message}`, { cause: err });
       }
-      node.outputs.forEach((name, i) => {
-        if (name && outputs[i]) {
-          values.set(name, outputs[i]);
-          if (node.fold) this.addWeight([name, outputs[i]]);
-          else owned.add(name);
+      for (let i = 0; i < outputs.length; i++) {
+        const t = outputs[i];
+        const name = node.outputs[i];
+        if (!t) continue;
+        if (!name) {
+          this.release(t); // an optional output nobody reads (ops that allocate their own)
+          continue;
         }
-      });
+        values.set(name, t);
+        if (node.fold) this.addWeight([name, t]);
+        else owned.add(name);
+      }
       for (const name of node.free) this.drop(values, owned, name);
     }
   }
 
-  // A subgraph (If branch): runs in a child scope that sees the parent's values; its outputs are
-  // handed to the caller as new tensors (copied when the subgraph only forwarded an outer value).
+  /** The part that runs `node` (see the top of this file); its device is left in this.device. The
+   * choice is remembered per node and kept while the part still takes the node's inputs. */
+  choose(unit, node, inputs) {
+    const last = this.chosen.get(node);
+    if (last && (!last.part.supports || last.part.supports(node, inputs))) {
+      this.device = last.device;
+      return last.part;
+    }
+    for (const name of this.placement[node.op] ?? DEVICE_ORDER) {
+      const device = this.devices[name];
+      const part = unit[name];
+      if (!device || !part || !this.runnable(device, part) || (part.supports && !part.supports(node, inputs))) continue;
+      this.device = device;
+      this.chosen.set(node, { part, device });
+      return part;
+    }
+    const parts = DEVICE_ORDER.filter((d) => unit[d]).join(', ');
+    throw new Error(`no part of ${node.op} (${parts}) runs here on inputs ${describe(inputs)}`);
+  }
+
+  // Whether `device` has the kernel modules `part` calls (asked once per part).
+  runnable(device, part) {
+    let ok = this.kernelsLoaded.get(part);
+    if (ok === undefined) this.kernelsLoaded.set(part, (ok = !part.kernels || device.has(part.kernels)));
+    return ok;
+  }
+
+  /** Run one node of a plain (not control-flow) op; returns its outputs, or a promise of them. */
+  dispatch(unit, node, inputs) {
+    const part = this.choose(unit, node, inputs);
+    const device = this.device;
+    let args = inputs;
+    let moved = null;
+    let pending = false;
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i];
+      if (!t || device.reads(t) || part.hostInputs?.includes(i)) continue;
+      if (!moved) [args, moved] = [inputs.slice(), []];
+      args[i] = device.upload(t); // a transfer: the part's device cannot read t where it lives
+      pending ||= args[i] instanceof Promise; // a device may copy asynchronously (a GPU readback)
+      moved.push(args[i]);
+    }
+    if (pending) {
+      return Promise.all(args).then((ready) => {
+        moved = moved.map((m) => ready[args.indexOf(m)]);
+        return this.compute(unit, part, device, node, ready, moved);
+      });
+    }
+    return this.compute(unit, part, device, node, args, moved);
+  }
+
+  // The shape rule, the outputs on `device`, and the part; `moved` are the transferred copies.
+  compute(unit, part, device, node, args, moved) {
+    let outputs = null;
+    try {
+      if (!unit.shape) { // outputs known only once computed: the part allocates them
+        const result = part.run(device, node, args);
+        if (moved && result instanceof Promise) return result.finally(() => release(moved));
+        release(moved);
+        return result;
+      }
+      const specs = unit.shape(node, args);
+      outputs = new Array(specs.length);
+      for (let i = 0; i < specs.length; i++) outputs[i] = node.outputs[i] ? device.alloc(specs[i].dtype, specs[i].dims) : null;
+      const done = part.run(device, node, args, outputs);
+      if (done instanceof Promise) {
+        const out = outputs;
+        return done.then(() => release(moved, null, out), (err) => {
+          release(moved, out);
+          throw err;
+        });
+      }
+      release(moved);
+      return outputs;
+    } catch (err) {
+      release(moved, outputs);
+      throw err;
+    }
+  }
+
+  // A subgraph (If branch, loop body): runs in a child scope that sees the parent's values; its
+  // outputs are handed to the caller as new tensors (copied when the subgraph only forwarded an
+  // outer value).
   async runSubplan(sub, parent) {
     const values = new Map(parent);
     const owned = new Set();
     try {
       await this.runNodes(sub.nodes, values, owned);
       return sub.outputs.map((name) => {
-        const t = values.get(name);
+        const t = this.lookup(values, name);
         if (owned.has(name)) {
           owned.delete(name);
           return t;
@@ -144,6 +263,6 @@ export class Executor {
     const t = values.get(name);
     owned.delete(name);
     values.delete(name);
-    if (t && t.ptr !== null && !this.fixedTensors.has(t)) this.arena.dispose(t.ptr);
+    this.release(t);
   }
 }

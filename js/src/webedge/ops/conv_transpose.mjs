@@ -1,43 +1,29 @@
-// ConvTranspose (1-D and 2-D): per group, cols = W_g^T @ X_g with the gemm kernel
-// ([M/g*KH*KW, C/g] @ [C/g, H*W]), then col2im scatter-adds the columns into the output.
-// 3-D and up run in plain JS (conv_nd.mjs).
-import { convTransposeNd } from './conv_nd.mjs';
+// ConvTranspose: x [N, C, ...spatial], w [C, M/group, ...kernel], b [M] -> y [N, M, ...out]
+// (output_shape, output_padding, pads / auto_pad: lib/geometry.mjs transposeGeometry).
+//   wasm: 1-D and 2-D float32; per image and group, cols = W_g^T @ X_g with gemm_f32
+//         ([M/g*KH*KW, C/g] @ [C/g, H*W]), then a JS col2im scatter-adds the columns into y.
+//   js:   any number of spatial dims: every input point scatters its kernel-weighted value.
+import { transposeGeometry, as2d, kernelTaps } from '../lib/geometry.mjs';
+import { size, stridesOf } from '../tensor.mjs';
 
-function geometry(node, x, w) {
-  const at = node.attrs;
-  const oneD = x.dims.length === 3;
-  const two = (v, fill) => (v ? (oneD ? [fill, v[0]] : v) : [fill, fill]);
-  const [H, W] = oneD ? [1, x.dims[2]] : x.dims.slice(2);
-  const [KH, KW] = oneD ? [1, w.dims[2]] : w.dims.slice(2);
-  const [sh, sw] = two(at.strides, 1);
-  const [dh, dw] = two(at.dilations, 1);
-  const [oph, opw] = two(at.output_padding, 0);
-  let pads = at.pads ? (oneD ? [0, at.pads[0], 0, at.pads[1]] : at.pads) : [0, 0, 0, 0];
-  const full = (n, s, k, d, op) => s * (n - 1) + op + (k - 1) * d + 1;
-  let OH;
-  let OW;
-  const given = at.output_shape ? (oneD ? [1, ...at.output_shape.slice(-1)] : at.output_shape.slice(-2)) : null;
-  const autoPad = at.auto_pad ?? 'NOTSET';
-  if (given || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    [OH, OW] = given ?? [H * sh, W * sw];
-    const th = Math.max(0, full(H, sh, KH, dh, oph) - OH);
-    const tw = Math.max(0, full(W, sw, KW, dw, opw) - OW);
-    // SAME_UPPER puts the odd padding at the end (ONNX spec), SAME_LOWER and a given output_shape
-    // at the start (onnxruntime does the same)
-    const lowH = autoPad === 'SAME_UPPER' ? Math.floor(th / 2) : Math.ceil(th / 2);
-    const lowW = autoPad === 'SAME_UPPER' ? Math.floor(tw / 2) : Math.ceil(tw / 2);
-    pads = [lowH, lowW, th - lowH, tw - lowW];
-  } else {
-    if (autoPad === 'VALID') pads = [0, 0, 0, 0];
-    OH = full(H, sh, KH, dh, oph) - pads[0] - pads[2];
-    OW = full(W, sw, KW, dw, opw) - pads[1] - pads[3];
-  }
-  return { oneD, H, W, KH, KW, sh, sw, dh, dw, pt: pads[0], pl: pads[1], OH, OW };
+function shape(node, [x, w]) {
+  const group = node.attrs.group ?? 1;
+  const g = transposeGeometry(node.attrs, x.dims.slice(2), w.dims.slice(2));
+  return [{ dtype: x.dtype, dims: [x.dims[0], w.dims[1] * group, ...g.out] }];
 }
 
-function convTranspose(ex, node, [x, w, b]) {
-  if (x.dims.length > 4) return convTransposeNd(ex, node, [x, w, b]);
-  const g = geometry(node, x, w);
+function fillBias(y, b, N, M, plane) {
+  const yd = y.data;
+  if (!b) return yd.fill(0);
+  const bd = b.data;
+  for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) yd.fill(bd[m], (n * M + m) * plane, (n * M + m + 1) * plane);
+  return yd;
+}
+
+function runWasm(wasm, node, [x, w, b], [y]) {
+  const spatial = x.dims.slice(2);
+  const kernel = w.dims.slice(2);
+  const g = as2d(transposeGeometry(node.attrs, spatial, kernel), spatial, kernel);
   const group = node.attrs.group ?? 1;
   const [N, C] = x.dims;
   const Mg = w.dims[1];
@@ -45,23 +31,19 @@ function convTranspose(ex, node, [x, w, b]) {
   const Cg = C / group;
   const rows = Mg * g.KH * g.KW;
   const HW = g.H * g.W;
-  const y = ex.alloc('float32', g.oneD ? [N, M, g.OW] : [N, M, g.OH, g.OW]);
-  const cols = ex.alloc('float32', [rows, HW]);
+  const plane = g.OH * g.OW;
+  const cols = wasm.alloc('float32', [rows, HW]);
   try {
-    const yd = y.data;
-    if (b) {
-      const bd = b.data;
-      for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) yd.fill(bd[m], (n * M + m) * g.OH * g.OW, (n * M + m + 1) * g.OH * g.OW);
-    } else yd.fill(0);
+    fillBias(y, b, N, M, plane);
     for (let n = 0; n < N; n++) {
       for (let gi = 0; gi < group; gi++) {
-        // cols[rows, HW] = W_g^T [rows, Cg] @ X_g [Cg, HW]; W_g is [Cg, rows] (transA)
-        ex.k.gemm_f32(w.ptr + gi * Cg * rows * 4, x.ptr + (n * C + gi * Cg) * HW * 4, 0, cols.ptr,
-          rows, HW, Cg, 1, 0, 1, 0, 0, 0, 0, 0);
+        // cols[rows, HW] = W_g^T [rows, Cg] @ X_g [Cg, HW]; W_g is stored [Cg, rows] (transA)
+        wasm.call('gemm_f32', { a: w.ptr + gi * Cg * rows * 4, b: x.ptr + (n * C + gi * Cg) * HW * 4, c: 0, y: cols.ptr,
+          M: rows, N: HW, K: Cg, transA: 1, transB: 0, alpha: 1, beta: 0, c_kind: 0, act: 0, a0: 0, a1: 0 });
         const cd = cols.data;
         const out = y.data;
         for (let m = 0; m < Mg; m++) {
-          const obase = (n * M + gi * Mg + m) * g.OH * g.OW;
+          const obase = (n * M + gi * Mg + m) * plane;
           for (let kh = 0; kh < g.KH; kh++) {
             for (let kw = 0; kw < g.KW; kw++) {
               const row = ((m * g.KH + kh) * g.KW + kw) * HW;
@@ -79,9 +61,55 @@ function convTranspose(ex, node, [x, w, b]) {
       }
     }
   } finally {
-    ex.arena.dispose(cols.ptr);
+    cols.release();
   }
-  return [y];
 }
 
-export const ops = { ConvTranspose: convTranspose };
+function runJs(js, node, [x, w, b], [y]) {
+  const at = node.attrs;
+  const [N, C, ...sp] = x.dims;
+  const [, Mg, ...kernel] = w.dims;
+  const group = at.group ?? 1;
+  const M = Mg * group;
+  const Cg = C / group;
+  const { out, begin, strides, dil } = transposeGeometry(at, sp, kernel);
+  const outStr = stridesOf(out);
+  const inPlane = size(sp);
+  const outPlane = size(out);
+  const K = size(kernel);
+  const taps = kernelTaps(kernel, dil, outStr);
+  const R = sp.length;
+  const yd = fillBias(y, b, N, M, outPlane);
+  const xd = x.data, wd = w.data;
+  const i = new Array(R).fill(0);
+  for (let p = 0; p < inPlane; p++) {
+    const start = i.map((v, d) => v * strides[d] - begin[d]);
+    const startOff = start.reduce((a, v, d) => a + v * outStr[d], 0);
+    const inside = [];
+    taps.forEach((t, ti) => {
+      if (t.pos.every((q, d) => start[d] + q >= 0 && start[d] + q < out[d])) inside.push(ti);
+    });
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        const v = xd[(n * C + c) * inPlane + p];
+        const g = Math.floor(c / Cg);
+        for (let m = 0; m < Mg; m++) {
+          const yBase = (n * M + g * Mg + m) * outPlane + startOff;
+          const wBase = (c * Mg + m) * K;
+          for (const ti of inside) yd[yBase + taps[ti].off] += v * wd[wBase + ti];
+        }
+      }
+    }
+    for (let d = R - 1; d >= 0; d--) {
+      if (++i[d] < sp[d]) break;
+      i[d] = 0;
+    }
+  }
+}
+
+export const units = [{
+  op: 'ConvTranspose',
+  shape,
+  wasm: { kernels: ['linalg'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: runWasm },
+  js: { run: runJs },
+}];

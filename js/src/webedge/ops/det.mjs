@@ -1,7 +1,7 @@
 // Det: determinants of square matrices x [..., M, M] -> [...], by LU decomposition with partial
 // pivoting in float64.
 import { size } from '../tensor.mjs';
-import { numbersOf, store } from './values.mjs';
+import { numbersOf, store } from '../lib/values.mjs';
 
 function determinant(a, M) {
   let det = 1;
@@ -23,16 +23,19 @@ function determinant(a, M) {
   return det;
 }
 
-function det(ex, node, [x]) {
+function shape(node, [x]) {
   const M = x.dims[x.dims.length - 1];
   if (x.dims[x.dims.length - 2] !== M) throw new Error(`Det of [${x.dims}]: the last two dims differ`);
-  const batch = x.dims.slice(0, -2);
-  const y = ex.alloc(x.dtype, batch);
+  return [{ dtype: x.dtype, dims: x.dims.slice(0, -2) }];
+}
+
+function run(js, node, [x], [y]) {
+  const M = x.dims[x.dims.length - 1];
+  const batch = y.dims;
   const xd = numbersOf(x);
   const out = new Float64Array(size(batch));
   for (let b = 0; b < out.length; b++) out[b] = determinant(Float64Array.from(xd.subarray(b * M * M, (b + 1) * M * M)), M);
   store(y, out);
-  return [y];
 }
 
-export const ops = { Det: det };
+export const units = [{ op: 'Det', shape, js: { run } }];

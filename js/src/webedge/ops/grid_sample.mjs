@@ -1,7 +1,8 @@
 // GridSample (opsets 16-22): samples X [N, C, ...spatial] at the normalised points of
 // grid [N, ...out, R] (R = spatial rank, coordinates in reverse order: x first), for any rank.
 // Modes nearest / (bi)linear / (bi)cubic, padding zeros / border / reflection, align_corners;
-// the arithmetic follows onnx's reference (onnx/reference/ops/op_grid_sample.py).
+// the arithmetic follows onnx's reference (onnx/reference/ops/op_grid_sample.py). The mode is
+// always given: webedge/plan/compile.py writes the opset's default.
 import { size, stridesOf } from '../tensor.mjs';
 
 const MODES = { bilinear: 'linear', linear: 'linear', nearest: 'nearest', bicubic: 'cubic', cubic: 'cubic' };
@@ -58,16 +59,15 @@ function padIndex(i, n, padding, lo, hi) {
   return Math.trunc(reflect(i, lo, hi));
 }
 
-function gridSample(ex, node, [x, grid]) {
+function run(js, node, [x, grid], [y]) {
   const at = node.attrs;
-  const mode = MODES[at.mode ?? (ex.plan.opset >= 20 ? 'linear' : 'bilinear')];
+  const mode = MODES[at.mode];
   if (!mode) throw new Error(`mode ${at.mode} is not supported`);
   const padding = at.padding_mode ?? 'zeros';
   const align = !!at.align_corners;
   const [N, C, ...sp] = x.dims;
   const R = sp.length;
   const outSp = grid.dims.slice(1, -1);
-  const y = ex.alloc(x.dtype, [N, C, ...outSp]);
   const xd = x.data;
   const gd = grid.data;
   const yd = y.data;
@@ -115,7 +115,10 @@ function gridSample(ex, node, [x, grid]) {
       }
     }
   }
-  return [y];
 }
 
-export const ops = { GridSample: gridSample };
+export const units = [{
+  op: 'GridSample',
+  shape: (node, [x, grid]) => [{ dtype: x.dtype, dims: [x.dims[0], x.dims[1], ...grid.dims.slice(1, -1)] }],
+  js: { run },
+}];

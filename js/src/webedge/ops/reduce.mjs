@@ -1,4 +1,6 @@
-// Reductions over axes (ReduceSum/Mean/Max/Min/Prod/SumSquare/L1/L2/LogSumExp, ArgMax/ArgMin), in JS.
+// Reductions over axes: ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceSumSquare,
+// ReduceL1, ReduceL2, ReduceLogSumExp (axes by attribute, or by input from opset 13/18;
+// noop_with_empty_axes; keepdims). In JS, accumulating in double.
 import { size, stridesOf } from '../tensor.mjs';
 
 const REDUCERS = {
@@ -59,73 +61,49 @@ function reduceAxes(node, x, axesInput) {
   return axes.map((a) => (a < 0 ? a + r : a));
 }
 
-function reduce(name) {
-  const R = REDUCERS[name];
-  return (ex, node, [x, axesInput]) => {
-    const axes = reduceAxes(node, x, axesInput);
-    const keep = node.attrs.keepdims ?? 1;
-    const outFull = x.dims.map((d, i) => (axes.includes(i) ? 1 : d));
-    const y = ex.alloc(x.dtype, keep ? outFull : x.dims.filter((_, i) => !axes.includes(i)));
-    const xd = x.data;
-    const acc = new Float64Array(size(outFull)).fill(R.init);
-    const sorted = [...axes].sort((p, q) => p - q);
-    if (sorted.length && sorted.every((a, i) => a === sorted[0] + i) && typeof xd[0] !== 'bigint' && x.dtype !== 'float16') {
-      // contiguous axes: [outer, reduced, inner], no per-element index arithmetic
-      const outer = size(x.dims.slice(0, sorted[0]));
-      const red = size(x.dims.slice(sorted[0], sorted[sorted.length - 1] + 1));
-      const inner = size(x.dims.slice(sorted[sorted.length - 1] + 1));
-      if (!accumulateFast(name, xd, acc, outer, red, inner)) {
-        for (let o = 0; o < outer; o++) {
-          for (let r = 0; r < red; r++) {
-            const base = (o * red + r) * inner;
-            for (let i = 0; i < inner; i++) acc[o * inner + i] = R.step(acc[o * inner + i], xd[base + i]);
-          }
-        }
-      }
-      return [finish(y, acc, R, axes.reduce((p, a) => p * x.dims[a], 1))];
-    }
-    const os = stridesOf(outFull);
-    const idx = new Array(x.dims.length).fill(0);
-    for (let i = 0; i < xd.length; i++) {
-      let o = 0;
-      for (let d = 0; d < idx.length; d++) if (!axes.includes(d)) o += idx[d] * os[d];
-      acc[o] = R.step(acc[o], Number(xd[i]));
-      for (let d = idx.length - 1; d >= 0; d--) {
-        if (++idx[d] < x.dims[d]) break;
-        idx[d] = 0;
-      }
-    }
-    return [finish(y, acc, R, axes.reduce((p, a) => p * x.dims[a], 1))];
-  };
+function shape(node, [x, axesInput]) {
+  const axes = reduceAxes(node, x, axesInput);
+  const keep = node.attrs.keepdims ?? 1;
+  const dims = keep ? x.dims.map((d, i) => (axes.includes(i) ? 1 : d)) : x.dims.filter((_, i) => !axes.includes(i));
+  return [{ dtype: x.dtype, dims }];
 }
 
-function argReduce(max) {
-  return (ex, node, [x]) => {
-    const r = x.dims.length;
-    let axis = node.attrs.axis ?? 0;
-    if (axis < 0) axis += r;
-    const keep = node.attrs.keepdims ?? 1;
-    const last = node.attrs.select_last_index ?? 0;
-    const dims = keep ? x.dims.map((d, i) => (i === axis ? 1 : d)) : x.dims.filter((_, i) => i !== axis);
-    const y = ex.alloc('int64', dims);
-    const outer = size(x.dims.slice(0, axis));
-    const n = x.dims[axis];
-    const inner = size(x.dims.slice(axis + 1));
-    const xd = x.data, yd = y.data;
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        let best = 0;
-        for (let k = 1; k < n; k++) {
-          const v = xd[(o * n + k) * inner + i];
-          const b = xd[(o * n + best) * inner + i];
-          if (max ? v > b || (last && v === b) : v < b || (last && v === b)) best = k;
+function run(js, node, [x, axesInput], [y]) {
+  const R = REDUCERS[node.op];
+  const axes = reduceAxes(node, x, axesInput);
+  const outFull = x.dims.map((d, i) => (axes.includes(i) ? 1 : d));
+  const xd = x.data;
+  const acc = new Float64Array(size(outFull)).fill(R.init);
+  const count = axes.reduce((p, a) => p * x.dims[a], 1);
+  const sorted = [...axes].sort((p, q) => p - q);
+  if (sorted.length && sorted.every((a, i) => a === sorted[0] + i) && typeof xd[0] !== 'bigint' && x.dtype !== 'float16') {
+    // contiguous axes: [outer, reduced, inner], no per-element index arithmetic
+    const outer = size(x.dims.slice(0, sorted[0]));
+    const red = size(x.dims.slice(sorted[0], sorted[sorted.length - 1] + 1));
+    const inner = size(x.dims.slice(sorted[sorted.length - 1] + 1));
+    if (!accumulateFast(node.op, xd, acc, outer, red, inner)) {
+      for (let o = 0; o < outer; o++) {
+        for (let r = 0; r < red; r++) {
+          const base = (o * red + r) * inner;
+          for (let i = 0; i < inner; i++) acc[o * inner + i] = R.step(acc[o * inner + i], xd[base + i]);
         }
-        yd[o * inner + i] = BigInt(best);
       }
     }
-    return [y];
-  };
+    finish(y, acc, R, count);
+    return;
+  }
+  const os = stridesOf(outFull);
+  const idx = new Array(x.dims.length).fill(0);
+  for (let i = 0; i < xd.length; i++) {
+    let o = 0;
+    for (let d = 0; d < idx.length; d++) if (!axes.includes(d)) o += idx[d] * os[d];
+    acc[o] = R.step(acc[o], Number(xd[i]));
+    for (let d = idx.length - 1; d >= 0; d--) {
+      if (++idx[d] < x.dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  finish(y, acc, R, count);
 }
 
-export const ops = { ArgMax: argReduce(true), ArgMin: argReduce(false) };
-for (const name of Object.keys(REDUCERS)) ops[name] = reduce(name);
+export const units = Object.keys(REDUCERS).map((op) => ({ op, shape, shapeReads: [1], js: { run } }));

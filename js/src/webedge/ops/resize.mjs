@@ -1,5 +1,9 @@
-// Resize (and its older form Upsample): nearest on any axes; linear on up to two axes (the
-// others unscaled), with ONNX's coordinate transformation and nearest rounding modes. In JS.
+// Resize (and its older form Upsample): nearest on any axes; linear and cubic on up to two
+// axes (the others unscaled), antialias, exclude_outside, tf_crop_and_resize with extrapolation,
+// keep_aspect_ratio_policy; ONNX's coordinate transformation and nearest rounding modes. In JS.
+// webedge/plan/compile.py states the older forms (Upsample; Resize-10 with inputs [X, scales])
+// as Resize with inputs [X, roi, scales, sizes], coordinate_transformation_mode asymmetric and
+// nearest_mode floor, so this file knows one form.
 import { stridesOf } from '../tensor.mjs';
 
 const TRANSFORMS = {
@@ -20,17 +24,14 @@ const ROUND = {
   ceil: Math.ceil,
 };
 
-function resize(ex, node, inputs) {
-  const x = inputs[0];
+// The output dims and the scale of every axis, from sizes (with the aspect-ratio policy) or scales;
+// scales/sizes may name only some axes (opset 18 `axes`), the others keep scale 1.
+function target(node, [x, , scalesT, sizesT]) {
   const at = node.attrs;
   const r = x.dims.length;
-  const legacy = node.op === 'Upsample' || (ex.plan.opset < 11 && inputs.length === 2);
-  const scalesT = legacy ? inputs[1] : inputs[2];
-  const sizesT = legacy ? null : inputs[3];
-  // scales/sizes may name only some axes (opset 18 `axes`); the others keep scale 1
   const axes = (at.axes ?? x.dims.map((_, i) => i)).map((a) => (a < 0 ? a + r : a));
-  let scales = x.dims.map(() => 1);
-  let dims = x.dims.slice();
+  const scales = x.dims.map(() => 1);
+  const dims = x.dims.slice();
   if (sizesT && sizesT.size) {
     const want = sizesT.numbers();
     const policy = at.keep_aspect_ratio_policy ?? 'stretch';
@@ -46,10 +47,18 @@ function resize(ex, node, inputs) {
     const given = Array.from(scalesT ? scalesT.data : at.scales, Number);
     axes.forEach((a, i) => { scales[a] = given[i]; dims[a] = Math.floor(x.dims[a] * given[i]); });
   }
+  return { axes, scales, dims };
+}
+
+function run(js, node, inputs, [y]) {
+  const x = inputs[0];
+  const at = node.attrs;
+  const r = x.dims.length;
+  const { axes, scales, dims } = target(node, inputs);
   const mode = at.mode ?? 'nearest';
-  const ctm = legacy ? 'asymmetric' : at.coordinate_transformation_mode ?? 'half_pixel';
+  const ctm = at.coordinate_transformation_mode ?? 'half_pixel';
   let transform = TRANSFORMS[ctm];
-  const roiT = legacy ? null : inputs[1];
+  const roiT = inputs[1];
   const crop = ctm === 'tf_crop_and_resize';
   if (crop) {
     // roi = [starts..., ends...] over `axes`, as fractions of (length - 1)
@@ -62,7 +71,6 @@ function resize(ex, node, inputs) {
   }
   if (!transform) throw new Error(`coordinate_transformation_mode '${ctm}' is not supported`);
   const extrapolation = at.extrapolation_value ?? 0;
-  const y = ex.alloc(x.dtype, dims);
   const xs = stridesOf(x.dims);
   const xd = x.data;
   const yd = y.data;
@@ -70,7 +78,7 @@ function resize(ex, node, inputs) {
   const coord = (axis, o) => transform(o, scales[axis], crop ? dims[axis] : scales[axis] * x.dims[axis], x.dims[axis], axis);
   const outside = (axis, c) => crop && (c < 0 || c > x.dims[axis] - 1);
   if (mode === 'nearest') {
-    const round = ROUND[legacy ? 'floor' : at.nearest_mode ?? 'round_prefer_floor'];
+    const round = ROUND[at.nearest_mode ?? 'round_prefer_floor'];
     const maps = dims.map((n, axis) => Array.from({ length: n }, (_, o) => {
       const c = coord(axis, o);
       if (outside(axis, c)) return -1;
@@ -95,7 +103,7 @@ function resize(ex, node, inputs) {
         idx[d] = 0;
       }
     }
-    return [y];
+    return;
   }
   if (mode !== 'linear' && mode !== 'cubic') throw new Error(`Resize mode '${mode}' is not supported`);
   const scaled = dims.map((d, i) => d !== x.dims[i] || scales[i] !== 1).map((v, i) => (v ? i : -1)).filter((i) => i >= 0);
@@ -175,8 +183,7 @@ function resize(ex, node, inputs) {
       }
     }
   }
-  return [y];
-}
+  }
 
 function readRoi(roiT, axes, r) {
   const roi = [...new Array(r).fill(0), ...new Array(r).fill(1)];
@@ -188,4 +195,6 @@ function readRoi(roiT, axes, r) {
   return roi;
 }
 
-export const ops = { Resize: resize, Upsample: resize };
+const shape = (node, inputs) => [{ dtype: inputs[0].dtype, dims: target(node, inputs).dims }];
+
+export const units = ['Resize', 'Upsample'].map((op) => ({ op, shape, shapeReads: [2, 3], js: { run } }));

@@ -2,14 +2,13 @@
 // -2, the sequence axis of a KV cache), at write_indices[b] for batch entry b (0 when absent);
 // mode 'circular' wraps positions past the end of the cache.
 import { size } from '../tensor.mjs';
-import { norm } from './values.mjs';
+import { norm } from '../lib/values.mjs';
 
-function tensorScatter(ex, node, [past, update, writeIdx]) {
+function run(js, node, [past, update, writeIdx], [y]) {
   const axis = norm(node.attrs.axis ?? -2, past.dims.length);
   const circular = (node.attrs.mode ?? 'linear') === 'circular';
   if (!circular && node.attrs.mode && node.attrs.mode !== 'linear') throw new Error(`mode ${node.attrs.mode} is not supported`);
   if (axis === 0) throw new Error('axis 0 is the batch axis; the update goes along a later one');
-  const y = ex.alloc(past.dtype, past.dims.slice());
   y.data.set(past.data);
   const B = past.dims[0];
   const starts = writeIdx ? writeIdx.numbers() : new Array(B).fill(0);
@@ -28,7 +27,6 @@ function tensorScatter(ex, node, [past, update, writeIdx]) {
       yd.set(ud.subarray((o * len + s) * inner, (o * len + s + 1) * inner), (o * maxLen + at) * inner);
     }
   }
-  return [y];
 }
 
-export const ops = { TensorScatter: tensorScatter };
+export const units = [{ op: 'TensorScatter', shape: (node, [past]) => [{ dtype: past.dtype, dims: past.dims.slice() }], js: { run } }];

@@ -1,0 +1,194 @@
+// Builds the browser runtime into webedge/runtime/ (committed, so bundling needs no Node):
+//   webedge.mjs            the loader (src/index.mjs), minified;
+//   executor/core.js       the core of webedge's own runtime (src/webedge/runtime.mjs), minified;
+//   executor/<id>.js       every op module (src/webedge/ops/) and every helper module they share
+//                          (src/webedge/lib/), each minified on its own;
+//   chunks/pool-*.mjs      the worker pool, which the core imports only to run threaded;
+//   registry.json          the op registry: every op, its devices, the wasm kernel modules and the
+//                          executor modules it needs, the module graph, and the kernel ABI.
+// webedge/backends/executor_js.py links a bundle's executor from these: the core and the modules
+// its plan's ops need, in one file (webedge/plan/ops.py reads the registry for the support check).
+// A module here is a function `require => exports` (its ESM imports become `require(id)` and
+// its export list the returned object), so linking is concatenation.
+//     node build.mjs [--out DIR]      (npm run build; make js)
+import * as esbuild from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { OPS_DIR, loadOpModules, opModules } from './units.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SRC = join(HERE, 'src', 'webedge');
+const outArg = process.argv.indexOf('--out');
+const OUT = resolve(outArg > 0 ? process.argv[outArg + 1] : join(HERE, '..', 'webedge', 'runtime'));
+const CORE_ENTRY = join(SRC, 'runtime.mjs');
+const DEVICE_ORDER = ['webgpu', 'wasm', 'js'];
+// absWorkingDir: esbuild's chunk names hash paths relative to it, so the output must not depend on
+// where node was started.
+const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'error', absWorkingDir: HERE };
+
+for (const dir of ['executor', 'chunks']) rmSync(join(OUT, dir), { recursive: true, force: true });
+mkdirSync(join(OUT, 'executor'), { recursive: true });
+
+// 1. The loader, and beside it as modules of their own: worker mode (src/worker.mjs: only pages
+// that load with {worker: true} download it) and the onnxruntime-web adapter (src/backends/ort.mjs:
+// only --backend ort bundles carry it). Their WebedgeError is the loader's (./webedge.mjs).
+// The manifest schema goes into the loader without its documentation (title, description, $id:
+// the checker reads none of them; the file in webedge/ keeps them).
+const schemaForChecking = {
+  name: 'schema-for-checking',
+  setup(build) {
+    build.onLoad({ filter: /manifest\.schema\.json$/ }, (args) => {
+      const strip = (v) => (Array.isArray(v) ? v.map(strip) : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).filter(([k]) => !['title', 'description', '$schema', '$id'].includes(k))
+          .map(([k, x]) => [k, strip(x)]))
+        : v);
+      return { contents: JSON.stringify(strip(JSON.parse(readFileSync(args.path, 'utf8')))), loader: 'json' };
+    });
+  },
+};
+await esbuild.build({ ...common, entryPoints: [join(HERE, 'src', 'index.mjs')], outfile: join(OUT, 'webedge.mjs'),
+  plugins: [schemaForChecking] });
+for (const [entry, out] of [['worker.mjs', 'webedge-worker.mjs'], ['backends/ort.mjs', 'webedge-ort.mjs']]) await esbuild.build({
+  ...common, entryPoints: [join(HERE, 'src', entry)], outfile: join(OUT, out),
+  plugins: [{
+    name: 'the-loader',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\/errors\.mjs$/ }, () => ({ path: './webedge.mjs', external: true }));
+      build.onResolve({ filter: /^\./ }, (args) => ({ errors: [{ text: `${entry} may import only errors.mjs (from the loader), not ${args.path}` }] }));
+    },
+  }],
+});
+
+// An ESM module as esbuild writes it (static imports first, one export list last) -> the body of
+// `require => {...}`. Anything else (a default or namespace import, code after the exports) stops
+// the build, and the result must compile.
+function toModule(code, id) {
+  const IMPORT = /^import\{([^}]*)\}from"([^"]+)";/;
+  let rest = code.trim();
+  const lines = [];
+  for (let m = IMPORT.exec(rest); m; m = IMPORT.exec(rest)) {
+    lines.push(`const{${m[1].replaceAll(' as ', ':')}}=require(${JSON.stringify(m[2])});`);
+    rest = rest.slice(m[0].length);
+  }
+  const exp = /export\{([^}]*)\};$/.exec(rest);
+  if (!exp) throw new Error(`${id}: expected one export list at the end of the built module`);
+  rest = rest.slice(0, exp.index);
+  if (/(^|[;}])\s*(import|export)\s*[{*\w]/.test(rest)) throw new Error(`${id}: an import or export the linker cannot take`);
+  const names = exp[1].split(',').map((p) => {
+    const [local, name] = p.split(' as ');
+    return name ? `${name}:${local}` : local;
+  });
+  const fn = `require=>{${lines.join('')}${rest}return{${names.join(',')}}}`;
+  new Function(`return ${fn}`); // eslint-disable-line no-new-func -- a syntax check of the result
+  return fn;
+}
+
+// 2. The core; its dynamic import of the worker pool becomes a chunk of its own.
+const core = await esbuild.build({
+  ...common, entryPoints: { core: CORE_ENTRY }, outdir: OUT, splitting: true, metafile: true, write: false,
+  chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' },
+});
+const coreInputs = new Set(Object.keys(core.metafile.inputs).map((p) => resolve(HERE, p))); // metafile paths: from absWorkingDir
+const coreReexports = new Set(readFileSync(CORE_ENTRY, 'utf8').match(/from '[^']+'/g).map((m) => resolve(SRC, m.slice(6, -1))));
+const threads = [];
+for (const file of core.outputFiles) {
+  const name = relative(OUT, file.path).split('\\').join('/');
+  if (name === 'core.mjs') {
+    writeFileSync(join(OUT, 'executor', 'core.js'), `${toModule(file.text, 'core')}\n`);
+  } else if (/^chunks\/pool-\w+\.mjs$/.test(name) && !/\bimport\s*[{*]/.test(file.text)) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.text);
+    threads.push(name);
+  } else {
+    throw new Error(`the core build wrote ${name}: the worker pool must import nothing, and the core split nowhere else`);
+  }
+}
+const coreText = readFileSync(join(OUT, 'executor', 'core.js'), 'utf8');
+if (threads.length !== 1 || !coreText.includes(`import("./${threads[0]}")`)) throw new Error('the core must import the pool chunk');
+
+// 3. Every module the op modules reach outside the core, each built alone: its imports of other
+// modules stay imports (by module id), those of core modules become imports of "core".
+const modules = {};
+const idOf = (path) => relative(SRC, path).split('\\').join('/');
+const queue = opModules().map((f) => join(OPS_DIR, f));
+while (queue.length) {
+  const file = queue.shift();
+  const id = idOf(file);
+  if (modules[id]) continue;
+  const imports = new Set();
+  const built = await esbuild.build({
+    ...common, entryPoints: [file], write: false,
+    plugins: [{
+      name: 'one-module',
+      setup(build) {
+        build.onResolve({ filter: /^\./ }, (args) => {
+          const path = resolve(args.resolveDir, args.path);
+          if (path === file) return undefined;
+          if (coreInputs.has(path)) {
+            if (!coreReexports.has(path)) {
+              return { errors: [{ text: `${idOf(file)} imports ${idOf(path)}, which src/webedge/runtime.mjs does not re-export` }] };
+            }
+            imports.add('core');
+            return { path: 'core', external: true };
+          }
+          imports.add(idOf(path));
+          queue.push(path);
+          return { path: idOf(path), external: true };
+        });
+      },
+    }],
+  });
+  modules[id] = { file: `executor/${id.replace(/\.mjs$/, '.js')}`, imports: [...imports].sort() };
+  mkdirSync(dirname(join(OUT, modules[id].file)), { recursive: true });
+  writeFileSync(join(OUT, modules[id].file), `${toModule(built.outputFiles[0].text, id)}\n`);
+}
+
+// 4. The registry.
+function closure(id) {
+  const seen = new Set();
+  const visit = (m) => {
+    if (m === 'core' || seen.has(m)) return;
+    for (const dep of modules[m].imports) visit(dep);
+    seen.add(m); // after its imports: a valid evaluation order
+  };
+  visit(id);
+  return [...seen];
+}
+const registry = {
+  format: 'webedge-ops', version: 1,
+  generated_by: 'js/build.mjs from js/src/webedge/ (ops/*.mjs, wasm/abi.mjs, lib/activations.mjs): do not edit',
+  device_order: DEVICE_ORDER,
+  core: 'executor/core.js',
+  threads: threads,
+  ops: {},
+  modules: Object.fromEntries(Object.entries(modules).sort(([a], [b]) => (a < b ? -1 : 1))),
+  kernels: {},
+  enums: {},
+  activations: [],
+};
+for (const { file, units } of await loadOpModules()) {
+  const module = `ops/${file}`;
+  for (const unit of units) {
+    if (registry.ops[unit.op]) throw new Error(`${unit.op} is defined by ${registry.ops[unit.op].module} and ${module}`);
+    const devices = unit.control ? ['js'] : DEVICE_ORDER.filter((d) => unit[d]);
+    if (!devices.length) throw new Error(`${module}: ${unit.op} has no part`);
+    registry.ops[unit.op] = {
+      module,
+      devices,
+      kernels: [...new Set(DEVICE_ORDER.flatMap((d) => unit[d]?.kernels ?? []))].sort(),
+      shape: unit.control ? 'control' : !unit.shape ? 'computed' : unit.shapeReads?.length ? 'data-dependent' : 'static',
+      shape_reads: unit.shapeReads ?? [],
+      modules: closure(module),
+    };
+  }
+}
+registry.ops = Object.fromEntries(Object.entries(registry.ops).sort(([a], [b]) => (a < b ? -1 : 1)));
+const abi = await import(pathToFileURL(join(SRC, 'wasm', 'abi.mjs')).href);
+for (const [name, k] of Object.entries(abi.KERNELS)) {
+  registry.kernels[name] = { module: k.module, args: k.args.map((a) => [a.name, a.type]), ref: k.ref };
+}
+registry.enums = { act: abi.ACT, binary: abi.BINARY, unary: abi.UNARY, math: abi.MATH };
+const { ACTIVATIONS } = await import(pathToFileURL(join(SRC, 'lib', 'activations.mjs')).href);
+registry.activations = Object.keys(ACTIVATIONS);
+writeFileSync(join(OUT, 'registry.json'), `${JSON.stringify(registry, null, 1)}\n`);

@@ -1,0 +1,46 @@
+// BatchNormalization (inference: y = (x - mean) / sqrt(var + eps) * scale + bias per channel, wasm
+// batchnorm_f32). With training_mode=1 the batch's own mean and population variance normalise,
+// and outputs 1 and 2 are the running mean and variance moved toward them by (1 - momentum).
+import { size } from '../tensor.mjs';
+
+function shape(node, [x, scale]) {
+  const C = [x.dims[1]];
+  return [{ dtype: x.dtype, dims: x.dims.slice() }, { dtype: scale.dtype, dims: C }, { dtype: scale.dtype, dims: C.slice() }];
+}
+
+function run(wasm, node, [x, scale, bias, mean, variance], [y, runMean, runVar]) {
+  const [N, C] = x.dims;
+  const HW = size(x.dims.slice(2));
+  const eps = node.attrs.epsilon ?? 1e-5;
+  const args = (m, v) => ({ x: x.ptr, scale: scale.ptr, bias: bias.ptr, mean: m, var: v, y: y.ptr, N, C, HW, eps });
+  if (!node.attrs.training_mode) return wasm.call('batchnorm_f32', args(mean.ptr, variance.ptr));
+  const bm = wasm.alloc('float32', [C]);
+  const bv = wasm.alloc('float32', [C]);
+  try {
+    const xd = x.data, bmd = bm.data, bvd = bv.data;
+    const md = mean.data, vd = variance.data;
+    const momentum = node.attrs.momentum ?? 0.9;
+    for (let c = 0; c < C; c++) {
+      let sum = 0;
+      let sq = 0;
+      for (let n = 0; n < N; n++) for (let s = 0; s < HW; s++) sum += xd[(n * C + c) * HW + s];
+      const mu = sum / (N * HW);
+      for (let n = 0; n < N; n++) for (let s = 0; s < HW; s++) sq += (xd[(n * C + c) * HW + s] - mu) ** 2;
+      bmd[c] = mu;
+      bvd[c] = sq / (N * HW);
+      if (runMean) runMean.data[c] = md[c] * momentum + mu * (1 - momentum);
+      if (runVar) runVar.data[c] = vd[c] * momentum + bvd[c] * (1 - momentum);
+    }
+    wasm.call('batchnorm_f32', args(bm.ptr, bv.ptr));
+  } finally {
+    bm.release();
+    bv.release();
+  }
+  return undefined;
+}
+
+export const units = [{
+  op: 'BatchNormalization',
+  shape,
+  wasm: { kernels: ['norm'], supports: (node, [x]) => x.dtype === 'float32', run },
+}];

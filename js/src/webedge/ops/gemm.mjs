@@ -1,0 +1,47 @@
+// Gemm: y = act(alpha * op(A) @ op(B) + beta * C), A [M, K] (or [K, M] with transA), B [K, N]
+// (or [N, K] with transB), C broadcast to [M, N]; the activation is webedge/plan/fuse.py's `_act`.
+//   wasm: gemm_f32 (wasm/kernels/gemm.c, module linalg). Its work splits over threads by rows of A (not
+//         transposed), or by columns of a transposed B when there is one row.
+import { ACT } from '../wasm/abi.mjs';
+import { size } from '../tensor.mjs';
+
+function shape(node, [a, b]) {
+  const M = node.attrs.transA ? a.dims[1] : a.dims[0];
+  const N = node.attrs.transB ? b.dims[0] : b.dims[1];
+  return [{ dtype: a.dtype, dims: [M, N] }];
+}
+
+function run(wasm, node, [a, b, c], [y]) {
+  const at = node.attrs;
+  const tA = at.transA ?? 0;
+  const tB = at.transB ?? 0;
+  const [M, K] = tA ? [a.dims[1], a.dims[0]] : a.dims;
+  const N = y.dims[1];
+  // how C broadcasts: 0 none, 1 scalar, 2 row vector [N], 3 column vector [M], 4 full [M, N]
+  let cKind = 0;
+  if (c) {
+    const cd = c.dims.length === 2 ? c.dims : c.dims.length === 1 ? [1, c.dims[0]] : [1, 1];
+    cKind = size(cd) === 1 ? 1 : cd[0] === 1 ? 2 : cd[1] === 1 ? 3 : 4;
+  }
+  const [a0, a1] = at._act_params ?? [0, 0];
+  const [alpha, beta, act] = [at.alpha ?? 1, at.beta ?? 1, ACT[at._act ?? 'none']];
+  // (object literals, not spreads of a shared one: V8 spends microseconds on each spread here)
+  const args = (pa, pb, pc, py, m, n) => ({ a: pa, b: pb, c: pc, y: py, M: m, N: n, K, transA: tA, transB: tB, alpha, beta,
+    c_kind: cKind, act, a0, a1 });
+  const cAt = (m0, n0) => (!c ? 0 : c.ptr + 4 * (cKind === 3 ? m0 : cKind === 4 ? m0 * N + n0 : cKind === 2 ? n0 : 0));
+  if (!tA && M > 1) {
+    return wasm.split('gemm_f32', { units: M, align: 4, flops: 2 * M * N * K }, ([m0, m1]) => [
+      args(a.ptr + m0 * K * 4, b.ptr, cAt(m0, 0), y.ptr + m0 * N * 4, m1 - m0, N)]);
+  }
+  if (M === 1 && tB) {
+    return wasm.split('gemm_f32', { units: N, align: 4, flops: 2 * N * K }, ([n0, n1]) => [
+      args(a.ptr, b.ptr + n0 * K * 4, cAt(0, n0), y.ptr + n0 * 4, 1, n1 - n0)]);
+  }
+  return wasm.call('gemm_f32', args(a.ptr, b.ptr, cAt(0, 0), y.ptr, M, N));
+}
+
+export const units = [{
+  op: 'Gemm',
+  shape,
+  wasm: { kernels: ['linalg'], supports: (node, [a]) => a.dtype === 'float32', run },
+}];

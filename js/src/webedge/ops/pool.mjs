@@ -1,0 +1,139 @@
+// Pooling over sliding windows (lib/geometry.mjs): MaxPool (with its optional Indices output),
+// AveragePool (count_include_pad) and LpPool ((sum |x|^p over the window)^(1/p)).
+//   wasm: maxpool2d_f32 / avgpool2d_f32 (wasm/kernels/pool.c): 1-D and 2-D float32, no Indices.
+//   js:   any number of spatial dims and dtype, MaxPool's Indices (storage_order), LpPool.
+import { windowGeometry, as2d } from '../lib/geometry.mjs';
+import { encoder, numbersOf } from '../lib/values.mjs';
+import { size, stridesOf } from '../tensor.mjs';
+
+function shape(node, [x]) {
+  const { out } = windowGeometry(node.attrs, x.dims.slice(2), node.attrs.kernel_shape);
+  const dims = [x.dims[0], x.dims[1], ...out];
+  return [{ dtype: x.dtype, dims }, { dtype: 'int64', dims: dims.slice() }];
+}
+
+function runWasm(wasm, node, [x], [y]) {
+  const spatial = x.dims.slice(2);
+  const kernel = node.attrs.kernel_shape;
+  const g = as2d(windowGeometry(node.attrs, spatial, kernel), spatial, kernel);
+  const args = { x: x.ptr, y: y.ptr, N: x.dims[0], C: x.dims[1], H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW,
+    sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pad_top: g.pt, pad_left: g.pl, count_include_pad: node.attrs.count_include_pad ?? 0 };
+  wasm.call(node.op === 'MaxPool' ? 'maxpool2d_f32' : 'avgpool2d_f32', args); // maxpool takes no count_include_pad
+}
+
+// Max and average pooling, any rank and dtype; MaxPool's indices are flat offsets into x (row-major,
+// or column-major per plane with storage_order 1).
+function runJs(js, node, [x], [y, idx]) {
+  if (node.op === 'LpPool') return lpPool(node, x, y);
+  const at = node.attrs;
+  const sp = x.dims.length - 2;
+  const k = at.kernel_shape;
+  const inSp = x.dims.slice(2);
+  const { out: outSp, pads, strides, dil } = windowGeometry(at, inSp, k);
+  const max = node.op === 'MaxPool';
+  const [N, C] = x.dims;
+  const xd = x.data, yd = y.data, id = idx ? idx.data : null;
+  const inPlane = size(inSp);
+  const outPlane = size(outSp);
+  const inStr = stridesOf(inSp);
+  const storage = at.storage_order ?? 0; // 1: indices in column-major order
+  const win = new Array(sp).fill(0);
+  const o = new Array(sp).fill(0);
+  for (let p = 0; p < N * C; p++) {
+    for (let q = 0; q < outPlane; q++) {
+      let rem = q;
+      for (let d = sp - 1; d >= 0; d--) { o[d] = rem % outSp[d]; rem = Math.floor(rem / outSp[d]); }
+      let best = -Infinity;
+      let bestAt = -1;
+      let sum = 0;
+      let count = 0;
+      win.fill(0);
+      for (;;) {
+        let off = 0;
+        let inside = true;
+        let colMajor = 0;
+        let mul = 1;
+        for (let d = 0; d < sp; d++) {
+          const pos = o[d] * strides[d] - pads[d] + win[d] * dil[d];
+          if (pos < 0 || pos >= inSp[d]) inside = false;
+          off += pos * inStr[d];
+          colMajor += pos * mul;
+          mul *= inSp[d];
+        }
+        if (inside) {
+          const v = Number(xd[p * inPlane + off]);
+          if (v > best || bestAt < 0) { best = v; bestAt = storage ? colMajor : off; }
+          sum += v;
+          count++;
+        } else if (!max && at.count_include_pad) {
+          // padded cells count only within the declared pads, not beyond them
+          const inPads = win.every((w, d) => {
+            const pos = o[d] * strides[d] - pads[d] + w * dil[d];
+            return pos >= -pads[d] && pos < inSp[d] + pads[d + sp];
+          });
+          if (inPads) count++;
+        }
+        let d = sp - 1;
+        while (d >= 0 && ++win[d] >= k[d]) win[d--] = 0;
+        if (d < 0) break;
+      }
+      yd[p * outPlane + q] = max ? best : sum / count;
+      if (id) id[p * outPlane + q] = BigInt(p * inPlane + bestAt);
+    }
+  }
+  return undefined;
+}
+
+// (sum |x|^p over the window)^(1/p); padding contributes nothing. Computed in double, rounded once.
+function lpPool(node, x, y) {
+  const at = node.attrs;
+  const p = at.p ?? 2;
+  const [N, C, ...spatial] = x.dims;
+  const kernel = at.kernel_shape;
+  const g = windowGeometry(at, spatial, kernel);
+  const xv = numbersOf(x), yd = y.data;
+  const enc = encoder(x.dtype);
+  const plane = size(spatial);
+  const xs = stridesOf(spatial);
+  const taps = []; // kernel coordinates, row-major
+  const k = new Array(kernel.length).fill(0);
+  for (let t = 0; t < size(kernel); t++) {
+    taps.push(k.slice());
+    for (let d = kernel.length - 1; d >= 0; d--) { if (++k[d] < kernel[d]) break; k[d] = 0; }
+  }
+  const d = spatial.length;
+  const pos = new Array(d).fill(0);
+  let o = 0;
+  // y: [N * C, out...]; each output position sums over every kernel tap inside the input.
+  for (let nc = 0; nc < N * C; nc++) {
+    const base = nc * plane;
+    for (let q = 0; q < size(g.out); q++) {
+      let rem = q;
+      for (let a = d - 1; a >= 0; a--) { pos[a] = rem % g.out[a]; rem = Math.floor(rem / g.out[a]); }
+      let s = 0;
+      for (const tap of taps) {
+        let off = base;
+        let inside = true;
+        for (let a = 0; a < d; a++) {
+          const c = pos[a] * g.strides[a] - g.begin[a] + tap[a] * g.dil[a];
+          if (c < 0 || c >= spatial[a]) { inside = false; break; }
+          off += c * xs[a];
+        }
+        if (inside) s += Math.abs(xv[off]) ** p;
+      }
+      const v = s ** (1 / p);
+      yd[o++] = enc ? enc(v) : v;
+    }
+  }
+}
+
+const wasmPart = {
+  kernels: ['pool'],
+  supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4 && !node.outputs[1],
+  run: runWasm,
+};
+export const units = [
+  { op: 'MaxPool', shape, wasm: wasmPart, js: { run: runJs } },
+  { op: 'AveragePool', shape: (node, inputs) => shape(node, inputs).slice(0, 1), wasm: wasmPart, js: { run: runJs } },
+  { op: 'LpPool', shape: (node, inputs) => shape(node, inputs).slice(0, 1), js: { run: runJs } },
+];

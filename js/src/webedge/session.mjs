@@ -1,0 +1,115 @@
+// The webedge runtime's entry point (built into webedge-runtime.mjs): a session from a bundle's
+// plan, kernel modules, op units and weights. The kernel modules are instantiated on one shared
+// memory (the wasm device); with threads > 1 (the loader fetched the threaded kernels, kernels/mt/)
+// that memory is a SharedArrayBuffer and the worker pool (wasm/pool.mjs, imported only then)
+// instantiates the same modules on it. Op units come from the bundle's op modules (ops/*.mjs,
+// only those its plan uses), each exporting a list of units (docs/runtime.md).
+import { Arena, PAGE } from './wasm/arena.mjs';
+import { WasmDevice, instantiateKernels } from './wasm/device.mjs';
+import { JsDevice } from './js/device.mjs';
+import { Executor } from './executor.mjs';
+import { Tensor, size } from './tensor.mjs';
+import { fromBytes } from './lib/dtypes.mjs';
+import { MIN_SHARE_FLOPS } from './threads.mjs';
+import { WebedgeError } from '../errors.mjs';
+
+function parsePlan(manifest, planBytes) {
+  let plan;
+  try {
+    plan = JSON.parse(new TextDecoder().decode(planBytes));
+  } catch {
+    throw new WebedgeError(`${manifest.backend.graph.file}: not a valid plan`);
+  }
+  if (plan.format !== 'webedge-plan' || plan.version !== 1) {
+    throw new WebedgeError(`${manifest.backend.graph.file}: plan format ${plan.format} v${plan.version} is not supported by this runtime`);
+  }
+  return plan;
+}
+
+export async function createWebedgeSession({ manifest, planBytes, kernels, shards, ops, threads = 1 }) {
+  const plan = parsePlan(manifest, planBytes);
+  const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
+  return createSession({ plan, kernels, weights, ops, threads });
+}
+
+// Like createWebedgeSession, but `shards` are promises: each shard's tensors are placed when it
+// arrives, and a node that reads a weight still on the way waits for that shard only.
+export async function createStreamingSession({ manifest, planBytes, kernels, shards, ops, threads = 1 }) {
+  const plan = parsePlan(manifest, planBytes);
+  const session = await createSession({ plan, kernels, weights: [], ops, threads });
+  const ex = session.executor;
+  ex.streaming = true;
+  const placed = shards.map((promise, i) => {
+    const mine = manifest.weights.filter((w) => w.shard === i);
+    const done = promise.then((bytes) => {
+      for (const w of mine) ex.addWeight(placeWeight(ex, { ...w, bytes: bytes.subarray(w.offset, w.offset + w.length) }));
+    });
+    for (const w of mine) ex.pending.set(w.name, done);
+    done.catch(() => {});
+    return done;
+  });
+  session.weightsPlaced = Promise.all(placed);
+  session.weightsPlaced.catch(() => {});
+  return session;
+}
+
+// float32 weights go straight into the arena; other dtypes into typed arrays (sub-byte types arrive packed).
+function placeWeight(ex, w) {
+  const wasm = ex.devices.wasm;
+  if (w.dtype === 'float32' && wasm) {
+    const t = wasm.alloc('float32', w.shape);
+    new Uint8Array(wasm.arena.memory.buffer, t.ptr, w.bytes.length).set(w.bytes);
+    return [w.name, t];
+  }
+  return [w.name, new Tensor(w.dtype, w.shape, { host: fromBytes(w.dtype, w.bytes, size(w.shape)) })];
+}
+
+/** Op units by ONNX name from op modules (each exports `units`, a list) or units themselves. */
+export function unitsOf(ops) {
+  const units = new Map();
+  for (const item of ops) {
+    for (const unit of item.units ?? [item]) {
+      if (units.has(unit.op)) throw new WebedgeError(`op ${unit.op} is defined twice`);
+      units.set(unit.op, unit);
+    }
+  }
+  return units;
+}
+
+function planOps(nodes, into = new Set()) {
+  for (const n of nodes) {
+    into.add(n.op);
+    for (const a of Object.values(n.attrs)) if (a && Array.isArray(a.nodes)) planOps(a.nodes, into);
+  }
+  return into;
+}
+
+// The session itself, from parts: a parsed plan, [file, wasm bytes] kernel pairs, op modules
+// (or units), and [{name, dtype, shape, bytes}] weights. The conformance runner and the Node test
+// lane call this directly. threads > 1 needs the threaded kernel variants; `session.threads` says
+// how many run (1 when workers could not start). placement: op -> device names to try (tests).
+export async function createSession({ plan, kernels, weights: weightList, ops, threads = 1, placement }) {
+  const units = unitsOf(ops ?? []);
+  const lacking = [...planOps(plan.nodes)].filter((op) => !units.has(op)).sort();
+  if (lacking.length) throw new WebedgeError(`this runtime has no op module for ${lacking.join(', ')}`);
+  const arena = new Arena(32, threads > 1 ? { shared: true, reserved: threads * PAGE } : {});
+  const { exports, modules, names } = await instantiateKernels(kernels, arena);
+  let pool = null;
+  if (threads > 1) {
+    const { startPool } = await import('./wasm/pool.mjs');
+    pool = await startPool({ arena, modules, kernels: exports, threads, page: PAGE, minShareFlops: MIN_SHARE_FLOPS });
+  }
+  const wasm = new WasmDevice(arena, exports, names, pool);
+  const devices = { wasm, js: new JsDevice(wasm) };
+  const executor = new Executor(plan, { devices, units, weights: new Map(), placement });
+  for (const w of weightList) executor.addWeight(placeWeight(executor, w));
+  return {
+    executor,
+    threads: pool ? pool.threads : 1,
+    run: (feeds) => executor.run(feeds),
+    async dispose() {
+      pool?.dispose();
+    },
+    memoryBytes: () => arena.memory.buffer.byteLength,
+  };
+}

@@ -1,0 +1,33 @@
+/* math_f32(op, x, y, n, a0, a1): the unary ops with transcendental math (float32, SIMD128; mathf.h,
+ * no libm): sigmoid, tanh, exp, log, erf, gelu, softplus, elu(a0), sin, cos (x may equal y; codes:
+ * elementwise.h). A model pays for this module only when it runs one of them: it is most of what
+ * the elementwise kernels weigh. */
+#include "elementwise.h"
+
+UNARY_FN(u_sigmoid, f4_sigmoid(v))
+UNARY_FN(u_tanh, f4_tanh(v))
+UNARY_FN(u_exp, f4_exp(v))
+UNARY_FN(u_log, f4_log(v))
+UNARY_FN(u_erf, f4_erf(v))
+UNARY_FN(u_gelu, f4_gelu(v))
+UNARY_FN(u_softplus, f4_softplus(v))
+UNARY_FN(u_elu, f4_elu(v, a0))
+UNARY_FN(u_sin, f4_sin(v))
+UNARY_FN(u_cos, f4_cos(v))
+
+KEXPORT("math_f32")
+void math_f32(int op, const float *x, float *y, int n, float a0, float a1) {
+  switch (op) {
+    case U_SIGMOID: u_sigmoid(x, y, n, a0, a1); break;
+    case U_TANH: u_tanh(x, y, n, a0, a1); break;
+    case U_EXP: u_exp(x, y, n, a0, a1); break;
+    case U_LOG: u_log(x, y, n, a0, a1); break;
+    case U_ERF: u_erf(x, y, n, a0, a1); break;
+    case U_GELU: u_gelu(x, y, n, a0, a1); break;
+    case U_SOFTPLUS: u_softplus(x, y, n, a0, a1); break;
+    case U_ELU: u_elu(x, y, n, a0, a1); break;
+    case U_SIN: u_sin(x, y, n, a0, a1); break;
+    case U_COS: u_cos(x, y, n, a0, a1); break;
+    default: break;
+  }
+}

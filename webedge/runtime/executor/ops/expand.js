@@ -1,0 +1,1 @@
+require=>{const{broadcastDims:t,broadcastStrides:m}=require("lib/broadcast.mjs");const{copyRows:e}=require("lib/copy.mjs");var r=[{op:"Expand",shape:(a,[d,s])=>[{dtype:d.dtype,dims:t(d.dims,s.numbers())}],shapeReads:[1],js:{run:(a,d,[s],[o])=>e(o.dims,m(s.dims,o.dims),s.data,0,o.data)}}];return{units:r}}

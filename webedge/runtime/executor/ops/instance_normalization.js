@@ -1,0 +1,1 @@
+require=>{const{size:o}=require("core");var a=[{op:"InstanceNormalization",shape:(t,[s])=>[{dtype:s.dtype,dims:s.dims.slice()}],wasm:{kernels:["norm"],supports:(t,[s])=>s.dtype==="float32",run:(t,s,[e,i,p],[n])=>t.call("instancenorm_f32",{x:e.ptr,scale:i.ptr,bias:p.ptr,y:n.ptr,N:e.dims[0],C:e.dims[1],HW:o(e.dims.slice(2)),eps:s.attrs.epsilon??1e-5})}}];return{units:a}}

@@ -1,0 +1,1 @@
+require=>{const{copyRows:a}=require("lib/copy.mjs");const{stridesOf:i}=require("core");var o=(t,s)=>t.attrs.perm??s.dims.map((m,p)=>s.dims.length-1-p),c=[{op:"Transpose",shape:(t,[s])=>[{dtype:s.dtype,dims:o(t,s).map(m=>s.dims[m])}],js:{run(t,s,[m],[p]){let d=i(m.dims);a(p.dims,o(s,m).map(r=>d[r]),m.data,0,p.data)}}}];return{units:c}}
