@@ -119,12 +119,10 @@ class Choice:
 def choose_backend(model: onnx.ModelProto, backend: str, ep: str, where: str = "model") -> Choice:
     """The backend to bundle with, and the model prepared for it: `auto` takes webedge's runtime
     when it runs every op, else onnxruntime-web, saying why."""
-    if backend == "ort" or ep != "wasm":
-        if backend == "webedge":
-            raise WebedgeError(f"the webedge runtime has no {ep} execution provider yet; use --backend ort --ep {ep}")
-        chosen, why = OrtBackend(ep), "asked for" if backend == "ort" else f"the webedge runtime has no {ep} execution provider yet"
+    if backend == "ort":
+        chosen, why = OrtBackend(ep), "asked for"
     else:
-        webedge = WebedgeBackend()
+        webedge = WebedgeBackend(ep)
         prepared = webedge.prepare(model)
         refusal = webedge.refusal(prepared)
         if not refusal:

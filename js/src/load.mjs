@@ -84,7 +84,10 @@ export async function load(manifestUrl, options = {}) {
   const isOrt = manifest.backend.name === 'ort';
   const threads = isOrt ? threadCount() : webedgeThreads(manifest, options.threads);
   const kernelRole = threads > 1 ? 'kernel-mt' : 'kernel'; // fetch only the variant that runs
-  const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === kernelRole);
+  // webedge's runtime on WebGPU also fetches its WGSL shaders (only the plan's; never on wasm)
+  const gpuRuntime = !isOrt && ep === 'webgpu';
+  const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === kernelRole
+    || (gpuRuntime && f.role === 'shader'));
   const modelFiles = [manifest.backend.graph, ...manifest.shards];
   progress.setTotal('runtime', binaries.reduce((s, f) => s + f.bytes, 0));
   progress.setTotal('weights', modelFiles.reduce((s, f) => s + f.bytes, 0));
@@ -92,6 +95,16 @@ export async function load(manifestUrl, options = {}) {
   const runtime = Promise.all([isOrt ? importOrt(manifest, base) : null,
     ...binaries.map((f) => getVerified(f, { ...ctx, phase: 'runtime' }))])
     .then(([ort, ...bins]) => { timings.runtime = now(); return { ort, bins }; });
+  // [file, bytes] of the wasm kernels, and name -> WGSL source of the shaders
+  const split = (bins) => {
+    const kernels = [];
+    const shaders = {};
+    binaries.forEach((f, i) => {
+      if (f.role === 'shader') shaders[f.file.split('/').pop().replace(/\.wgsl$/, '')] = new TextDecoder().decode(bins[i]);
+      else kernels.push([f.file, bins[i]]);
+    });
+    return { kernels, shaders: gpuRuntime ? shaders : undefined };
+  };
   const files = modelFiles.map((f) => getVerified(f, { ...ctx, phase: 'weights' }).then((bytes) => decodeShard(f, bytes)));
   const everything = Promise.all(files).then((all) => {
     timings.weights = now();
@@ -108,7 +121,7 @@ export async function load(manifestUrl, options = {}) {
     progress.setTotal('compile', 0);
     progress.emit('compile');
     session = await (await importExecutor(manifest, base)).createStreamingSession({
-      manifest, planBytes: graph, shards: files.slice(1), kernels: binaries.map((f, i) => [f.file, bins[i]]), threads });
+      manifest, planBytes: graph, shards: files.slice(1), ...split(bins), threads });
   } else {
     const [{ ort, bins }, [graph, ...shards]] = await Promise.all([runtime, everything]);
     progress.setTotal('compile', 0);
@@ -116,7 +129,7 @@ export async function load(manifestUrl, options = {}) {
     session = isOrt
       ? await createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards })
       : await (await importExecutor(manifest, base)).createWebedgeSession({ manifest, planBytes: graph, shards,
-        kernels: binaries.map((f, i) => [f.file, bins[i]]), threads });
+        ...split(bins), threads });
   }
   timings.started = now();
   const loaded = (streaming ? Promise.all([everything, session.weightsPlaced]) : Promise.resolve()).then(() => {
@@ -132,7 +145,22 @@ export async function load(manifestUrl, options = {}) {
     manifest,
     inputs: manifest.inputs,
     outputs: manifest.outputs,
-    backend: `${manifest.backend.name}/${ep}`,
+    /** What runs: 'ort/wasm', 'ort/webgpu', 'webedge/wasm' or 'webedge/webgpu' (the device in use). */
+    get backend() {
+      return `${manifest.backend.name}/${isOrt ? ep : session.device}`;
+    },
+    /** The device webedge's runtime computes on ('webgpu' or 'wasm'); onnxruntime-web: its EP. */
+    get device() {
+      return isOrt ? ep : session.device;
+    },
+    /** Why a WebGPU bundle runs on wasm here (no adapter, a failed self-test), else null. */
+    get fallbackReason() {
+      return isOrt ? null : session.fallbackReason ?? null;
+    },
+    /** Where each executed node ran and why ({nodes: [{op, output, device, why}], byOp}); webedge only. */
+    get placement() {
+      return isOrt ? null : session.placement();
+    },
     threads: isOrt ? threads : session.threads,
     streaming,
     /** Resolves when every weight is downloaded, verified and in place (rejects if one fails). */

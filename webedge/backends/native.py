@@ -20,7 +20,7 @@ import onnx
 from .. import __version__
 from ..plan.compile import compile_plan, missing_ops
 from ..plan.fuse import fuse_activations
-from ..plan.ops import RUNTIME_DIR
+from ..plan.ops import RUNTIME_DIR, shaders_for
 from ..plan.optimize import optimize
 from . import executor_js
 from .base import Emitted, RuntimeFile
@@ -29,6 +29,8 @@ KERNEL_DIR = RUNTIME_DIR / "kernels"
 MT_PREFIX = "kernels/mt/"
 THREADED_ROLES = ("kernel-mt", "executor-mt")
 EPS = ["wasm"]
+GPU_EPS = ["webgpu", "wasm"]  # --ep webgpu: WebGPU where the browser has it, the wasm kernels otherwise
+SHADER_DIR = RUNTIME_DIR / "shaders"
 
 
 def prepare(model: onnx.ModelProto, fuse: bool = True) -> onnx.ModelProto:
@@ -71,14 +73,19 @@ def plan_ops(plan_: dict) -> set[str]:
     return ops
 
 
-def runtime_files(plan_: dict) -> list[RuntimeFile]:
-    """The executor linked for the plan's ops, the worker pool, and the plan's kernel modules."""
-    executor = executor_js.link(plan_ops(plan_))
+def runtime_files(plan_: dict, gpu: bool = False) -> list[RuntimeFile]:
+    """The executor linked for the plan's ops, the worker pool, and the plan's kernel modules;
+    `gpu`: the executor with the ops' webgpu parts and the WGSL shaders they run (role `shader`,
+    fetched only by a page that uses WebGPU; the wasm kernels stay as its fallback)."""
+    executor = executor_js.link(plan_ops(plan_), gpu)
     files = [RuntimeFile(f"webedge-runtime.{hashlib.sha256(executor).hexdigest()[:16]}.mjs", executor, "executor")]
     files += [RuntimeFile(rel, (RUNTIME_DIR / rel).read_bytes(), "executor-mt") for rel in executor_js.threads_files()]
     files += [RuntimeFile(f"kernels/{k}.wasm", (KERNEL_DIR / f"{k}.wasm").read_bytes(), "kernel") for k in plan_["kernels"]]
     files += [RuntimeFile(f"{MT_PREFIX}{k}.wasm", (KERNEL_DIR / "mt" / f"{k}.wasm").read_bytes(), "kernel-mt")
               for k in plan_["kernels"]]
+    if gpu:
+        files += [RuntimeFile(f"shaders/{s}.wgsl", (SHADER_DIR / f"{s}.wgsl").read_bytes(), "shader")
+                  for s in shaders_for(plan_ops(plan_))]
     return files
 
 
@@ -104,8 +111,11 @@ class WebedgeBackend:
 
     name = "webedge"
     version = __version__
-    eps = EPS
     subgraphs = True
+
+    def __init__(self, ep: str = "wasm"):
+        self.ep = ep
+        self.eps = GPU_EPS if ep == "webgpu" else EPS
 
     def prepare(self, model: onnx.ModelProto) -> onnx.ModelProto:
         # quantization runs between optimizing and fusing (see `prepare`), so fuse in `finish`
@@ -121,7 +131,8 @@ class WebedgeBackend:
     def emit(self, graph_model: onnx.ModelProto, shards: list) -> Emitted:
         plan_ = plan(graph_model)
         graph_bytes = json.dumps(plan_, separators=(",", ":")).encode()
-        return Emitted(f"plan.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.json", graph_bytes, runtime_files(plan_))
+        return Emitted(f"plan.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.json", graph_bytes,
+                       runtime_files(plan_, gpu=self.ep == "webgpu"))
 
     def amend_report(self, report: dict, manifest: dict) -> None:
         split_threaded_totals(report, manifest)

@@ -51,6 +51,8 @@ class Report:
     browser_outputs: dict = field(default_factory=dict)
     quantization: dict = field(default_factory=dict)
     tolerance: Tolerance | None = None
+    placement: dict = field(default_factory=dict)  # webedge runtime: op -> {device: executed nodes}
+    fallback: str | None = None  # why a WebGPU bundle ran on wasm
 
     @property
     def ok(self) -> bool:
@@ -70,7 +72,7 @@ class Report:
                 "network": self.network, "reference": self.reference, "bytes": self.bytes,
                 "timings": self.timings, "reload": self.reload,
                 "outputs": [c.as_dict() for c in self.outputs], "budgets": self.budgets,
-                "quantization": self.quantization,
+                "quantization": self.quantization, "placement": self.placement, "fallback": self.fallback,
                 "tolerance": vars(self.tolerance) if self.tolerance else None,
                 "failures": self.failures}
 
@@ -216,6 +218,10 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
 
     t = cold["stats"]["timings"]
     report.backend, report.threads, report.streaming = cold["backend"], cold["threads"], bool(cold.get("streaming"))
+    report.placement = cold.get("placement") or {}
+    report.fallback = cold.get("fallbackReason")
+    if backend == "webgpu" and report.backend != "webedge/webgpu" and report.backend != "ort/webgpu":
+        report.failures.append(f"asked for WebGPU, but the bundle ran as {report.backend}: {report.fallback or 'no reason given'}")
     report.timings = {
         "manifest_ms": round(t["manifest"], 1),
         "runtime_ms": round(t["runtime"], 1),

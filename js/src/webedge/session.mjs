@@ -26,17 +26,17 @@ function parsePlan(manifest, planBytes) {
   return plan;
 }
 
-export async function createWebedgeSession({ manifest, planBytes, kernels, shards, ops, threads = 1 }) {
+export async function createWebedgeSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders }) {
   const plan = parsePlan(manifest, planBytes);
   const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
-  return createSession({ plan, kernels, weights, ops, threads });
+  return createSession({ plan, kernels, weights, ops, threads, gpu, shaders });
 }
 
 // Like createWebedgeSession, but `shards` are promises: each shard's tensors are placed when it
 // arrives, and a node that reads a weight still on the way waits for that shard only.
-export async function createStreamingSession({ manifest, planBytes, kernels, shards, ops, threads = 1 }) {
+export async function createStreamingSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders }) {
   const plan = parsePlan(manifest, planBytes);
-  const session = await createSession({ plan, kernels, weights: [], ops, threads });
+  const session = await createSession({ plan, kernels, weights: [], ops, threads, gpu, shaders });
   const ex = session.executor;
   ex.streaming = true;
   const placed = shards.map((promise, i) => {
@@ -53,12 +53,14 @@ export async function createStreamingSession({ manifest, planBytes, kernels, sha
   return session;
 }
 
-// float32 weights go straight into the arena; other dtypes into typed arrays (sub-byte types arrive packed).
+// float32 weights go straight into the arena (and, with WebGPU, into a GPU buffer as well, as
+// each shard arrives); other dtypes into typed arrays (sub-byte types arrive packed).
 function placeWeight(ex, w) {
   const wasm = ex.devices.wasm;
   if (w.dtype === 'float32' && wasm) {
     const t = wasm.alloc('float32', w.shape);
     new Uint8Array(wasm.arena.memory.buffer, t.ptr, w.bytes.length).set(w.bytes);
+    ex.devices.webgpu?.resident(t);
     return [w.name, t];
   }
   return [w.name, new Tensor(w.dtype, w.shape, { host: fromBytes(w.dtype, w.bytes, size(w.shape)) })];
@@ -88,7 +90,7 @@ function planOps(nodes, into = new Set()) {
 // (or units), and [{name, dtype, shape, bytes}] weights. The conformance runner and the Node test
 // lane call this directly. threads > 1 needs the threaded kernel variants; `session.threads` says
 // how many run (1 when workers could not start). placement: op -> device names to try (tests).
-export async function createSession({ plan, kernels, weights: weightList, ops, threads = 1, placement }) {
+export async function createSession({ plan, kernels, weights: weightList, ops, threads = 1, placement, gpu, shaders }) {
   const units = unitsOf(ops ?? []);
   const lacking = [...planOps(plan.nodes)].filter((op) => !units.has(op)).sort();
   if (lacking.length) throw new WebedgeError(`this runtime has no op module for ${lacking.join(', ')}`);
@@ -101,14 +103,38 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
   }
   const wasm = new WasmDevice(arena, exports, names, pool);
   const devices = { wasm, js: new JsDevice(wasm) };
+  // WebGPU: when the linked executor carries the device module (`--ep webgpu` bundles) and the
+  // caller passes the shaders; otherwise, or when the browser has no adapter, wasm (and why).
+  let fallbackReason = null;
+  if (gpu && shaders) {
+    const made = await gpu.createWebGPUDevice(shaders);
+    if (made.device) devices.webgpu = made.device;
+    else fallbackReason = made.reason;
+  }
   const executor = new Executor(plan, { devices, units, weights: new Map(), placement });
   for (const w of weightList) executor.addWeight(placeWeight(executor, w));
   return {
     executor,
     threads: pool ? pool.threads : 1,
+    get device() {
+      return devices.webgpu ? 'webgpu' : 'wasm';
+    },
+    fallbackReason,
+    /** Stop using WebGPU for good (a failed self-test): every node is placed again on wasm/js. */
+    dropWebGPU(reason) {
+      if (!devices.webgpu) return;
+      const gpuDevice = devices.webgpu;
+      delete devices.webgpu;
+      executor.chosen = new Map();
+      executor.placed = new Map();
+      this.fallbackReason = reason;
+      gpuDevice.destroy();
+    },
+    placement: () => executor.placementReport(),
     run: (feeds) => executor.run(feeds),
     async dispose() {
       pool?.dispose();
+      devices.webgpu?.destroy();
     },
     memoryBytes: () => arena.memory.buffer.byteLength,
   };

@@ -1,12 +1,14 @@
 // Binary arithmetic with numpy broadcasting: Add, Sub, Mul, Div, Pow, Mod (fmod).
 //   wasm: binary_f32 (wasm/kernels/binary.c), Pow pow_f32 (pow.c), when both operands are float32
 //         (not Mod).
+//   webgpu: binary.wgsl on float32 (not Mod), any rank up to 8.
 //   js:   every dtype: BigInt when both are 64-bit integers, else JS numbers (float16 decoded;
 //         a 64-bit integer next to a float, e.g. Pow's exponent, becomes a number); integer
 //         division truncates.
 import { broadcastDims, broadcastStrides, forEachRow } from '../lib/broadcast.mjs';
 import { BINARY } from '../wasm/abi.mjs';
 import { isBig, numbersOf, numberToHalf } from '../lib/values.mjs';
+import { broadcastParams, elementwise, fitsF32 } from '../lib/gpu.mjs';
 
 export const ARITHMETIC = {
   Add: (a, b) => a + b, Sub: (a, b) => a - b, Mul: (a, b) => a * b,
@@ -60,6 +62,16 @@ export function binaryWasm(wasm, op, a, b, y) {
   else wasm.call('binary_f32', { op: BINARY[op], a: a.ptr, b: b.ptr, y: y.ptr, rank, dims: pd, astrides: pa, bstrides: pb });
 }
 
+/** binary.wgsl's OP codes: wasm/abi.mjs's BINARY, then Pow and PRelu. */
+export const GPU_BINARY = { ...BINARY, Pow: 6, PRelu: 7 };
+
+/** y = a op b on the WebGPU device (float32, broadcast); y may not be a or b. */
+export function binaryGpu(gpu, op, a, b, y) {
+  return elementwise(gpu, 'binary', { OP: GPU_BINARY[op] }, { ...broadcastParams(a, b, y), act_a: 0, act_b: 0 }, [a, b], y);
+}
+
+export const binaryGpuSupports = (node, inputs, gpu) => fitsF32(gpu, inputs) && inputs.every((t) => t.dims.length <= 8);
+
 const unit = (op) => ({
   op,
   shape: binaryShape,
@@ -69,6 +81,8 @@ const unit = (op) => ({
     run: (wasm, node, [a, b], [y]) => binaryWasm(wasm, op, a, b, y),
   } : undefined,
   js: { run: (js, node, [a, b], [y]) => binaryJs(a, b, y, op === 'Mod' && node.attrs?.fmod ? fmod : arithmeticFor(op, a.dtype)) },
+  ...(globalThis.WEBGPU && op in GPU_BINARY ? { webgpu: { kernels: ['binary'], supports: binaryGpuSupports,
+    run: (gpu, node, [a, b], [y]) => binaryGpu(gpu, op, a, b, y) } } : {}),
 });
 
 export const units = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod'].map(unit);

@@ -84,6 +84,7 @@ export class WebGPUDevice {
     this.pipelines = new Map(); // key -> Promise<GPUComputePipeline> | GPUComputePipeline
     this.pool = new Map(); // size class -> [GPUBuffer]
     this.limbo = []; // released since the last submit: [class, buffer]
+    this.residents = new WeakMap(); // weight or constant tensor -> its GPU copy, kept for the session
     this.encoder = null;
     this.pending = 0;
     this.lost = null;
@@ -124,6 +125,16 @@ export class WebGPUDevice {
     if (!(data instanceof Arr)) data = Arr.from(data, (v) => Number(v));
     if (data.byteLength) this.gpu.queue.writeBuffer(out.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
     return out;
+  }
+
+  /** The GPU copy of a weight or constant (uploaded the first time a GPU part reads it). */
+  resident(t) {
+    let copy = this.residents.get(t);
+    if (!copy) {
+      copy = this.upload(t);
+      this.residents.set(t, copy);
+    }
+    return copy;
   }
 
   /** Give a buffer back; reusable once the commands encoded so far are submitted. */
@@ -177,8 +188,8 @@ export class WebGPUDevice {
     const f = new Float32Array(buf);
     for (const field of fields) {
       // `inf` is filled here: WGSL cannot spell infinity as a constant, shaders read it from Params
-      const v = field.name === 'inf' ? Infinity : values[field.name];
-      if (v === undefined) throw new Error(`${shader}: Params.${field.name} not given`);
+      const v = field.name === 'inf' ? Infinity : values[field.name] ?? (field.name.startsWith('_') ? 0 : undefined);
+      if (v === undefined) throw new Error(`${shader}: Params.${field.name} not given`); // _padding fields are 0
       const flat = typeof v === 'number' || typeof v === 'boolean' ? [Number(v)] : Array.from(v, Number);
       const n = field.count * field.lanes;
       if (flat.length > n) throw new Error(`${shader}: Params.${field.name} takes ${n} values, got ${flat.length}`);

@@ -10,7 +10,7 @@ struct Params {
   M: u32, N: u32, K: u32, batch: u32,
   a_rs: u32, a_cs: u32, b_rs: u32, b_cs: u32,   // row and column strides of A [M, K] and B [K, N]
   c_rs: u32, c_cs: u32, alpha: f32, beta: f32,  // C's strides (0: broadcast)
-  act_a: f32, act_b: f32, _p0: u32, _p1: u32,
+  act_a: f32, act_b: f32, a_off: u32, b_off: u32, // where A and B start in their buffers
   bdims: vec4<u32>,                             // batch dims, innermost last (unused ones 1)
   a_bs: vec4<u32>, b_bs: vec4<u32>, c_bs: vec4<u32>,
 }
@@ -30,8 +30,8 @@ var<workgroup> Bs: array<array<f32, 32>, 16>; // [k][n]
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let bi = wg.z;
   var rem = bi;
-  var ao = 0u;
-  var bo = 0u;
+  var ao = p.a_off;
+  var bo = p.b_off;
   var co = 0u;
   for (var d = 3i; d >= 0; d--) {
     let i = rem % p.bdims[d];
