@@ -71,6 +71,7 @@ class Outcome:
     reason: str = ""
     ms: float | None = None
     missing: list[str] = field(default_factory=list)  # ops the planner lacks ('unsupported')
+    placement: dict | None = None  # device webgpu: op -> {device: nodes} as the case ran
 
 
 @dataclass
@@ -278,8 +279,15 @@ def clean(reason: str, limit: int = 400) -> str:
     return reason if len(reason) <= limit else reason[:limit - 3] + "..."
 
 
-def _check(case, result: dict) -> Outcome:
+# Per-device tolerance floors (rtol, atol) over each case's own: the one place that says how far a
+# device may be from the oracle. wasm and JS compute in the reference's order; WebGPU sums in
+# other orders (tiled GEMMs, tree reductions in workgroup memory) with the GPU's own exp/log/pow.
+DEVICE_TOLERANCE = {"wasm": (0.0, 0.0), "webgpu": (0.0, 0.0)}
+
+
+def _check(case, result: dict, device: str = "wasm") -> Outcome:
     """Outcome of one case from the page's result (outputs per data set, or an error)."""
+    rtol_floor, atol_floor = DEVICE_TOLERANCE[device]
     if not result.get("ok"):
         return Outcome("error", clean(result.get("error") or "unknown error"), result.get("ms"))
     names = [o.name for o in case.model.graph.output]
@@ -288,7 +296,7 @@ def _check(case, result: dict) -> Outcome:
         for name, exp in zip(names, outs):
             if name not in got:
                 return Outcome("fail", f"output '{name}' missing", result.get("ms"))
-            why = compare(exp, got[name], case.rtol, case.atol)
+            why = compare(exp, got[name], max(case.rtol, rtol_floor), max(case.atol, atol_floor))
             if why:
                 return Outcome("fail", f"output '{name}': {why}", result.get("ms"))
     return Outcome("pass", "", result.get("ms"))
@@ -413,9 +421,18 @@ def _run_batches(page: _Page, server, mode: str, entries: list[tuple[str, dict]]
     return results
 
 
+def on_gpu(result: CaseResult) -> bool:
+    """A GPU pass: the case passed and every node of the op it is about ran on WebGPU."""
+    o = result.webedge
+    devices = (o.placement or {}).get(result.op, {})
+    return o.status == "pass" and bool(devices) and set(devices) == {"webgpu"}
+
+
 def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = False,
-        timeout_s: float = DEFAULT_TIMEOUT_S, batch_size: int = BATCH_SIZE, log=print) -> Run:
-    """Run the conformance cases; see the module docstring. Raises WebedgeError for a broken setup."""
+        timeout_s: float = DEFAULT_TIMEOUT_S, batch_size: int = BATCH_SIZE, log=print, device: str = "wasm") -> Run:
+    """Run the conformance cases; see the module docstring. Raises WebedgeError for a broken setup.
+    `device` webgpu: the executor with the ops' webgpu parts on a WebGPU device (SwiftShader
+    headless), each case's placement recorded; wasm: the wasm and JS parts."""
     import onnxruntime
 
     from .backends import executor_js, native
@@ -456,9 +473,17 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
         server.extra["__conformance__/index.html"] = (PAGE_HTML, "text/html; charset=utf-8")
         server.extra["__conformance__/runner.mjs"] = (PAGE_JS.read_bytes(), "text/javascript")
         # the executor linked with every op (a bundle's has only its plan's)
-        server.extra["__conformance__/webedge-runtime.mjs"] = (executor_js.link(SUPPORTED), "text/javascript")
+        gpu = device == "webgpu"
+        server.extra["__conformance__/webedge-runtime.mjs"] = (executor_js.link(SUPPORTED, gpu), "text/javascript")
         args = {"blob": "/__conformance__/blob.bin", "timeoutMs": int(timeout_s * 1000),
                 "initTimeoutMs": int(INIT_TIMEOUT_S * 1000), "runtimeUrl": "/__conformance__/webedge-runtime.mjs"}
+        if gpu:
+            from .plan.ops import shaders_for
+
+            args["shaderNames"] = shaders_for(SUPPORTED)
+            for s in args["shaderNames"]:
+                server.extra[f"__conformance__/shaders/{s}.wgsl"] = ((RUNTIME_DIR / "shaders" / f"{s}.wgsl").read_bytes(),
+                                                                     "text/plain")
         needed = sorted({k for _, e in we_entries for k in e["plan"]["kernels"]})
         args["kernelNames"] = [k for k in needed if (native.KERNEL_DIR / f"{k}.wasm").is_file()]
         if ort:
@@ -473,7 +498,7 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
         server.extra["__conformance__/blob.bin"] = (bytes(blob.buf), "application/octet-stream")
         log(f"tensor blob: {len(blob.buf) / 1e6:.1f} MB")
 
-        with browser.launch(webgpu=False) as b:
+        with browser.launch(webgpu=gpu) as b:
             page = _Page(b, server)
             try:
                 for mode, entries in (("webedge", we_entries), ("ort", ort_entries)):
@@ -482,7 +507,9 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
                     t0 = time.monotonic()
                     got = _run_batches(page, server, mode, entries, args, batch_size, log)
                     for name, r in got.items():
-                        setattr(results[name], mode, _check(by_name[name], r))
+                        setattr(results[name], mode, _check(by_name[name], r, device if mode == "webedge" else "wasm"))
+                        if mode == "webedge":
+                            results[name].webedge.placement = r.get("placement")
                     log(f"{mode}: ran {len(entries)} cases in the browser in {time.monotonic() - t0:.1f} s")
             finally:
                 page.close()
@@ -565,6 +592,10 @@ def to_json(r: Run) -> dict:
     }
 
 
+def gpu_pass_list() -> Path:
+    return PASS_LIST.with_name("webedge_pass.webgpu.txt")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m webedge.conformance",
                                 description="ONNX backend node conformance of the webedge runtime in headless Chromium.")
@@ -574,33 +605,43 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", metavar="FILE", help="write per-case results as JSON")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                    help=f"per-case time limit in the browser (default {DEFAULT_TIMEOUT_S:g} s)")
+    p.add_argument("--device", choices=("wasm", "webgpu"), default="wasm",
+                   help="webgpu: run on WebGPU (SwiftShader headless) and keep the list of cases that pass there "
+                   "with their op's nodes on the GPU (webedge_pass.webgpu.txt)")
     a = p.parse_args(argv)
     try:
-        r = run(only=a.only, ort=a.ort, timeout_s=a.timeout, log=lambda s: print(s, file=sys.stderr, flush=True))
+        r = run(only=a.only, ort=a.ort, timeout_s=a.timeout, device=a.device,
+                log=lambda s: print(s, file=sys.stderr, flush=True))
     except (WebedgeError, re.error) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(summary(r))
+    gpu = a.device == "webgpu"
+    listing = gpu_pass_list() if gpu else PASS_LIST
+    passed = sorted(n for n, res in r.results.items() if on_gpu(res)) if gpu else r.passed()
+    if gpu:
+        print(f"GPU passes (the case's op ran on WebGPU): {len(passed)} of {len(r.results)} "
+              f"({len(r.passed())} pass in all)")
     if a.json:
         Path(a.json).write_text(json.dumps(to_json(r), indent=1) + "\n")
         print(f"wrote {a.json}")
-    listed = set(read_pass_list())
-    regressed = sorted(n for n in listed if n in r.results and r.results[n].webedge.status != "pass")
+    listed = set(read_pass_list(listing))
+    regressed = sorted(n for n in listed if n in r.results and n not in passed)
     if a.update:
-        if not PASS_LIST.parent.is_dir():
-            print(f"error: {PASS_LIST.parent} does not exist (run from a checkout)", file=sys.stderr)
+        if not listing.parent.is_dir():
+            print(f"error: {listing.parent} does not exist (run from a checkout)", file=sys.stderr)
             return 2
         selected = set(r.results) | set(r.excluded)
-        names = sorted((listed - selected) | set(r.passed()))
-        PASS_LIST.write_text("".join(f"{n}\n" for n in names))
-        print(f"wrote {PASS_LIST.relative_to(ROOT)}: {len(names)} cases "
+        names = sorted((listed - selected) | set(passed))
+        listing.write_text("".join(f"{n}\n" for n in names))
+        print(f"wrote {listing.relative_to(ROOT)}: {len(names)} cases "
               f"(+{len(set(names) - listed)} -{len(listed - set(names))})")
         return 0
     if regressed:
-        print(f"\n{len(regressed)} case(s) listed in {PASS_LIST.name} no longer pass:")
+        print(f"\n{len(regressed)} case(s) listed in {listing.name} no longer pass:")
         for n in regressed:
             o = r.results[n].webedge
-            print(f"  {n}: {o.status}: {o.reason}")
+            print(f"  {n}: {o.status}: {o.reason}{' (ran off the GPU)' if o.status == 'pass' else ''}")
         return 1
     return 0
 

@@ -15,7 +15,7 @@ from ..plan.ops import RUNTIME_DIR, modules_for, registry
 
 HEADER = "// webedge's executor, linked by `webedge bundle` from webedge/runtime/executor/ (js/build.mjs).\n"
 FOOTER = """const D={},R=i=>D[i]??=M[i](R),C=R("core"),ops=%s.flatMap(i=>R(i).units),gpu=%s;
-export {ops};
+export {ops,gpu};
 export const createSession=(a)=>C.createSession({ops,gpu,...a});
 export const createWebedgeSession=(a)=>C.createWebedgeSession({...a,ops,gpu});
 export const createStreamingSession=(a)=>C.createStreamingSession({...a,ops,gpu});

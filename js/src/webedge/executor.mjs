@@ -116,7 +116,14 @@ export class Executor {
         if (unit.control && !this.placed.has(node)) {
           this.placed.set(node, { op: node.op, output: node.outputs[0], device: 'js', why: 'control flow runs on the host' });
         }
-        outputs = unit.control ? unit.run(this, node, inputs, values) : this.dispatch(unit, node, inputs);
+        if (unit.control && inputs.some((t) => t?.location === 'webgpu')) {
+          // control flow (If, Loop, Scan) reads its inputs on the host: GPU tensors are read back
+          const host = await Promise.all(inputs.map((t) => (t?.location === 'webgpu' ? this.devices.js.upload(t) : t)));
+          outputs = await unit.run(this, node, host, values);
+          host.forEach((t, i) => { if (t !== inputs[i]) t.release(); });
+        } else {
+          outputs = unit.control ? unit.run(this, node, inputs, values) : this.dispatch(unit, node, inputs);
+        }
         if (outputs instanceof Promise) outputs = await outputs;
         if (this.profile) {
           const entry = (this.profile[node.op] ??= { calls: 0, ms: 0, device: null });
@@ -261,6 +268,7 @@ export class Executor {
           owned.delete(name);
           return t;
         }
+        if (t.location === 'webgpu') return this.devices.webgpu.clone(t); // stays on the GPU
         const copy = this.alloc(t.dtype, t.dims.slice());
         copy.data.set(t.data);
         return copy;

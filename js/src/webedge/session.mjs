@@ -90,7 +90,8 @@ function planOps(nodes, into = new Set()) {
 // (or units), and [{name, dtype, shape, bytes}] weights. The conformance runner and the Node test
 // lane call this directly. threads > 1 needs the threaded kernel variants; `session.threads` says
 // how many run (1 when workers could not start). placement: op -> device names to try (tests).
-export async function createSession({ plan, kernels, weights: weightList, ops, threads = 1, placement, gpu, shaders }) {
+export async function createSession({ plan, kernels, weights: weightList, ops, threads = 1, placement, gpu, shaders,
+  gpuDevice }) {
   const units = unitsOf(ops ?? []);
   const lacking = [...planOps(plan.nodes)].filter((op) => !units.has(op)).sort();
   if (lacking.length) throw new WebedgeError(`this runtime has no op module for ${lacking.join(', ')}`);
@@ -106,7 +107,8 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
   // WebGPU: when the linked executor carries the device module (`--ep webgpu` bundles) and the
   // caller passes the shaders; otherwise, or when the browser has no adapter, wasm (and why).
   let fallbackReason = null;
-  if (gpu && shaders) {
+  if (gpuDevice) devices.webgpu = gpuDevice; // one the caller owns and keeps (the conformance worker)
+  else if (gpu && shaders) {
     const made = await gpu.createWebGPUDevice(shaders);
     if (made.device) devices.webgpu = made.device;
     else fallbackReason = made.reason;
@@ -123,18 +125,18 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
     /** Stop using WebGPU for good (a failed self-test): every node is placed again on wasm/js. */
     dropWebGPU(reason) {
       if (!devices.webgpu) return;
-      const gpuDevice = devices.webgpu;
+      const dropped = devices.webgpu;
       delete devices.webgpu;
       executor.chosen = new Map();
       executor.placed = new Map();
       this.fallbackReason = reason;
-      gpuDevice.destroy();
+      if (dropped !== gpuDevice) dropped.destroy();
     },
     placement: () => executor.placementReport(),
     run: (feeds) => executor.run(feeds),
     async dispose() {
       pool?.dispose();
-      devices.webgpu?.destroy();
+      if (devices.webgpu && devices.webgpu !== gpuDevice) devices.webgpu.destroy();
     },
     memoryBytes: () => arena.memory.buffer.byteLength,
   };

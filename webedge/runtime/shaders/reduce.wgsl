@@ -81,8 +81,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     switch OP {
       case 1u: { v = v / f32(p.R); }
       case 7u: { v = sqrt(v); }
-      case 8u: { v = log(v); }
-      case 9u: { v = log(v) + m; }
+      case 8u: { v = select(log(v), -p.inf, v == 0.0); } // WGSL leaves log(0) undefined
+      case 9u: { v = select(log(v) + m, -p.inf, v == 0.0); }
       default: {}
     }
     Y[o * p.inner + s] = v;

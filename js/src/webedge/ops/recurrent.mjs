@@ -234,7 +234,7 @@ async function runLstmGpu(gpu, node, inputs, outputs) {
         bindings: [X, W, up(bias), XW], workgroups: [Math.ceil(G4 / 32), Math.ceil((S * N) / 32), 1] });
       for (const [state, init] of [[hS, h0], [cS, c0]]) {
         if (init) await copyRegion(gpu, init, state, { dims: [N * H], xOff: d * N * H });
-        else gpu.gpu.queue.writeBuffer(state.buffer, 0, zeros);
+        else gpu.write(state.buffer, zeros);
       }
       const cell = grid1d(N * H);
       for (let step = 0; step < S; step++) {

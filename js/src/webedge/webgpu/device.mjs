@@ -127,6 +127,14 @@ export class WebGPUDevice {
     return out;
   }
 
+  /** Overwrite a GPU buffer from the host. queue.writeBuffer runs before commands that are
+   * encoded but not yet submitted, so those are submitted first: a write never overtakes a
+   * dispatch encoded before it. */
+  write(buffer, data) {
+    this.flush();
+    this.gpu.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  }
+
   /** The GPU copy of a weight or constant (uploaded the first time a GPU part reads it). */
   resident(t) {
     let copy = this.residents.get(t);
@@ -135,6 +143,17 @@ export class WebGPUDevice {
       this.residents.set(t, copy);
     }
     return copy;
+  }
+
+  /** A GPU copy of a GPU tensor (a subplan output that its scope keeps). */
+  clone(t) {
+    const out = this.alloc(t.dtype, t.dims.slice());
+    const n = Math.ceil((size(t.dims) * 4) / 4) * 4;
+    if (n) {
+      this.encoder ??= this.gpu.createCommandEncoder();
+      this.encoder.copyBufferToBuffer(t.buffer, 0, out.buffer, 0, n);
+    }
+    return out;
   }
 
   /** Give a buffer back; reusable once the commands encoded so far are submitted. */

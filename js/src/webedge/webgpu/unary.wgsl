@@ -5,7 +5,7 @@
 // even, as ONNX), plus 23 Softsign, 24 Selu(a, b), 25 Celu(a), 26 ThresholdedRelu(a), 27 Mish,
 // 28 Sign. Parameters a, b in Params. Grid as binary.wgsl.
 
-struct Params { total: u32, row: u32, a: f32, b: f32 }
+struct Params { total: u32, row: u32, a: f32, b: f32, inf: f32, _p0: u32, _p1: u32, _p2: u32 }
 
 override OP: u32 = 0u;
 
@@ -20,13 +20,27 @@ fn erf_as(x: f32) -> f32 {
   return select(y, -y, x < 0.0);
 }
 
+// tanh without exp overflow for large |x| (some implementations give NaN for tanh(100)), and by
+// its series near 0, where 1 - exp(-2|x|) would cancel.
 fn tanh_safe(x: f32) -> f32 {
-  let e = exp(-2.0 * abs(x));
+  let a = abs(x);
+  if (a < 0.1) {
+    let x2 = x * x;
+    return x * (1.0 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 - x2 * 17.0 / 315.0)));
+  }
+  let e = exp(-2.0 * a);
   return sign(x) * (1.0 - e) / (1.0 + e);
 }
 
+// log(1 + x) to full relative precision for small x: WGSL bounds log's error absolutely near 1
+// (2^-21), so log(1 + tiny) alone is off by a large fraction of the result.
+fn log1p(x: f32) -> f32 {
+  let u = 1.0 + x;
+  return select(log(u) * x / (u - 1.0), x, u == 1.0);
+}
+
 fn softplus(x: f32) -> f32 {
-  return select(log(1.0 + exp(x)), x, x > 20.0);
+  return select(max(x, 0.0) + log1p(exp(-abs(x))), x, x > 20.0);
 }
 
 fn f(x: f32) -> f32 {
@@ -42,8 +56,8 @@ fn f(x: f32) -> f32 {
     case 6u: { return 1.0 / (1.0 + exp(-x)); }
     case 7u: { return tanh_safe(x); }
     case 8u: { return exp(x); }
-    case 9u: { return log(x); }
-    case 10u: { return sqrt(x); }
+    case 9u: { return select(select(log(x), -p.inf, x == 0.0), p.inf - p.inf, x < 0.0); } // WGSL: undefined there
+    case 10u: { return select(sqrt(x), p.inf - p.inf, x < 0.0); }
     case 11u: { return abs(x); }
     case 12u: { return -x; }
     case 13u: { return 1.0 / x; }
