@@ -18,9 +18,9 @@ def gzip_size(data: bytes) -> int:
 def kind_of(path: str) -> str:
     if path.startswith("weights/"):
         return "weights"
-    if path.startswith(("ort/", "kernels/", "chunks/", "webedge-runtime.")) or path == "webedge.mjs":
+    if path.startswith(("ort/", "kernels/", "chunks/", "shaders/", "webedge-runtime.")) or path == "webedge.mjs":
         return "runtime"
-    if path.startswith(("graph.", "plan.")) or path == "model.json":
+    if path.startswith(("graph.", "plan.", "selftest.")) or path == "model.json":
         return "model"
     return "page"
 

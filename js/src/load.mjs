@@ -8,6 +8,7 @@ import { prepareFeeds } from './tensor.mjs';
 import { WebedgeError } from './errors.mjs';
 import { importOrt, createOrtSession, threadCount } from './backends/ort.mjs';
 import { threadsFor } from './webedge/threads.mjs';
+import { selfTest } from './selftest.mjs';
 
 const now = () => performance.now();
 
@@ -69,7 +70,7 @@ function webedgeThreads(manifest, requested) {
  *   cross-origin isolated (default min(navigator.hardwareConcurrency, 4)); always 1 when it is not.
  */
 export async function load(manifestUrl, options = {}) {
-  const { backend, onProgress, concurrency = 6, cache = true, retries = 3, stream = true } = options;
+  const { backend, onProgress, concurrency = 6, cache = true, retries = 3, stream = true, selfTest: checkGpu = true } = options;
   const timings = { start: now() };
   const progress = new Progress(onProgress);
   const base = new URL(manifestUrl, globalThis.document?.baseURI ?? location.href);
@@ -89,6 +90,8 @@ export async function load(manifestUrl, options = {}) {
   const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === kernelRole
     || (gpuRuntime && f.role === 'shader'));
   const modelFiles = [manifest.backend.graph, ...manifest.shards];
+  const golden = gpuRuntime && checkGpu ? manifest.backend.files.find((f) => f.role === 'selftest') : null;
+  if (golden) progress.setTotal('selftest', golden.bytes);
   progress.setTotal('runtime', binaries.reduce((s, f) => s + f.bytes, 0));
   progress.setTotal('weights', modelFiles.reduce((s, f) => s + f.bytes, 0));
 
@@ -121,7 +124,7 @@ export async function load(manifestUrl, options = {}) {
     progress.setTotal('compile', 0);
     progress.emit('compile');
     session = await (await importExecutor(manifest, base)).createStreamingSession({
-      manifest, planBytes: graph, shards: files.slice(1), ...split(bins), threads });
+      manifest, planBytes: graph, shards: files.slice(1), ...split(bins), threads, placement: options.placement });
   } else {
     const [{ ort, bins }, [graph, ...shards]] = await Promise.all([runtime, everything]);
     progress.setTotal('compile', 0);
@@ -129,7 +132,7 @@ export async function load(manifestUrl, options = {}) {
     session = isOrt
       ? await createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards })
       : await (await importExecutor(manifest, base)).createWebedgeSession({ manifest, planBytes: graph, shards,
-        ...split(bins), threads });
+        ...split(bins), threads, placement: options.placement });
   }
   timings.started = now();
   const loaded = (streaming ? Promise.all([everything, session.weightsPlaced]) : Promise.resolve()).then(() => {
@@ -139,6 +142,20 @@ export async function load(manifestUrl, options = {}) {
   });
   loaded.catch(() => {});
   if (!streaming) await loaded;
+  // WebGPU: once every weight is in, the golden input must give the golden outputs, or the whole
+  // model moves to wasm (a GPU that is wrong without an error). run() waits for the verdict.
+  let verdict = Promise.resolve();
+  if (golden && session.device === 'webgpu') {
+    verdict = Promise.all([loaded, getVerified(golden, { ...ctx, phase: 'selftest' })]).then(async ([, bytes]) => {
+      const why = await selfTest(session, JSON.parse(new TextDecoder().decode(bytes)));
+      timings.selftest = now();
+      if (why) {
+        session.dropWebGPU(`the WebGPU self-test failed: ${why}`);
+        progress.emit('fallback', { device: 'wasm', reason: session.fallbackReason });
+      }
+    });
+    verdict.catch(() => {});
+  }
 
   let disposed = false;
   return {
@@ -171,9 +188,13 @@ export async function load(manifestUrl, options = {}) {
       get cacheBytes() { return stats.cacheBytes; },
       get cache() { return store.mode; },
     },
+    /** Resolves once a WebGPU bundle's self-test decided where the model runs (at once otherwise). */
+    checked: verdict,
     async run(feeds) {
       if (disposed) throw new WebedgeError('model.run() after model.dispose()');
-      return session.run(prepareFeeds(manifest.inputs, feeds));
+      const prepared = prepareFeeds(manifest.inputs, feeds);
+      await verdict;
+      return session.run(prepared);
     },
     async dispose() {
       if (!disposed) {

@@ -26,17 +26,18 @@ function parsePlan(manifest, planBytes) {
   return plan;
 }
 
-export async function createWebedgeSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders }) {
+export async function createWebedgeSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders, placement }) {
   const plan = parsePlan(manifest, planBytes);
   const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
-  return createSession({ plan, kernels, weights, ops, threads, gpu, shaders });
+  return createSession({ plan, kernels, weights, ops, threads, gpu, shaders, placement });
 }
 
 // Like createWebedgeSession, but `shards` are promises: each shard's tensors are placed when it
 // arrives, and a node that reads a weight still on the way waits for that shard only.
-export async function createStreamingSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders }) {
+export async function createStreamingSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders,
+  placement }) {
   const plan = parsePlan(manifest, planBytes);
-  const session = await createSession({ plan, kernels, weights: [], ops, threads, gpu, shaders });
+  const session = await createSession({ plan, kernels, weights: [], ops, threads, gpu, shaders, placement });
   const ex = session.executor;
   ex.streaming = true;
   const placed = shards.map((promise, i) => {
