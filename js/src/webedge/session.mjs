@@ -67,6 +67,27 @@ function placeWeight(ex, w) {
   return [w.name, new Tensor(w.dtype, w.shape, { host: fromBytes(w.dtype, w.bytes, size(w.shape)) })];
 }
 
+// Create the compute pipelines the plan's GPU parts will use now, in the background: they compile
+// while the weights download (createComputePipelineAsync), and a first run finds them ready.
+function startPipelines(gpu, nodes, units) {
+  const seen = new Set();
+  const want = [];
+  const visit = (list) => {
+    for (const node of list) {
+      for (const p of units.get(node.op)?.webgpu?.pipelines?.(node) ?? []) {
+        const key = `${p.shader}|${JSON.stringify(p.constants)}`;
+        if (!seen.has(key) && p.shader in gpu.shaders) {
+          seen.add(key);
+          want.push(p);
+        }
+      }
+      for (const a of Object.values(node.attrs)) if (a && Array.isArray(a.nodes)) visit(a.nodes);
+    }
+  };
+  visit(nodes);
+  gpu.prepare(want).catch(() => {}); // a pipeline that fails here fails again, with its error, when used
+}
+
 /** Op units by ONNX name from op modules (each exports `units`, a list) or units themselves. */
 export function unitsOf(ops) {
   const units = new Map();
@@ -115,6 +136,7 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
     else fallbackReason = made.reason;
   }
   const executor = new Executor(plan, { devices, units, weights: new Map(), placement });
+  if (devices.webgpu) startPipelines(devices.webgpu, plan.nodes, units);
   for (const w of weightList) executor.addWeight(placeWeight(executor, w));
   return {
     executor,

@@ -68,6 +68,7 @@ export function unaryGpuPart(params) {
   return {
     kernels: ['unary'],
     hostInputs: [1, 2], // Clip's bounds are read as numbers
+    pipelines: (node) => [{ shader: 'unary', constants: { OP: GPU_UNARY[node.op] } }],
     supports: (node, [x], gpu) => node.op in GPU_UNARY && fitsF32(gpu, [x]) && !(node.op === 'Gelu' && node.attrs.approximate === 'tanh'),
     run(gpu, node, inputs, [y]) {
       const [a, b] = params(node, inputs);

@@ -43,6 +43,7 @@ function run(wasm, node, [x, scale, bias, mean, variance], [y, runMean, runVar])
 // webgpu: batch_norm.wgsl at inference (not training_mode)
 const gpuPart = {
   kernels: ['batch_norm'],
+  pipelines: () => [{ shader: 'batch_norm', constants: {} }],
   supports: (node, inputs, gpu) => !node.attrs.training_mode && fitsF32(gpu, inputs.slice(0, 5)) && inputs[0].dims.length >= 2,
   run: (gpu, node, [x, scale, bias, mean, variance], [y]) => elementwise(gpu, 'batch_norm', {},
     { C: x.dims[1], inner: size(x.dims.slice(2)), eps: node.attrs.epsilon ?? 1e-5 }, [x, scale, bias, mean, variance], y),

@@ -82,6 +82,7 @@ const unit = (op) => ({
   } : undefined,
   js: { run: (js, node, [a, b], [y]) => binaryJs(a, b, y, op === 'Mod' && node.attrs?.fmod ? fmod : arithmeticFor(op, a.dtype)) },
   ...(globalThis.WEBGPU && op in GPU_BINARY ? { webgpu: { kernels: ['binary'], supports: binaryGpuSupports,
+    pipelines: () => [{ shader: 'binary', constants: { OP: GPU_BINARY[op] } }],
     run: (gpu, node, [a, b], [y]) => binaryGpu(gpu, op, a, b, y) } } : {}),
 });
 

@@ -39,5 +39,5 @@ async function runGpu(gpu, node, inputs, [y]) {
 }
 
 export const units = [{ op: 'Concat', shape, js: { run },
-  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['copy'], run: runGpu,
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['copy'], pipelines: () => [{ shader: 'copy', constants: {} }], run: runGpu,
     supports: (node, inputs, gpu) => fitsF32(gpu, inputs) && inputs.every((t) => !t || t.dims.length <= MAX_RANK) } } : {}) }];

@@ -116,6 +116,8 @@ export function convGpu(gpu, node, [x, w, b], [y]) {
 
 const gpuPart = {
   kernels: ['conv2d', 'depthwise_conv2d'],
+  pipelines: (node) => ['conv2d', 'depthwise_conv2d'].map((shader) => ({ shader,
+    constants: { ACT: ACT[node.attrs._act ?? 'none'], HAS_BIAS: !!node.inputs[2] } })),
   supports: (node, [x, w, b], gpu) => x.dims.length >= 3 && x.dims.length <= 4 && fitsF32(gpu, [x, w, b])
     && Math.ceil(x.dims[0] * w.dims[0]) < 2 ** 31,
   run: convGpu,

@@ -35,5 +35,6 @@ export const units = [{
   },
   js: { run },
   ...(globalThis.WEBGPU ? { webgpu: { kernels: ['gather'], hostInputs: [1], run: runGpu,
+    pipelines: () => [{ shader: 'gather', constants: {} }],
     supports: (node, [x, idx], gpu) => fitsF32(gpu, [x]) && idx.size > 0 && x.dims.length > 0 } } : {}),
 }];

@@ -7,6 +7,7 @@ import { fitsF32, gridRows } from '../lib/gpu.mjs';
 // webgpu: reduce.wgsl over each (n, c) plane (Mean or Max)
 const gpuPart = (op) => ({
   kernels: ['reduce'],
+  pipelines: () => [{ shader: 'reduce', constants: { OP: op } }],
   supports: (node, [x], gpu) => fitsF32(gpu, [x]),
   run(gpu, node, [x], [y]) {
     const rows = x.dims[0] * x.dims[1];

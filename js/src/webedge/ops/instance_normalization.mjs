@@ -22,5 +22,6 @@ export const units = [{
       y: y.ptr, N: x.dims[0], C: x.dims[1], HW: size(x.dims.slice(2)), eps: node.attrs.epsilon ?? 1e-5 }),
   },
   ...(globalThis.WEBGPU ? { webgpu: { kernels: ['norm'], run: runGpu,
+    pipelines: () => [{ shader: 'norm', constants: { PER_CHANNEL: true, HAS_BIAS: true } }],
     supports: (node, inputs, gpu) => fitsF32(gpu, inputs) && inputs[0].dims[0] * inputs[0].dims[1] > 0 } } : {}),
 }];

@@ -55,5 +55,6 @@ export const units = [{
   op: 'LayerNormalization',
   shape,
   wasm: { kernels: ['norm'], supports: (node, [x]) => x.dtype === 'float32', run },
-  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['norm'], supports: gpuFits, run: runGpu } } : {}),
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['norm'], supports: gpuFits, run: runGpu,
+    pipelines: (node) => [{ shader: 'norm', constants: { PER_CHANNEL: false, HAS_BIAS: !!node.inputs[2] } }] } } : {}),
 }];

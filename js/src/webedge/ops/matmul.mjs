@@ -112,6 +112,6 @@ export const units = [{
   shape,
   wasm: { kernels: ['linalg'], supports: (node, [a, b]) => a.dtype === 'float32' && b.dtype === 'float32', run },
   js: { supports: (node, [a]) => a.dtype !== 'bfloat16', run: runJs }, // bfloat16: no codec here
-  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['matmul'], run: runGpu, supports: (node, [a, b], gpu) =>
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['matmul'], run: runGpu, pipelines: () => [{ shader: 'matmul', constants: {} }], supports: (node, [a, b], gpu) =>
     fitsF32(gpu, [a, b]) && dimsOf(a, b).batch.length <= 4 && size(dimsOf(a, b).batch) <= 65535 } } : {}),
 }];

@@ -51,6 +51,7 @@ function run(js, node, inputs, [y]) {
 const GPU_MODES = { constant: 0, reflect: 1, edge: 2, wrap: 3 };
 const gpuPart = {
   kernels: ['pad'],
+  pipelines: (node) => [{ shader: 'pad', constants: { MODE: GPU_MODES[node.attrs.mode ?? 'constant'] ?? 0 } }],
   hostInputs: [1, 2, 3],
   supports: (node, [x], gpu) => fitsF32(gpu, [x]) && x.dims.length <= MAX_RANK && x.size > 0
     && (node.attrs.mode ?? 'constant') in GPU_MODES,

@@ -144,6 +144,7 @@ function runGpu(gpu, node, [x], [y]) {
 
 const gpuPart = {
   kernels: ['pool2d'],
+  pipelines: (node) => [{ shader: 'pool2d', constants: { MAX: node.op === 'MaxPool' } }],
   supports: (node, [x], gpu) => x.dims.length >= 3 && x.dims.length <= 4 && !node.outputs[1] && fitsF32(gpu, [x]),
   run: runGpu,
 };

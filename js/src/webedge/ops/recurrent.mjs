@@ -256,6 +256,8 @@ async function runLstmGpu(gpu, node, inputs, outputs) {
 
 const lstmGpu = {
   kernels: ['matmul', 'lstm_cell', 'copy'],
+  pipelines: (node) => [{ shader: 'matmul', constants: { HAS_C: true } }, { shader: 'matmul', constants: { HAS_C: false } },
+    { shader: 'lstm_cell', constants: { PEEP: !!node.inputs[7] } }, { shader: 'copy', constants: {} }],
   hostInputs: [3, 4, 7], // B and P are summed/sliced here; sequence_lens checked
   supports(node, [X, W, R, B, seqLens, h0, c0, P], gpu) {
     const at = node.attrs;

@@ -121,6 +121,7 @@ function gpuBlocks(node, x, axesInput) {
 const gpuPart = {
   kernels: ['reduce'],
   hostInputs: [1], // axes
+  pipelines: (node) => [{ shader: 'reduce', constants: { OP: GPU_REDUCE[node.op] } }],
   supports: (node, [x, axes], gpu) => node.op in GPU_REDUCE && fitsF32(gpu, [x]) && gpuBlocks(node, x, axes) !== null
     && gpuBlocks(node, x, axes)[1] > 0,
   run(gpu, node, [x, axes], [y]) {

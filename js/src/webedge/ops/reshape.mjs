@@ -7,7 +7,7 @@ import { size } from '../tensor.mjs';
 import { copyRegion, fitsF32 } from '../lib/gpu.mjs';
 
 // webgpu: the buffer copied as stored
-const gpuPart = { kernels: ['copy'], hostInputs: [1], supports: (node, [x], gpu) => fitsF32(gpu, [x]),
+const gpuPart = { kernels: ['copy'], pipelines: () => [{ shader: 'copy', constants: {} }], hostInputs: [1], supports: (node, [x], gpu) => fitsF32(gpu, [x]),
   run: (gpu, node, [x], [y]) => copyRegion(gpu, x, y, { dims: [x.size] }) };
 
 const axesOf = (node, input, fallback) => (input ? input.numbers() : node.attrs.axes ?? fallback);

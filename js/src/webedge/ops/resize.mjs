@@ -263,6 +263,10 @@ async function runGpu(gpu, node, inputs, [y]) {
 
 const gpuPart = {
   kernels: ['resize'],
+  pipelines: (node) => { // the usual tap counts: nearest 1, linear 2, cubic 4 (antialias differs: made on first use)
+    const t = { nearest: 1, linear: 2, cubic: 4 }[node.attrs.mode ?? 'nearest'] ?? 1;
+    return [{ shader: 'resize', constants: { TY: t, TX: t } }];
+  },
   hostInputs: [1, 2, 3],
   supports: (node, inputs, gpu) => fitsF32(gpu, [inputs[0]]) && inputs[0].dims.length >= 1 && size(inputs[0].dims) > 0
     && ['nearest', 'linear', 'cubic'].includes(node.attrs.mode ?? 'nearest') && (() => {

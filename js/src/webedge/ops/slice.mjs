@@ -43,7 +43,7 @@ export const units = [{
   shapeReads: [1, 2, 3, 4],
   js: { run },
   ...(globalThis.WEBGPU ? { webgpu: { // copy.wgsl from the first element, with the steps as strides
-    kernels: ['copy'],
+    kernels: ['copy'], pipelines: () => [{ shader: 'copy', constants: {} }],
     hostInputs: [1, 2, 3, 4],
     supports: (node, [x], gpu) => fitsF32(gpu, [x]) && x.dims.length <= MAX_RANK,
     run(gpu, node, inputs, [y]) {

@@ -49,6 +49,7 @@ const jsPart = { supports: (node, [x]) => x.dtype !== 'bfloat16', run: runJs }; 
 // webgpu: softmax.wgsl, one workgroup per [outer, inner] row
 const gpuPart = (log) => ({
   kernels: ['softmax'],
+  pipelines: () => [{ shader: 'softmax', constants: { LOG: log } }],
   supports: (node, [x], gpu) => fitsF32(gpu, [x]),
   run(gpu, node, [x], [y]) {
     const [outer, D, inner] = softmaxBlocks(node, x);

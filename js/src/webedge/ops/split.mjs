@@ -40,5 +40,5 @@ async function runGpu(gpu, node, [x, s], outputs) {
 }
 
 export const units = [{ op: 'Split', shape, shapeReads: [1], js: { run },
-  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['copy'], hostInputs: [1], run: runGpu,
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['copy'], pipelines: () => [{ shader: 'copy', constants: {} }], hostInputs: [1], run: runGpu,
     supports: (node, [x], gpu) => fitsF32(gpu, [x]) && x.dims.length <= MAX_RANK } } : {}) }];

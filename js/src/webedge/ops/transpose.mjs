@@ -15,7 +15,7 @@ export const units = [{
     },
   },
   ...(globalThis.WEBGPU ? { webgpu: { // copy.wgsl through the permuted strides
-    kernels: ['copy'],
+    kernels: ['copy'], pipelines: () => [{ shader: 'copy', constants: {} }],
     supports: (node, [x], gpu) => fitsF32(gpu, [x]) && x.dims.length <= MAX_RANK,
     run(gpu, node, [x], [y]) {
       const xs = stridesOf(x.dims);
