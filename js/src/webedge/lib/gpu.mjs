@@ -3,6 +3,7 @@
 // fit one storage binding). Parts call `gpu.run(shader, spec)` (webgpu/device.mjs).
 import { size, stridesOf } from '../tensor.mjs';
 import { broadcastStrides } from './broadcast.mjs';
+import { BINARY } from '../wasm/abi.mjs';
 
 const MAX_GROUPS = 65535; // maxComputeWorkgroupsPerDimension, the WebGPU default
 export const MAX_RANK = 8; // the shaders' array<vec4, 2> dims/strides
@@ -76,6 +77,16 @@ export function unaryGpuPart(params) {
     },
   };
 }
+
+/** binary.wgsl's OP codes: wasm/abi.mjs's BINARY, then Pow and PRelu. */
+export const GPU_BINARY = { ...BINARY, Pow: 6, PRelu: 7 };
+
+/** y = a op b on the WebGPU device (float32, broadcast); y may not be a or b. */
+export function binaryGpu(gpu, op, a, b, y) {
+  return elementwise(gpu, 'binary', { OP: GPU_BINARY[op] }, { ...broadcastParams(a, b, y), act_a: 0, act_b: 0 }, [a, b], y);
+}
+
+export const binaryGpuSupports = (node, inputs, gpu) => fitsF32(gpu, inputs) && inputs.every((t) => t.dims.length <= MAX_RANK);
 
 /** A 4-byte placeholder for a binding a shader declares but a node does not have (no bias). */
 export function none(gpu) {

@@ -8,7 +8,7 @@
 import { broadcastDims, broadcastStrides, forEachRow } from '../lib/broadcast.mjs';
 import { BINARY } from '../wasm/abi.mjs';
 import { isBig, numbersOf, numberToHalf } from '../lib/values.mjs';
-import { broadcastParams, elementwise, fitsF32 } from '../lib/gpu.mjs';
+import { GPU_BINARY, binaryGpu, binaryGpuSupports } from '../lib/gpu.mjs';
 
 export const ARITHMETIC = {
   Add: (a, b) => a + b, Sub: (a, b) => a - b, Mul: (a, b) => a * b,
@@ -61,16 +61,6 @@ export function binaryWasm(wasm, op, a, b, y) {
   if (op === 'Pow') wasm.call('pow_f32', { a: a.ptr, b: b.ptr, y: y.ptr, rank, dims: pd, astrides: pa, bstrides: pb });
   else wasm.call('binary_f32', { op: BINARY[op], a: a.ptr, b: b.ptr, y: y.ptr, rank, dims: pd, astrides: pa, bstrides: pb });
 }
-
-/** binary.wgsl's OP codes: wasm/abi.mjs's BINARY, then Pow and PRelu. */
-export const GPU_BINARY = { ...BINARY, Pow: 6, PRelu: 7 };
-
-/** y = a op b on the WebGPU device (float32, broadcast); y may not be a or b. */
-export function binaryGpu(gpu, op, a, b, y) {
-  return elementwise(gpu, 'binary', { OP: GPU_BINARY[op] }, { ...broadcastParams(a, b, y), act_a: 0, act_b: 0 }, [a, b], y);
-}
-
-export const binaryGpuSupports = (node, inputs, gpu) => fitsF32(gpu, inputs) && inputs.every((t) => t.dims.length <= 8);
 
 const unit = (op) => ({
   op,

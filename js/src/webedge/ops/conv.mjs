@@ -86,14 +86,14 @@ export function convJs(js, node, [x, w, b], [y]) {
 }
 
 /** The window of a 1-D or 2-D conv as the shaders' Params (1-D as H = 1). */
-export function gpuWindow(at, x, w) {
+function gpuWindow(at, x, w) {
   const spatial = x.dims.slice(2);
   const kernel = w.dims.slice(2);
   const { H, W, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl } = as2d(windowGeometry(at, spatial, kernel), spatial, kernel);
   return { H, W, kh: KH, kw: KW, Ho: OH, Wo: OW, sh, sw, dh, dw, ph: pt, pw: pl };
 }
 
-export function convGpu(gpu, node, [x, w, b], [y]) {
+function convGpu(gpu, node, [x, w, b], [y]) {
   const at = node.attrs;
   const win = gpuWindow(at, x, w);
   const [N, C] = x.dims;

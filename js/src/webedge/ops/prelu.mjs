@@ -1,7 +1,7 @@
 // PRelu: y = x < 0 ? x * slope : x, the slope broadcast to x (numpy rules), in double.
 import { broadcastDims, broadcastStrides, forEachBroadcast } from '../lib/broadcast.mjs';
 import { numbersOf, encoder } from '../lib/values.mjs';
-import { binaryGpu, binaryGpuSupports } from './binary.mjs';
+import { binaryGpu, binaryGpuSupports } from '../lib/gpu.mjs';
 
 function run(js, node, [x, slope], [y]) {
   const xv = numbersOf(x), sv = numbersOf(slope), yd = y.data;

@@ -2,8 +2,8 @@
 // each step one binary op into a temporary (the last one into y); Mean then divides by the count.
 // wasm: binary_f32 when every input is float32; js: binary.mjs's loops on any dtype.
 import { broadcastDims } from '../lib/broadcast.mjs';
-import { ARITHMETIC, arithmeticFor, binaryGpu, binaryGpuSupports, binaryJs, binaryWasm } from './binary.mjs';
-import { copyRegion } from '../lib/gpu.mjs';
+import { ARITHMETIC, arithmeticFor, binaryJs, binaryWasm } from './binary.mjs';
+import { binaryGpu, binaryGpuSupports, copyRegion } from '../lib/gpu.mjs';
 
 const PAIR = { Max: 'Max', Min: 'Min', Sum: 'Add', Mean: 'Add' };
 
