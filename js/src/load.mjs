@@ -8,7 +8,6 @@ import { prepareFeeds } from './tensor.mjs';
 import { WebedgeError } from './errors.mjs';
 import { importOrt, createOrtSession, threadCount } from './backends/ort.mjs';
 import { threadsFor } from './webedge/threads.mjs';
-import { selfTest } from './selftest.mjs';
 
 const now = () => performance.now();
 
@@ -98,16 +97,8 @@ export async function load(manifestUrl, options = {}) {
   const runtime = Promise.all([isOrt ? importOrt(manifest, base) : null,
     ...binaries.map((f) => getVerified(f, { ...ctx, phase: 'runtime' }))])
     .then(([ort, ...bins]) => { timings.runtime = now(); return { ort, bins }; });
-  // [file, bytes] of the wasm kernels, and name -> WGSL source of the shaders
-  const split = (bins) => {
-    const kernels = [];
-    const shaders = {};
-    binaries.forEach((f, i) => {
-      if (f.role === 'shader') shaders[f.file.split('/').pop().replace(/\.wgsl$/, '')] = new TextDecoder().decode(bins[i]);
-      else kernels.push([f.file, bins[i]]);
-    });
-    return { kernels, shaders: gpuRuntime ? shaders : undefined };
-  };
+  // [file, bytes] of the wasm kernels and (WebGPU) the WGSL shaders: the session tells them apart
+  const split = (bins) => ({ kernels: binaries.map((f, i) => [f.file, bins[i]]) });
   const files = modelFiles.map((f) => getVerified(f, { ...ctx, phase: 'weights' }).then((bytes) => decodeShard(f, bytes)));
   const everything = Promise.all(files).then((all) => {
     timings.weights = now();
@@ -144,18 +135,11 @@ export async function load(manifestUrl, options = {}) {
   if (!streaming) await loaded;
   // WebGPU: once every weight is in, the golden input must give the golden outputs, or the whole
   // model moves to wasm (a GPU that is wrong without an error). run() waits for the verdict.
-  let verdict = Promise.resolve();
-  if (golden && session.device === 'webgpu') {
-    verdict = Promise.all([loaded, getVerified(golden, { ...ctx, phase: 'selftest' })]).then(async ([, bytes]) => {
-      const why = await selfTest(session, JSON.parse(new TextDecoder().decode(bytes)));
-      timings.selftest = now();
-      if (why) {
-        session.dropWebGPU(`the WebGPU self-test failed: ${why}`);
-        progress.emit('fallback', { device: 'wasm', reason: session.fallbackReason });
-      }
-    });
-    verdict.catch(() => {});
-  }
+  const verdict = golden && session.device === 'webgpu'
+    ? session.check(Promise.all([loaded, getVerified(golden, { ...ctx, phase: 'selftest' })]).then(([, b]) => b),
+      (reason) => progress.emit('fallback', { device: 'wasm', reason }))
+    : Promise.resolve();
+  verdict.catch(() => {});
 
   let disposed = false;
   return {

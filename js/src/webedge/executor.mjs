@@ -163,9 +163,9 @@ export class Executor {
       const device = this.devices[name];
       const part = unit[name];
       if (!device) continue; // the session has no such device: nothing to explain per node
-      if (!part) skipped.push(`${name}: no ${name} part for ${node.op}`);
-      else if (!this.runnable(device, part)) skipped.push(`${name}: the bundle lacks ${part.kernels.join(', ')}`);
-      else if (part.supports && !part.supports(node, inputs, device)) skipped.push(`${name}: not for inputs ${describe(inputs)}`);
+      if (!part) skipped.push(`${name}: no part`);
+      else if (!this.runnable(device, part)) skipped.push(`${name}: lacks ${part.kernels}`);
+      else if (part.supports && !part.supports(node, inputs, device)) skipped.push(`${name}: not for ${describe(inputs)}`);
       else {
         this.device = device;
         this.chosen.set(node, { part, device });

@@ -67,27 +67,6 @@ function placeWeight(ex, w) {
   return [w.name, new Tensor(w.dtype, w.shape, { host: fromBytes(w.dtype, w.bytes, size(w.shape)) })];
 }
 
-// Create the compute pipelines the plan's GPU parts will use now, in the background: they compile
-// while the weights download (createComputePipelineAsync), and a first run finds them ready.
-function startPipelines(gpu, nodes, units) {
-  const seen = new Set();
-  const want = [];
-  const visit = (list) => {
-    for (const node of list) {
-      for (const p of units.get(node.op)?.webgpu?.pipelines?.(node) ?? []) {
-        const key = `${p.shader}|${JSON.stringify(p.constants)}`;
-        if (!seen.has(key) && p.shader in gpu.shaders) {
-          seen.add(key);
-          want.push(p);
-        }
-      }
-      for (const a of Object.values(node.attrs)) if (a && Array.isArray(a.nodes)) visit(a.nodes);
-    }
-  };
-  visit(nodes);
-  gpu.prepare(want).catch(() => {}); // a pipeline that fails here fails again, with its error, when used
-}
-
 /** Op units by ONNX name from op modules (each exports `units`, a list) or units themselves. */
 export function unitsOf(ops) {
   const units = new Map();
@@ -118,7 +97,7 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
   const lacking = [...planOps(plan.nodes)].filter((op) => !units.has(op)).sort();
   if (lacking.length) throw new WebedgeError(`this runtime has no op module for ${lacking.join(', ')}`);
   const arena = new Arena(32, threads > 1 ? { shared: true, reserved: threads * PAGE } : {});
-  const { exports, modules, names } = await instantiateKernels(kernels, arena);
+  const { exports, modules, names } = await instantiateKernels(kernels.filter(([f]) => !f.endsWith('.wgsl')), arena);
   let pool = null;
   if (threads > 1) {
     const { startPool } = await import('./wasm/pool.mjs');
@@ -130,13 +109,13 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
   // caller passes the shaders; otherwise, or when the browser has no adapter, wasm (and why).
   let fallbackReason = null;
   if (gpuDevice) devices.webgpu = gpuDevice; // one the caller owns and keeps (the conformance worker)
-  else if (gpu && shaders) {
-    const made = await gpu.createWebGPUDevice(shaders);
+  else if (gpu && (shaders || kernels.some(([f]) => f.endsWith('.wgsl')))) {
+    const made = await gpu.createWebGPUDevice(shaders ?? kernels);
     if (made.device) devices.webgpu = made.device;
     else fallbackReason = made.reason;
   }
   const executor = new Executor(plan, { devices, units, weights: new Map(), placement });
-  if (devices.webgpu) startPipelines(devices.webgpu, plan.nodes, units);
+  if (devices.webgpu && gpu) gpu.startPipelines(devices.webgpu, plan.nodes, units);
   for (const w of weightList) executor.addWeight(placeWeight(executor, w));
   return {
     executor,
@@ -145,17 +124,12 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
       return devices.webgpu ? 'webgpu' : 'wasm';
     },
     fallbackReason,
-    /** Stop using WebGPU for good (a failed self-test): every node is placed again on wasm/js. */
-    dropWebGPU(reason) {
-      if (!devices.webgpu) return;
-      const dropped = devices.webgpu;
-      delete devices.webgpu;
-      executor.chosen = new Map();
-      executor.placed = new Map();
-      this.fallbackReason = reason;
-      if (dropped !== gpuDevice) dropped.destroy();
-    },
     placement: () => executor.placementReport(),
+    /** WebGPU bundles: once `bytes` (the golden pair's file) arrive, run it (webgpu/selftest.mjs);
+     * on a mismatch drop WebGPU for good and call onFallback(reason). */
+    check(bytes, onFallback) {
+      return gpu.check(this, bytes, () => gpu.drop(devices, executor, gpuDevice), onFallback);
+    },
     run: (feeds) => executor.run(feeds),
     async dispose() {
       pool?.dispose();

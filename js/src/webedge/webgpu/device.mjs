@@ -22,6 +22,18 @@
 import { Tensor, size } from '../tensor.mjs';
 import { bindingsOf } from './shaders.mjs';
 
+import { selfTest } from './selftest.mjs';
+
+/** The self-test of a session (see session.check): the golden pair must match or WebGPU goes. */
+export async function check(session, bytes, dropGpu, onFallback) {
+  const why = await selfTest(session, JSON.parse(new TextDecoder().decode(await bytes)));
+  if (why) {
+    session.fallbackReason = `the WebGPU self-test failed: ${why}`;
+    dropGpu();
+    onFallback(session.fallbackReason);
+  }
+}
+
 const MAX_PENDING = 64;
 const USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 export const GPU_DTYPES = { float32: Float32Array, int32: Int32Array, uint32: Uint32Array };
@@ -311,11 +323,45 @@ export class GpuTensor extends Tensor {
   }
 }
 
+// Create the compute pipelines the plan's GPU parts will use now, in the background: they compile
+// while the weights download (createComputePipelineAsync), and a first run finds them ready.
+/** Take WebGPU out of a session's devices for good; its nodes are placed again on wasm/js. */
+export function drop(devices, executor, keep) {
+  const dropped = devices.webgpu;
+  if (!dropped) return;
+  delete devices.webgpu;
+  executor.chosen = new Map();
+  executor.placed = new Map();
+  if (dropped !== keep) dropped.destroy();
+}
+
+export function startPipelines(gpu, nodes, units) {
+  const seen = new Set();
+  const want = [];
+  const visit = (list) => {
+    for (const node of list) {
+      for (const p of units.get(node.op)?.webgpu?.pipelines?.(node) ?? []) {
+        const key = `${p.shader}|${JSON.stringify(p.constants)}`;
+        if (!seen.has(key) && p.shader in gpu.shaders) {
+          seen.add(key);
+          want.push(p);
+        }
+      }
+      for (const a of Object.values(node.attrs)) if (a && Array.isArray(a.nodes)) visit(a.nodes);
+    }
+  };
+  visit(nodes);
+  gpu.prepare(want).catch(() => {}); // a pipeline that fails here fails again, with its error, when used
+}
+
 /**
  * The WebGPU device of this page, or {device: null, reason} saying why not: no navigator.gpu
  * (not a secure context, or a browser without WebGPU), no adapter, or requestDevice failed.
  */
-export async function createWebGPUDevice(shaders, { powerPreference = 'high-performance' } = {}) {
+export async function createWebGPUDevice(sources, { powerPreference = 'high-performance' } = {}) {
+  // name -> WGSL source, or the loader's [file, bytes] pairs (its .wgsl files)
+  const shaders = !Array.isArray(sources) ? sources : Object.fromEntries(sources.filter(([f]) => f.endsWith('.wgsl'))
+    .map(([f, bytes]) => [f.split('/').pop().slice(0, -5), new TextDecoder().decode(bytes)]));
   const gpu = globalThis.navigator?.gpu;
   if (!gpu) return { device: null, reason: 'this browser exposes no WebGPU (navigator.gpu is missing)' };
   let adapter;

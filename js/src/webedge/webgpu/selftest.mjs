@@ -2,11 +2,11 @@
 // recorded input once on the session and compare with onnxruntime's outputs under the bundle's
 // tolerance. A GPU that computes wrongly without an error is caught here, before any output of
 // the page's own reaches the user: the caller moves the model to wasm and says why.
-import { ARRAY_TYPES } from './tensor.mjs';
+import { ARRAYS } from '../lib/dtypes.mjs';
 
 function decode(t) {
   const bytes = Uint8Array.from(atob(t.b64), (c) => c.charCodeAt(0));
-  const Arr = ARRAY_TYPES[t.dtype];
+  const Arr = t.dtype === 'bool' ? Uint8Array : ARRAYS[t.dtype];
   return { data: new Arr(bytes.buffer, 0, bytes.byteLength / Arr.BYTES_PER_ELEMENT), dims: t.dims, type: t.dtype };
 }
 
@@ -36,7 +36,8 @@ export function mismatch(name, got, want, { atol, rtol, min_cosine: minCosine })
   return `output '${name}': ${bad}/${a.length} values off (max |diff| ${worst.toPrecision(3)})`;
 }
 
-/** Run the golden input on `session`; null when every output matches, else why not. */
+/** Run the golden input on `session` (its run() takes {name: {data, dims, type}}); null when
+ * every output matches, else why not. */
 export async function selfTest(session, doc) {
   const feeds = Object.fromEntries(doc.inputs.map((t) => [t.name, decode(t)]));
   let out;
