@@ -4,15 +4,18 @@
 //   executor/<id>.js       every op module (src/webedge/ops/) and every helper module they share
 //                          (src/webedge/lib/), each minified on its own;
 //   chunks/pool-*.mjs      the worker pool, which the core imports only to run threaded;
-//   registry.json          the op registry: every op, its devices, the wasm kernel modules and the
-//                          executor modules it needs, the module graph, and the kernel ABI.
+//   registry.json          the op registry: every op, its devices, the wasm kernel modules, WGSL
+//                          shaders and executor modules it needs, the module graph, and the kernel ABI;
+//   executor/gpu/<id>.js   every op and helper module again with its `webgpu` part (globalThis.WEBGPU
+//                          defined true), and the WebGPU device: what `--ep webgpu` bundles link;
+//   shaders/<name>.wgsl    every WGSL shader with its `// #include`s expanded (webgpu/shaders.mjs).
 // webedge/backends/executor_js.py links a bundle's executor from these: the core and the modules
 // its plan's ops need, in one file (webedge/plan/ops.py reads the registry for the support check).
 // A module here is a function `require => exports` (its ESM imports become `require(id)` and
 // its export list the returned object), so linking is concatenation.
 //     node build.mjs [--out DIR]      (npm run build; make js)
 import * as esbuild from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OPS_DIR, loadOpModules, opModules } from './units.mjs';
@@ -108,48 +111,69 @@ const coreText = readFileSync(join(OUT, 'executor', 'core.js'), 'utf8');
 if (threads.length !== 1 || !coreText.includes(`import("./${threads[0]}")`)) throw new Error('the core must import the pool chunk');
 
 // 3. Every module the op modules reach outside the core, each built alone: its imports of other
-// modules stay imports (by module id), those of core modules become imports of "core".
-const modules = {};
-const idOf = (path) => relative(SRC, path).split('\\').join('/');
-const queue = opModules().map((f) => join(OPS_DIR, f));
-while (queue.length) {
-  const file = queue.shift();
-  const id = idOf(file);
-  if (modules[id]) continue;
-  const imports = new Set();
-  const built = await esbuild.build({
-    ...common, entryPoints: [file], write: false,
-    plugins: [{
-      name: 'one-module',
-      setup(build) {
-        build.onResolve({ filter: /^\./ }, (args) => {
-          const path = resolve(args.resolveDir, args.path);
-          if (path === file) return undefined;
-          if (coreInputs.has(path)) {
-            if (!coreReexports.has(path)) {
-              return { errors: [{ text: `${idOf(file)} imports ${idOf(path)}, which src/webedge/runtime.mjs does not re-export` }] };
+// modules stay imports (by module id), those of core modules become imports of "core". Built
+// twice: without and with the ops' `webgpu` parts (globalThis.WEBGPU false / true, folded away
+// by the minifier); a module's imports are read off what esbuild wrote, so a helper only the
+// WebGPU parts use is not linked into wasm bundles.
+async function buildModules(gpu, entries) {
+  const out = {};
+  const queue = [...entries];
+  while (queue.length) {
+    const file = queue.shift();
+    const id = idOf(file);
+    if (out[id]) continue;
+    const built = await esbuild.build({
+      ...common, entryPoints: [file], write: false, define: { 'globalThis.WEBGPU': gpu ? 'true' : 'false' },
+      plugins: [{
+        name: 'one-module',
+        setup(build) {
+          build.onResolve({ filter: /^\./ }, (args) => {
+            const path = resolve(args.resolveDir, args.path);
+            if (path === file) return undefined;
+            if (coreInputs.has(path)) {
+              if (!coreReexports.has(path)) {
+                return { errors: [{ text: `${idOf(file)} imports ${idOf(path)}, which src/webedge/runtime.mjs does not re-export` }] };
+              }
+              return { path: 'core', external: true, sideEffects: false };
             }
-            imports.add('core');
-            return { path: 'core', external: true };
-          }
-          imports.add(idOf(path));
-          queue.push(path);
-          return { path: idOf(path), external: true };
-        });
-      },
-    }],
-  });
-  modules[id] = { file: `executor/${id.replace(/\.mjs$/, '.js')}`, imports: [...imports].sort() };
-  mkdirSync(dirname(join(OUT, modules[id].file)), { recursive: true });
-  writeFileSync(join(OUT, modules[id].file), `${toModule(built.outputFiles[0].text, id)}\n`);
+            return { path: idOf(path), external: true, sideEffects: false }; // modules here only define
+          });
+        },
+      }],
+    });
+    const text = built.outputFiles[0].text;
+    const imports = [...new Set([...text.matchAll(/from"([^"]+)"/g)].map((m) => m[1]))].sort();
+    for (const dep of imports) if (dep !== 'core') queue.push(join(SRC, dep));
+    out[id] = { file: `executor/${gpu ? 'gpu/' : ''}${id.replace(/\.mjs$/, '.js')}`, imports };
+    mkdirSync(dirname(join(OUT, out[id].file)), { recursive: true });
+    writeFileSync(join(OUT, out[id].file), `${toModule(text, id)}\n`);
+  }
+  return out;
+}
+const idOf = (path) => relative(SRC, path).split('\\').join('/');
+const opFiles = opModules().map((f) => join(OPS_DIR, f));
+const modules = await buildModules(false, opFiles);
+const DEVICE_MODULE = join(SRC, 'webgpu', 'device.mjs');
+const gpuModules = await buildModules(true, [...opFiles, DEVICE_MODULE]);
+
+// 3b. The shaders, includes expanded, one file each (the library of includes is every .wgsl).
+const { expand } = await import(pathToFileURL(join(SRC, 'webgpu', 'shaders.mjs')).href);
+const WGSL_DIR = join(SRC, 'webgpu');
+const wgsl = Object.fromEntries(readdirSync(WGSL_DIR).filter((f) => f.endsWith('.wgsl'))
+  .map((f) => [f.slice(0, -5), readFileSync(join(WGSL_DIR, f), 'utf8')]));
+const INCLUDES = new Set(['activations']); // included by others, not shaders of their own
+rmSync(join(OUT, 'shaders'), { recursive: true, force: true });
+mkdirSync(join(OUT, 'shaders'), { recursive: true });
+for (const [name, source] of Object.entries(wgsl)) {
+  if (!INCLUDES.has(name)) writeFileSync(join(OUT, 'shaders', `${name}.wgsl`), expand(source, wgsl));
 }
 
 // 4. The registry.
-function closure(id) {
+function closure(id, graph = modules) {
   const seen = new Set();
   const visit = (m) => {
     if (m === 'core' || seen.has(m)) return;
-    for (const dep of modules[m].imports) visit(dep);
+    for (const dep of graph[m].imports) visit(dep);
     seen.add(m); // after its imports: a valid evaluation order
   };
   visit(id);
@@ -163,10 +187,14 @@ const registry = {
   threads: threads,
   ops: {},
   modules: Object.fromEntries(Object.entries(modules).sort(([a], [b]) => (a < b ? -1 : 1))),
+  gpu_modules: Object.fromEntries(Object.entries(gpuModules).sort(([a], [b]) => (a < b ? -1 : 1))),
+  gpu_device: idOf(DEVICE_MODULE),
+  shaders: Object.keys(wgsl).filter((n) => !INCLUDES.has(n)).sort(),
   kernels: {},
   enums: {},
   activations: [],
 };
+globalThis.WEBGPU = true; // the units with their webgpu parts, as the GPU variant has them
 for (const { file, units } of await loadOpModules()) {
   const module = `ops/${file}`;
   for (const unit of units) {
@@ -176,10 +204,12 @@ for (const { file, units } of await loadOpModules()) {
     registry.ops[unit.op] = {
       module,
       devices,
-      kernels: [...new Set(DEVICE_ORDER.flatMap((d) => unit[d]?.kernels ?? []))].sort(),
+      kernels: [...new Set(['wasm', 'js'].flatMap((d) => unit[d]?.kernels ?? []))].sort(),
+      shaders: [...(unit.webgpu?.kernels ?? [])].sort(),
       shape: unit.control ? 'control' : !unit.shape ? 'computed' : unit.shapeReads?.length ? 'data-dependent' : 'static',
       shape_reads: unit.shapeReads ?? [],
       modules: closure(module),
+      gpu_modules: closure(module, gpuModules),
     };
   }
 }

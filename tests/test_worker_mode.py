@@ -82,5 +82,7 @@ def test_worker_and_main_thread_agree_on_everything(site):
     assert worker["threads"] == main["threads"] == 2
     assert worker["timingsOrdered"] and main["timingsOrdered"]  # the worker's clock moved onto the page's
     assert got["missing"]["name"] == "WebedgeError"
-    assert got["missing"]["message"].startswith("webedge.mjs: the worker could not load http://")
-    assert got["missing"]["message"].endswith("/nope/model.json a bundle's model.json?)")
+    # worker mode is the bundle's webedge-worker.mjs, beside model.json: a wrong URL fails on it, saying so
+    assert got["missing"]["message"].startswith("webedge-worker.mjs: could not load worker mode from http://")
+    assert "/nope/webedge-worker.mjs" in got["missing"]["message"]
+    assert got["missing"]["message"].endswith("a bundle has it beside model.json")

@@ -25,8 +25,9 @@ from . import hosting
 from . import manifest as manifest_mod
 from . import outdir
 from . import report as report_mod
+from . import selftest
 from . import site_files
-from .backends.base import Backend
+from .backends.base import Backend, RuntimeFile
 from .backends.native import WebedgeBackend
 from .backends.ort import OrtBackend
 from .errors import WebedgeError
@@ -86,6 +87,15 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backe
     graph_model, weights, inline_bytes = extract_weights(graph, subgraphs=backend.subgraphs)
     shards = pack(weights, shard_size, compress=compress)
     emitted = backend.emit(graph_model, shards)
+    no_selftest = None
+    if backend.name == "webedge" and "webgpu" in backend.eps:
+        # the golden pair the runtime checks its GPU against (webedge/selftest.py)
+        inits = {t.name for t in model.graph.initializer}
+        specs = [manifest_mod.value_info(v) for v in model.graph.input if v.name not in inits]
+        data, no_selftest = selftest.golden(model, specs, [o.name for o in model.graph.output],
+                                            (quantization or {}).get("tolerance"))
+        if data:
+            emitted.files.append(RuntimeFile(selftest.file_name(data), data, "selftest"))
 
     (tmp / "weights").mkdir(parents=True)
     for s in shards:
@@ -109,6 +119,8 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backe
     report = report_mod.build(tmp, graph, manifest, inline_bytes)
     backend.amend_report(report, manifest)
     report["backend"]["why"] = why
+    if no_selftest:
+        report["selftest"] = {"none": no_selftest}
     if quantization:
         report["quantization"] = quantization
     (tmp / "report.json").write_text(json.dumps(report, indent=1) + "\n")
@@ -124,12 +136,10 @@ class Choice:
 def choose_backend(model: onnx.ModelProto, backend: str, ep: str, where: str = "model") -> Choice:
     """The backend to bundle with, and the model prepared for it: `auto` takes webedge's runtime
     when it runs every op, else onnxruntime-web, saying why."""
-    if backend == "ort" or ep != "wasm":
-        if backend == "webedge":
-            raise WebedgeError(f"the webedge runtime has no {ep} execution provider yet; use --backend ort --ep {ep}")
-        chosen, why = OrtBackend(ep), "asked for" if backend == "ort" else f"the webedge runtime has no {ep} execution provider yet"
+    if backend == "ort":
+        chosen, why = OrtBackend(ep), "asked for"
     else:
-        webedge = WebedgeBackend()
+        webedge = WebedgeBackend(ep)
         prepared = webedge.prepare(model)
         refusal = webedge.refusal(prepared)
         if not refusal:

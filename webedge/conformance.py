@@ -72,6 +72,7 @@ class Outcome:
     reason: str = ""
     ms: float | None = None
     missing: list[str] = field(default_factory=list)  # ops the planner lacks ('unsupported')
+    placement: dict | None = None  # device webgpu: op -> {device: nodes} as the case ran
 
 
 @dataclass
@@ -311,8 +312,15 @@ def spec_undefined(case, inputs) -> tuple[np.ndarray | None, str]:
     return mask, why
 
 
-def _check(case, result: dict) -> Outcome:
+# Per-device tolerance floors (rtol, atol) over each case's own: the one place that says how far a
+# device may be from the oracle. wasm and JS compute in the reference's order; WebGPU sums in
+# other orders (tiled GEMMs, tree reductions in workgroup memory) with the GPU's own exp/log/pow.
+DEVICE_TOLERANCE = {"wasm": (0.0, 0.0), "webgpu": (0.0, 0.0)}
+
+
+def _check(case, result: dict, device: str = "wasm") -> Outcome:
     """Outcome of one case from the page's result (outputs per data set, or an error)."""
+    rtol_floor, atol_floor = DEVICE_TOLERANCE[device]
     if not result.get("ok"):
         return Outcome("error", clean(result.get("error") or "unknown error"), result.get("ms"))
     names = [o.name for o in case.model.graph.output]
@@ -325,7 +333,8 @@ def _check(case, result: dict) -> Outcome:
         for i, (name, exp) in enumerate(zip(names, outs)):
             if name not in got:
                 return Outcome("fail", f"output '{name}' missing", result.get("ms"))
-            why = compare(exp, got[name], case.rtol, case.atol, ignore=undefined if i == 0 else None)
+            why = compare(exp, got[name], max(case.rtol, rtol_floor), max(case.atol, atol_floor),
+                          ignore=undefined if i == 0 else None)
             if why:
                 return Outcome("fail", f"output '{name}': {why}", result.get("ms"))
     return Outcome("pass", note, result.get("ms"))
@@ -496,10 +505,20 @@ def pass_list(browser: str = "chromium") -> Path:
     return PASS_LIST if browser == "chromium" else PASS_LIST.with_name(f"webedge_pass.{browser}.txt")
 
 
+def on_gpu(result: CaseResult) -> bool:
+    """A GPU pass: the case passed and every node of the op it is about ran on WebGPU."""
+    o = result.webedge
+    devices = (o.placement or {}).get(result.op, {})
+    return o.status == "pass" and bool(devices) and set(devices) == {"webgpu"}
+
+
 def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = False,
-        timeout_s: float = DEFAULT_TIMEOUT_S, batch_size: int = BATCH_SIZE, log=print, browser: str = "chromium") -> Run:
+        timeout_s: float = DEFAULT_TIMEOUT_S, batch_size: int = BATCH_SIZE, log=print, browser: str = "chromium",
+        device: str = "wasm") -> Run:
     """Run the conformance cases; see the module docstring. Raises WebedgeError for a broken setup.
-    `browser` is chromium (Playwright, crash detection per case) or firefox/webkit (the harness drivers)."""
+    `browser` is chromium (Playwright, crash detection per case) or firefox/webkit (the harness drivers).
+    `device` webgpu (Chromium only): the executor with the ops' webgpu parts on a WebGPU device
+    (SwiftShader headless), each case's placement recorded; wasm: the wasm and JS parts."""
     import onnxruntime
 
     from .backends import executor_js, native
@@ -541,9 +560,17 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
         server.extra["__conformance__/index.html"] = (PAGE_HTML, "text/html; charset=utf-8")
         server.extra["__conformance__/runner.mjs"] = (PAGE_JS.read_bytes(), "text/javascript")
         # the executor linked with every op (a bundle's has only its plan's)
-        server.extra["__conformance__/webedge-runtime.mjs"] = (executor_js.link(SUPPORTED), "text/javascript")
+        gpu = device == "webgpu"
+        server.extra["__conformance__/webedge-runtime.mjs"] = (executor_js.link(SUPPORTED, gpu), "text/javascript")
         args = {"blob": "/__conformance__/blob.bin", "timeoutMs": int(timeout_s * 1000),
                 "initTimeoutMs": int(INIT_TIMEOUT_S * 1000), "runtimeUrl": "/__conformance__/webedge-runtime.mjs"}
+        if gpu:
+            from .plan.ops import shaders_for
+
+            args["shaderNames"] = shaders_for(SUPPORTED)
+            for s in args["shaderNames"]:
+                server.extra[f"__conformance__/shaders/{s}.wgsl"] = ((RUNTIME_DIR / "shaders" / f"{s}.wgsl").read_bytes(),
+                                                                     "text/plain")
         needed = sorted({k for _, e in we_entries for k in e["plan"]["kernels"]})
         args["kernelNames"] = [k for k in needed if (PACKAGE / "runtime" / "kernels" / f"{k}.wasm").is_file()]
         if ort:
@@ -559,7 +586,7 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
         log(f"tensor blob: {len(blob.buf) / 1e6:.1f} MB")
 
         if browser == "chromium":
-            launched = chromium.launch(webgpu=False)
+            launched = chromium.launch(webgpu=gpu)
         else:
             launched = open_driver(browser, webgpu=False)
         with launched as b:
@@ -571,7 +598,9 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
                     t0 = time.monotonic()
                     got = _run_batches(page, server, mode, entries, args, batch_size, log)
                     for name, r in got.items():
-                        setattr(results[name], mode, _check(by_name[name], r))
+                        setattr(results[name], mode, _check(by_name[name], r, device if mode == "webedge" else "wasm"))
+                        if mode == "webedge":
+                            results[name].webedge.placement = r.get("placement")
                     log(f"{mode}: ran {len(entries)} cases in {browser} in {time.monotonic() - t0:.1f} s")
             finally:
                 page.close()
@@ -660,6 +689,10 @@ def to_json(r: Run) -> dict:
     }
 
 
+def gpu_pass_list() -> Path:
+    return PASS_LIST.with_name("webedge_pass.webgpu.txt")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m webedge.conformance",
                                 description="ONNX backend node conformance of the webedge runtime in headless Chromium.")
@@ -671,32 +704,43 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"per-case time limit in the browser (default {DEFAULT_TIMEOUT_S:g} s)")
     p.add_argument("--browser", default="chromium", choices=("chromium", "firefox", "webkit"),
                    help="engine to run webedge in (default chromium); each has its own pass list")
+    p.add_argument("--device", choices=("wasm", "webgpu"), default="wasm",
+                   help="webgpu: run on WebGPU (SwiftShader headless) and keep the list of cases that pass there "
+                   "with their op's nodes on the GPU (webedge_pass.webgpu.txt)")
     a = p.parse_args(argv)
     if a.ort and a.browser != "chromium":
         print("error: --ort runs in chromium only", file=sys.stderr)
         return 2
-    listing = pass_list(a.browser)
+    if a.device == "webgpu" and a.browser != "chromium":
+        print("error: --device webgpu runs in chromium only", file=sys.stderr)
+        return 2
     try:
-        r = run(only=a.only, ort=a.ort, timeout_s=a.timeout, browser=a.browser,
+        r = run(only=a.only, ort=a.ort, timeout_s=a.timeout, browser=a.browser, device=a.device,
                 log=lambda s: print(s, file=sys.stderr, flush=True))
     except (WebedgeError, re.error) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(summary(r))
+    gpu = a.device == "webgpu"
+    listing = gpu_pass_list() if gpu else pass_list(a.browser)
+    passed = sorted(n for n, res in r.results.items() if on_gpu(res)) if gpu else r.passed()
+    if gpu:
+        print(f"GPU passes (the case's op ran on WebGPU): {len(passed)} of {len(r.results)} "
+              f"({len(r.passed())} pass in all)")
     if a.json:
         Path(a.json).write_text(json.dumps(to_json(r), indent=1) + "\n")
         print(f"wrote {a.json}")
     listed = set(read_pass_list(listing))
-    regressed = sorted(n for n in listed if n in r.results and r.results[n].webedge.status != "pass")
+    regressed = sorted(n for n in listed if n in r.results and n not in passed)
     if a.update:
         if not listing.parent.is_dir():
             print(f"error: {listing.parent} does not exist (run from a checkout)", file=sys.stderr)
             return 2
         selected = set(r.results) | set(r.excluded)
-        names = sorted((listed - selected) | set(r.passed()))
+        names = sorted((listed - selected) | set(passed))
         old_notes = {line.split("#", 1)[0].strip(): line.split("#", 1)[1].strip()
                      for line in listing.read_text().splitlines() if "#" in line} if listing.is_file() else {}
-        notes = {**old_notes, **{n: r.results[n].webedge.reason for n in r.passed()}}
+        notes = {**old_notes, **{n: r.results[n].webedge.reason for n in passed}}
         listing.write_text(pass_list_text(names, notes))
         print(f"wrote {listing.relative_to(ROOT)}: {len(names)} cases "
               f"(+{len(set(names) - listed)} -{len(listed - set(names))})")
@@ -705,7 +749,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{len(regressed)} case(s) listed in {listing.name} no longer pass:")
         for n in regressed:
             o = r.results[n].webedge
-            print(f"  {n}: {o.status}: {o.reason}")
+            print(f"  {n}: {o.status}: {o.reason}{' (ran off the GPU)' if o.status == 'pass' else ''}")
         return 1
     return 0
 

@@ -22,9 +22,9 @@ def kind_of(path: str) -> str:
         return "weights"
     if path == "webedge-worker.mjs":
         return "worker"
-    if path.startswith(("ort/", "kernels/", "chunks/", "webedge-runtime.")) or path in ("webedge.mjs", "webedge-ort.mjs"):
+    if path.startswith(("ort/", "kernels/", "chunks/", "shaders/", "webedge-runtime.")) or path in ("webedge.mjs", "webedge-ort.mjs"):
         return "runtime"
-    if path.startswith(("graph.", "plan.")) or path == "model.json":
+    if path.startswith(("graph.", "plan.", "selftest.")) or path == "model.json":
         return "model"
     return "page"
 

@@ -62,7 +62,8 @@ function webedgeThreads(manifest, requested) {
 }
 
 // Every option load() reads; any other key is a typo, refused before anything is fetched.
-export const OPTIONS = ['backend', 'onProgress', 'concurrency', 'cache', 'retries', 'stream', 'threads', 'worker'];
+export const OPTIONS = ['backend', 'onProgress', 'concurrency', 'cache', 'retries', 'stream', 'threads', 'worker',
+  'selfTest', 'placement'];
 
 function checkOptions(options) {
   if (!options || typeof options !== 'object') throw new WebedgeError('load(url, options): options must be an object');
@@ -96,7 +97,7 @@ export async function load(manifestUrl, options = {}) {
     }
     return mode.loadInWorker(manifestUrl, options, pageBase);
   }
-  const { backend, onProgress, concurrency = 6, cache = true, retries = 3, stream = true } = options;
+  const { backend, onProgress, concurrency = 6, cache = true, retries = 3, stream = true, selfTest: checkGpu = true } = options;
   const timings = { start: now() };
   const progress = new Progress(onProgress);
   const base = new URL(manifestUrl, pageBase);
@@ -111,8 +112,13 @@ export async function load(manifestUrl, options = {}) {
   const isOrt = manifest.backend.name === 'ort';
   const threads = isOrt ? threadsFor() : webedgeThreads(manifest, options.threads);
   const kernelRole = threads > 1 ? 'kernel-mt' : 'kernel'; // fetch only the variant that runs
-  const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === kernelRole);
+  // webedge's runtime on WebGPU also fetches its WGSL shaders (only the plan's; never on wasm)
+  const gpuRuntime = !isOrt && ep === 'webgpu';
+  const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === kernelRole
+    || (gpuRuntime && f.role === 'shader'));
   const modelFiles = [manifest.backend.graph, ...manifest.shards];
+  const golden = gpuRuntime && checkGpu ? manifest.backend.files.find((f) => f.role === 'selftest') : null;
+  if (golden) progress.setTotal('selftest', golden.bytes);
   progress.setTotal('runtime', binaries.reduce((s, f) => s + f.bytes, 0));
   progress.setTotal('weights', modelFiles.reduce((s, f) => s + f.bytes, 0));
 
@@ -121,6 +127,8 @@ export async function load(manifestUrl, options = {}) {
   const runtime = Promise.all([adapter?.then((a) => a.importOrt(manifest, base)),
     ...binaries.map((f) => getVerified(f, { ...ctx, phase: 'runtime' }))])
     .then(([ort, ...bins]) => { timings.runtime = now(); return { ort, bins }; });
+  // [file, bytes] of the wasm kernels and (WebGPU) the WGSL shaders: the session tells them apart
+  const split = (bins) => ({ kernels: binaries.map((f, i) => [f.file, bins[i]]) });
   const files = modelFiles.map((f) => getVerified(f, { ...ctx, phase: 'weights' }).then((bytes) => decodeShard(f, bytes)));
   const everything = Promise.all(files).then((all) => {
     timings.weights = now();
@@ -137,7 +145,7 @@ export async function load(manifestUrl, options = {}) {
     progress.setTotal('compile', 0);
     progress.emit('compile');
     session = await (await importExecutor(manifest, base)).createStreamingSession({
-      manifest, planBytes: graph, shards: files.slice(1), kernels: binaries.map((f, i) => [f.file, bins[i]]), threads });
+      manifest, planBytes: graph, shards: files.slice(1), ...split(bins), threads, placement: options.placement });
   } else {
     const [{ ort, bins }, [graph, ...shards]] = await Promise.all([runtime, everything]);
     progress.setTotal('compile', 0);
@@ -145,7 +153,7 @@ export async function load(manifestUrl, options = {}) {
     session = isOrt
       ? await (await adapter).createOrtSession(ort, { manifest, base, ep, wasmBinary: bins[0], graph, shards, threads })
       : await (await importExecutor(manifest, base)).createWebedgeSession({ manifest, planBytes: graph, shards,
-        kernels: binaries.map((f, i) => [f.file, bins[i]]), threads });
+        ...split(bins), threads, placement: options.placement });
   }
   timings.started = now();
   const loaded = (streaming ? Promise.all([everything, session.weightsPlaced]) : Promise.resolve()).then(() => {
@@ -155,6 +163,13 @@ export async function load(manifestUrl, options = {}) {
   });
   loaded.catch(() => {});
   if (!streaming) await loaded;
+  // WebGPU: once every weight is in, the golden input must give the golden outputs, or the whole
+  // model moves to wasm (a GPU that is wrong without an error). run() waits for the verdict.
+  const verdict = golden && session.device === 'webgpu'
+    ? session.check(Promise.all([loaded, getVerified(golden, { ...ctx, phase: 'selftest' })]).then(([, b]) => b),
+      (reason) => progress.emit('fallback', { device: 'wasm', reason }))
+    : Promise.resolve();
+  verdict.catch(() => {});
 
   let disposed = false;
   const running = isOrt ? threads : session.threads;
@@ -165,10 +180,25 @@ export async function load(manifestUrl, options = {}) {
     outputs: manifest.outputs,
     /** Class names along each labelled output's last axis (manifest `labels`), e.g. labels.target_label[i]. */
     labels: manifest.labels ?? {},
-    backend: `${manifest.backend.name}/${ep}`,
-    threads: running,
     /** Why this many threads, in one sentence (a page can show it when it is 1). */
     threadsWhy: threadsNote({ threads: running, requested: options.threads, threadedKernels }),
+    /** What runs: 'ort/wasm', 'ort/webgpu', 'webedge/wasm' or 'webedge/webgpu' (the device in use). */
+    get backend() {
+      return `${manifest.backend.name}/${isOrt ? ep : session.device}`;
+    },
+    /** The device webedge's runtime computes on ('webgpu' or 'wasm'); onnxruntime-web: its EP. */
+    get device() {
+      return isOrt ? ep : session.device;
+    },
+    /** Why a WebGPU bundle runs on wasm here (no adapter, a failed self-test), else null. */
+    get fallbackReason() {
+      return isOrt ? null : session.fallbackReason ?? null;
+    },
+    /** Where each executed node ran and why ({nodes: [{op, output, device, why}], byOp}); webedge only. */
+    get placement() {
+      return isOrt ? null : session.placement();
+    },
+    threads: running,
     streaming,
     worker: false,
     /** Resolves when every weight is downloaded, verified and in place (rejects if one fails). */
@@ -179,9 +209,13 @@ export async function load(manifestUrl, options = {}) {
       get cacheBytes() { return stats.cacheBytes; },
       get cache() { return store.mode; },
     },
+    /** Resolves once a WebGPU bundle's self-test decided where the model runs (at once otherwise). */
+    checked: verdict,
     async run(feeds) {
       if (disposed) throw new WebedgeError('model.run() after model.dispose()');
-      return session.run(prepareFeeds(manifest.inputs, feeds));
+      const prepared = prepareFeeds(manifest.inputs, feeds);
+      await verdict;
+      return session.run(prepared);
     },
     async dispose() {
       if (!disposed) {

@@ -19,13 +19,15 @@
 import { WebedgeError } from './errors.mjs';
 
 const describe = (model) => ({
-  manifest: model.manifest, inputs: model.inputs, outputs: model.outputs, backend: model.backend,
+  manifest: model.manifest, inputs: model.inputs, outputs: model.outputs,
   threads: model.threads, threadsWhy: model.threadsWhy, streaming: model.streaming, labels: model.labels,
 });
 
+// What can change after load (a WebGPU self-test moves the model to wasm) travels with every message.
 const statsOf = (model) => ({
   timings: model.stats.timings, networkBytes: model.stats.networkBytes, cacheBytes: model.stats.cacheBytes,
   cache: model.stats.cache, timeOrigin: performance.timeOrigin,
+  state: { backend: model.backend, device: model.device, fallbackReason: model.fallbackReason, placement: model.placement },
 });
 
 const errorOf = (err) => ({ name: err?.name ?? 'Error', message: String(err?.message ?? err), file: err?.file });
@@ -60,6 +62,8 @@ export function serveInWorker(load) {
         post({ type: 'loaded', model: describe(model), stats: statsOf(model) });
         model.loaded.then(() => post({ type: 'weights', stats: statsOf(model) }),
           (err) => post({ type: 'weights', error: errorOf(err), stats: statsOf(model) }));
+        const checked = () => post({ type: 'checked', stats: statsOf(model) }); // a failed check surfaces in run()
+        model.checked.then(checked, checked);
       } catch (err) {
         post({ type: 'loaded', error: errorOf(err) });
       }
@@ -99,8 +103,9 @@ export async function loadInWorker(manifestUrl, options, base) {
     const timings = Object.fromEntries(Object.entries(s.timings).map(([k, v]) => [k, v + delta]));
     stats = { ...s, timings };
   };
-  let settleLoad, settleWeights;
+  let settleLoad, settleWeights, settleChecked;
   const loadedModel = new Promise((resolve, reject) => { settleLoad = { resolve, reject }; });
+  const checked = new Promise((resolve) => { settleChecked = resolve; });
   const loaded = new Promise((resolve, reject) => { settleWeights = { resolve, reject }; });
   loaded.catch(() => {});
   worker.onerror = (ev) => {
@@ -121,6 +126,8 @@ export async function loadInWorker(manifestUrl, options, base) {
     } else if (msg.type === 'loaded') {
       URL.revokeObjectURL(blobUrl);
       if (msg.error) settleLoad.reject(revive(msg.error)); else settleLoad.resolve(msg.model);
+    } else if (msg.type === 'checked') {
+      settleChecked();
     } else if (msg.type === 'weights') {
       if (msg.error) settleWeights.reject(revive(msg.error)); else settleWeights.resolve();
     } else if (msg.type === 'result') {
@@ -144,8 +151,13 @@ export async function loadInWorker(manifestUrl, options, base) {
   let disposed = false;
   return {
     ...info,
+    get backend() { return stats.state.backend; },
+    get device() { return stats.state.device; },
+    get fallbackReason() { return stats.state.fallbackReason; },
+    get placement() { return stats.state.placement; },
     worker: true,
     loaded,
+    checked,
     stats: {
       get timings() { return stats.timings; },
       get networkBytes() { return stats.networkBytes; },
@@ -154,6 +166,7 @@ export async function loadInWorker(manifestUrl, options, base) {
     },
     async run(feeds) {
       if (disposed) throw new WebedgeError('model.run() after model.dispose()');
+      await checked;
       return call({ type: 'run', feeds });
     },
     async dispose() {

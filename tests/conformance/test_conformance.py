@@ -100,3 +100,24 @@ def test_exclusions_are_training_cases_and_other_domains():
     assert why["test_abs"] is None
     assert why["test_adam"].startswith("training") and why["test_training_dropout"].startswith("training")
     assert why["test_ai_onnx_ml_binarizer"] == "op domain ai.onnx.ml"
+
+
+@pytest.mark.browser
+def test_every_listed_webgpu_case_still_passes_on_the_gpu():
+    """webedge_pass.webgpu.txt: cases that pass with every node of their op on WebGPU (SwiftShader)."""
+    listing = conformance.gpu_pass_list()
+    names = conformance.read_pass_list(listing)
+    assert len(names) > 300, f"{listing} is missing or short: run `python -m webedge.conformance --device webgpu --update`"
+    run = conformance.run(names=set(names), log=lambda _: None, device="webgpu")
+    problems = []
+    for name in names:
+        result = run.results.get(name)
+        if result is None:
+            problems.append(f"{name}: not run")
+        elif not conformance.on_gpu(result):
+            o = result.webedge
+            where = f" (placement {o.placement})" if o.status == "pass" else ""
+            problems.append(f"{name}: {o.status}: {o.reason}{where}")
+    if problems:
+        pytest.fail(f"{len(problems)} of {len(names)} cases in {listing.name} no longer pass on the GPU:\n  "
+                    + "\n  ".join(problems), pytrace=False)

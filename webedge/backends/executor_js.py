@@ -15,26 +15,49 @@ from ..installation import packaged
 from ..plan.ops import modules_for, registry
 
 HEADER = "// webedge's executor, linked by `webedge bundle` from webedge/runtime/executor/ (js/build.mjs).\n"
-FOOTER = """const D={},R=i=>D[i]??=M[i](R),C=R("core"),ops=%s.flatMap(i=>R(i).units);
-export {ops};
-export const createSession=(a)=>C.createSession({ops,...a});
-export const createWebedgeSession=(a)=>C.createWebedgeSession({...a,ops});
-export const createStreamingSession=(a)=>C.createStreamingSession({...a,ops});
+FOOTER = """const D={},R=i=>D[i]??=M[i](R),C=R("core"),ops=%s.flatMap(i=>R(i).units),gpu=%s;
+export {ops,gpu};
+export const createSession=(a)=>C.createSession({ops,gpu,...a});
+export const createWebedgeSession=(a)=>C.createWebedgeSession({...a,ops,gpu});
+export const createStreamingSession=(a)=>C.createStreamingSession({...a,ops,gpu});
 """
 
 
-def module_source(module_id: str) -> str:
+def module_source(module_id: str, gpu: bool = False) -> str:
     reg = registry()
-    rel = reg["core"] if module_id == "core" else reg["modules"][module_id]["file"]
+    rel = reg["core"] if module_id == "core" else reg["gpu_modules" if gpu else "modules"][module_id]["file"]
     return packaged(f"runtime/{rel}").read_text().strip()
 
 
-def link(ops) -> bytes:
-    """The executor module for `ops` (ONNX op names the registry knows)."""
-    modules = modules_for(ops)
+def link(ops, gpu: bool = False) -> bytes:
+    """The executor module for `ops` (ONNX op names the registry knows). `gpu`: the op modules'
+    variants with their webgpu parts, and the WebGPU device module (`--ep webgpu` bundles)."""
+    modules = modules_for(ops, gpu)
+    if gpu:
+        device = registry()["gpu_device"]
+        for m in gpu_closure(device):
+            if m not in modules:
+                modules.append(m)
     units = [m for m in modules if m.startswith("ops/")]
-    body = ",\n".join(f"{json.dumps(m)}:{module_source(m)}" for m in ["core", *modules])
-    return (HEADER + "const M={\n" + body + "};\n" + FOOTER % json.dumps(units, separators=(",", ":"))).encode()
+    body = ",\n".join(f"{json.dumps(m)}:{module_source(m, gpu)}" for m in ["core", *modules])
+    gpu_expr = f'R({json.dumps(registry()["gpu_device"])})' if gpu else "null"
+    return (HEADER + "const M={\n" + body + "};\n" + FOOTER % (json.dumps(units, separators=(",", ":")), gpu_expr)).encode()
+
+
+def gpu_closure(module_id: str) -> list[str]:
+    """A GPU-variant module and the modules it imports, each after its imports."""
+    graph = registry()["gpu_modules"]
+    order: list[str] = []
+
+    def visit(m: str) -> None:
+        if m == "core" or m in order:
+            return
+        for dep in graph[m]["imports"]:
+            visit(dep)
+        order.append(m)
+
+    visit(module_id)
+    return order
 
 
 def threads_files() -> list[str]:

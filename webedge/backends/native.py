@@ -21,6 +21,7 @@ from .. import __version__
 from ..plan.compile import compile_plan, missing_ops
 from ..plan.fuse import fuse_activations
 from ..installation import packaged
+from ..plan.ops import shaders_for
 from ..plan.optimize import optimize
 from . import executor_js
 from .base import Emitted, RuntimeFile
@@ -28,6 +29,7 @@ from .base import Emitted, RuntimeFile
 MT_PREFIX = "kernels/mt/"
 THREADED_ROLES = ("kernel-mt", "executor-mt")
 EPS = ["wasm"]
+GPU_EPS = ["webgpu", "wasm"]  # --ep webgpu: WebGPU where the browser has it, the wasm kernels otherwise
 
 
 def prepare(model: onnx.ModelProto, fuse: bool = True) -> onnx.ModelProto:
@@ -70,9 +72,11 @@ def plan_ops(plan_: dict) -> set[str]:
     return ops
 
 
-def runtime_files(plan_: dict) -> list[RuntimeFile]:
-    """The executor linked for the plan's ops, the worker pool, and the plan's kernel modules."""
-    executor = executor_js.link(plan_ops(plan_))
+def runtime_files(plan_: dict, gpu: bool = False) -> list[RuntimeFile]:
+    """The executor linked for the plan's ops, the worker pool, and the plan's kernel modules;
+    `gpu`: the executor with the ops' webgpu parts and the WGSL shaders they run (role `shader`,
+    fetched only by a page that uses WebGPU; the wasm kernels stay as its fallback)."""
+    executor = executor_js.link(plan_ops(plan_), gpu)
     files = [RuntimeFile(f"webedge-runtime.{hashlib.sha256(executor).hexdigest()[:16]}.mjs", executor, "executor")]
     # packaged(): a file missing from the installation is an InstallationError naming it
     files += [RuntimeFile(rel, packaged(f"runtime/{rel}").read_bytes(), "executor-mt") for rel in executor_js.threads_files()]
@@ -80,6 +84,9 @@ def runtime_files(plan_: dict) -> list[RuntimeFile]:
               for k in plan_["kernels"]]
     files += [RuntimeFile(f"{MT_PREFIX}{k}.wasm", packaged(f"runtime/{MT_PREFIX}{k}.wasm").read_bytes(), "kernel-mt")
               for k in plan_["kernels"]]
+    if gpu:
+        files += [RuntimeFile(f"shaders/{s}.wgsl", packaged(f"runtime/shaders/{s}.wgsl").read_bytes(), "shader")
+                  for s in shaders_for(plan_ops(plan_))]
     return files
 
 
@@ -105,8 +112,11 @@ class WebedgeBackend:
 
     name = "webedge"
     version = __version__
-    eps = EPS
     subgraphs = True
+
+    def __init__(self, ep: str = "wasm"):
+        self.ep = ep
+        self.eps = GPU_EPS if ep == "webgpu" else EPS
 
     def prepare(self, model: onnx.ModelProto) -> onnx.ModelProto:
         # quantization runs between optimizing and fusing (see `prepare`), so fuse in `finish`
@@ -122,7 +132,8 @@ class WebedgeBackend:
     def emit(self, graph_model: onnx.ModelProto, shards: list) -> Emitted:
         plan_ = plan(graph_model)
         graph_bytes = json.dumps(plan_, separators=(",", ":")).encode()
-        return Emitted(f"plan.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.json", graph_bytes, runtime_files(plan_))
+        return Emitted(f"plan.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.json", graph_bytes,
+                       runtime_files(plan_, gpu=self.ep == "webgpu"))
 
     def amend_report(self, report: dict, manifest: dict) -> None:
         split_threaded_totals(report, manifest)

@@ -27,11 +27,17 @@ def kernels_for(ops: set[str] | list[str]) -> list[str]:
     return sorted({k for op in ops for k in registry()["ops"][op]["kernels"]})
 
 
-def modules_for(ops: set[str] | list[str]) -> list[str]:
-    """The executor modules (ids) the given ops need, each after the modules it imports."""
+def shaders_for(ops: set[str] | list[str]) -> list[str]:
+    """The WGSL shaders the given ops' webgpu parts run (sorted)."""
+    return sorted({s for op in ops for s in registry()["ops"][op].get("shaders", [])})
+
+
+def modules_for(ops: set[str] | list[str], gpu: bool = False) -> list[str]:
+    """The executor modules (ids) the given ops need, each after the modules it imports; `gpu`:
+    the variants with webgpu parts (their own import graph)."""
     order: list[str] = []
     for op in sorted(ops):
-        for module in registry()["ops"][op]["modules"]:
+        for module in registry()["ops"][op]["gpu_modules" if gpu else "modules"]:
             if module not in order:
                 order.append(module)
     return order

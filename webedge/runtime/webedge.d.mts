@@ -42,7 +42,7 @@ export interface ValueInfo {
   shape: Array<number | string>;
 }
 
-export type Phase = 'runtime' | 'weights' | 'compile' | 'ready';
+export type Phase = 'runtime' | 'weights' | 'compile' | 'ready' | 'selftest' | 'fallback';
 
 /** One onProgress call: bytes of this phase so far and in all, and of every phase together. */
 export interface ProgressEvent {
@@ -51,14 +51,30 @@ export interface ProgressEvent {
   total: number;
   allLoaded: number;
   allTotal: number;
-  /** The file whose bytes just arrived (runtime and weights phases). */
+  /** The file whose bytes just arrived (runtime, weights and selftest phases). */
   file?: string;
+}
+
+/** The onProgress call of a WebGPU bundle whose self-test failed: the model moved to wasm, and why. */
+export interface FallbackEvent extends ProgressEvent {
+  phase: 'fallback';
+  device: 'wasm';
+  reason: string;
+}
+
+/** A device of webedge's runtime: 'webgpu', 'wasm' (the kernels) or 'js' (host-side ops). */
+export type Device = 'webgpu' | 'wasm' | 'js';
+
+/** Where each executed node ran and why, and per op how many nodes ran on each device. */
+export interface Placement {
+  nodes: Array<{ op: string; output: string; device: Device; why?: string }>;
+  byOp: Record<string, Partial<Record<Device, number>>>;
 }
 
 export interface LoadOptions {
   /** Execution provider; the bundle's first one the browser can run by default. */
   backend?: 'wasm' | 'webgpu';
-  onProgress?: (event: ProgressEvent) => void;
+  onProgress?: (event: ProgressEvent | FallbackEvent) => void;
   /** Parallel downloads (default 6). */
   concurrency?: number;
   /** Keep verified files in the Cache API (default true). */
@@ -71,6 +87,10 @@ export interface LoadOptions {
   threads?: number;
   /** Load and run in a dedicated Web Worker; same API, outputs transferred back. */
   worker?: boolean;
+  /** WebGPU bundles: check the GPU against the bundle's golden outputs before the first run (default true). */
+  selfTest?: boolean;
+  /** webedge runtime, for tests: per op, the devices to try in order instead of the default. */
+  placement?: Record<string, Device[]>;
 }
 
 /** A file of the bundle with its size and SHA-256. */
@@ -96,7 +116,7 @@ export interface Manifest {
     version?: string;
     eps: Array<'wasm' | 'webgpu'>;
     graph: BundleFile;
-    files: Array<BundleFile & { role: 'entry' | 'glue' | 'wasm' | 'kernel' | 'kernel-mt' | 'executor' }>;
+    files: Array<BundleFile & { role: 'entry' | 'glue' | 'wasm' | 'kernel' | 'kernel-mt' | 'executor' | 'adapter' | 'shader' | 'selftest' }>;
   };
 }
 
@@ -126,8 +146,16 @@ export interface Model {
   readonly outputs: ValueInfo[];
   /** Class names along each labelled output's last axis: labels[outputName][classIndex]. */
   readonly labels: Record<string, string[]>;
-  /** '<runtime>/<ep>', e.g. 'webedge/wasm' or 'ort/webgpu'. */
+  /** '<runtime>/<device in use>', e.g. 'webedge/wasm' or 'ort/webgpu'. */
   readonly backend: string;
+  /** The device webedge's runtime computes on ('webgpu' or 'wasm'); onnxruntime-web: its EP. */
+  readonly device: 'wasm' | 'webgpu';
+  /** Why a WebGPU bundle runs on wasm here (no adapter, a failed self-test), else null. */
+  readonly fallbackReason: string | null;
+  /** webedge runtime: where each executed node ran; null on onnxruntime-web. */
+  readonly placement: Placement | null;
+  /** Resolves once a WebGPU bundle's self-test decided where the model runs (at once otherwise). */
+  readonly checked: Promise<void>;
   readonly threads: number;
   /** Why this many threads, in one sentence. */
   readonly threadsWhy: string;

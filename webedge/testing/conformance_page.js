@@ -68,12 +68,18 @@ let mode = null;
 let runtime = null;
 let ort = null;
 let kernels = {};
+let gpuDevice = null; // webgpu runs: one device for every case of this worker
 
 async function init(msg) {
   mode = msg.mode;
   if (mode === 'webedge') {
     runtime = await import(msg.runtimeUrl);
     kernels = msg.kernels;
+    if (msg.shaders) {
+      const made = await runtime.gpu.createWebGPUDevice(msg.shaders);
+      if (!made.device) throw new Error(`no WebGPU here: ${made.reason}`);
+      gpuDevice = made.device;
+    }
   } else {
     ort = await import(msg.ortUrl);
     ort.env.wasm.numThreads = 1;
@@ -94,6 +100,7 @@ async function runWebedge(c) {
       return [`kernels/${k}.wasm`, kernels[k]];
     }),
     weights: c.weights.map((w) => ({ name: w.name, dtype: w.dtype, shape: w.shape, bytes: w.bytes, length: w.bytes.byteLength })),
+    gpuDevice,
   });
   const results = [];
   try {
@@ -108,6 +115,7 @@ async function runWebedge(c) {
       const out = await session.run(feeds);
       results.push(Object.entries(out).map(([name, t]) => ({ name, ...outputOf(t, true) })));
     }
+    if (gpuDevice) results.placement = session.placement().byOp;
   } finally {
     await session.dispose();
   }
@@ -144,7 +152,8 @@ if (IN_WORKER) {
       const t0 = performance.now();
       const outputs = mode === 'webedge' ? await runWebedge(msg.case) : await runOrt(msg.case);
       const transfer = outputs.flat().filter((o) => o.bytes).map((o) => o.bytes.buffer);
-      postMessage({ ok: true, outputs, ms: performance.now() - t0 }, transfer);
+      // (an array's own properties do not survive postMessage: the placement travels beside it)
+      postMessage({ ok: true, outputs, placement: outputs.placement ?? null, ms: performance.now() - t0 }, transfer);
     } catch (err) {
       postMessage({ ok: false, error: message(err) });
     }
@@ -234,6 +243,13 @@ export async function runBatch(args) {
     }
     initMsg.runtimeUrl = new URL(args.runtimeUrl, origin).href;
     initMsg.kernels = cache.kernels;
+    if (args.shaderNames) {
+      cache.shaders ??= {};
+      for (const s of args.shaderNames) {
+        cache.shaders[s] ??= new TextDecoder().decode(await fetchBytes(`/__conformance__/shaders/${s}.wgsl`));
+      }
+      initMsg.shaders = cache.shaders;
+    }
   } else {
     initMsg.ortUrl = new URL(args.ortUrl, origin).href;
     initMsg.ortBase = new URL(args.ortBase, origin).href;
@@ -277,7 +293,7 @@ export async function runBatch(args) {
       }
       const reply = await runner.call(msg, args.timeoutMs, transfer);
       if (reply.timedOut) timeouts++;
-      const res = { id: c.id, ok: reply.ok, ms: reply.ms, timedOut: !!reply.timedOut };
+      const res = { id: c.id, ok: reply.ok, ms: reply.ms, timedOut: !!reply.timedOut, placement: reply.placement ?? null };
       if (reply.ok) {
         res.outputs = reply.outputs.map((set) => set.map((o) => (o.bytes ? { name: o.name, type: o.type, dims: o.dims, b64: base64(o.bytes) } : o)));
       } else {

@@ -79,6 +79,8 @@ class Report:
     not_measured: dict = field(default_factory=dict)  # what this engine cannot measure -> why
     requests: list[dict] = field(default_factory=list)  # the cold load's requests: file, start/end ms, bytes
     marks: dict = field(default_factory=dict)  # load phases, ms on the same clock as `requests`
+    placement: dict = field(default_factory=dict)  # webedge runtime: op -> {device: executed nodes}
+    fallback: str | None = None  # why a WebGPU bundle ran on wasm
 
     @property
     def ok(self) -> bool:
@@ -100,7 +102,7 @@ class Report:
                 "network": self.network, "reference": self.reference, "bytes": self.bytes,
                 "timings": self.timings, "reload": self.reload,
                 "outputs": [c.as_dict() for c in self.outputs], "budgets": self.budgets,
-                "quantization": self.quantization,
+                "quantization": self.quantization, "placement": self.placement, "fallback": self.fallback,
                 "tolerance": vars(self.tolerance) if self.tolerance else None,
                 "not_measured": self.not_measured, "requests": self.requests, "marks": self.marks,
                 "failures": self.failures}
@@ -333,6 +335,10 @@ def _check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: s
     report.marks = {"load() called": round(t["start"], 1), "manifest": round(t["manifest"], 1),
                     "runtime": round(t["runtime"], 1), "weights": round(t["weights"], 1), "ready": round(t["ready"], 1),
                     "first result": round(cold["firstStart"] + cold["firstInference"], 1)}
+    report.placement = cold.get("placement") or {}
+    report.fallback = cold.get("fallbackReason")
+    if backend == "webgpu" and report.backend != "webedge/webgpu" and report.backend != "ort/webgpu":
+        report.failures.append(f"asked for WebGPU, but the bundle ran as {report.backend}: {report.fallback or 'no reason given'}")
     report.timings = {
         "manifest_ms": round(t["manifest"], 1),
         "runtime_ms": round(t["runtime"], 1),

@@ -60,8 +60,12 @@ async (args) => {
     for (const [name, t] of Object.entries(outputs)) out[name] = { type: t.type, dims: t.dims, b64: b64(t.data) };
     const stats = { ...model.stats, networkBytes: model.stats.networkBytes, cacheBytes: model.stats.cacheBytes,
       cache: model.stats.cache };
-    const result = { backend: model.backend, threads: model.threads, threadsWhy: model.threadsWhy, stats, streaming: model.streaming, firstStart: t0,
-      firstInference: t1 - t0, warm, warmTotal, outputs: out, events, requests, isolated: !!globalThis.crossOriginIsolated };
+    const placement = model.placement;
+    const result = { backend: model.backend, threads: model.threads, threadsWhy: model.threadsWhy, device: model.device,
+      fallbackReason: model.fallbackReason, placement: placement ? placement.byOp : null,
+      placementNodes: placement ? placement.nodes.filter((n) => n.device !== 'webgpu' && n.why).slice(0, 50) : null,
+      stats, streaming: model.streaming, firstStart: t0, firstInference: t1 - t0, warm, warmTotal, outputs: out, events,
+      requests, isolated: !!globalThis.crossOriginIsolated };
     await model.dispose();
     return result;
   } catch (err) {

@@ -35,6 +35,20 @@ def print_report(r) -> None:
         print(f"  {'weight bytes fetched':<22} {r.reload['weight_bytes']:>12}")
         print(f"  {'all bytes fetched':<22} {_human(r.reload['total_bytes']):>12}")
         print(f"  {'backend ready (ms)':<22} {r.reload['ready_ms']:>12.1f}")
+    if r.placement:
+        counts: dict[str, int] = {}
+        for devices in r.placement.values():
+            for device, n in devices.items():
+                counts[device] = counts.get(device, 0) + n
+        total = sum(counts.values())
+        print("\nplacement (executed nodes)")
+        print("  " + ", ".join(f"{d} {n} ({n / total:.0%})" for d, n in sorted(counts.items(), key=lambda kv: -kv[1])))
+        off = {op: d for op, d in r.placement.items() if set(d) - {"webgpu"}} if "webgpu" in counts else {}
+        if off:
+            print("  not on the GPU: " + ", ".join(f"{op} ({', '.join(f'{k} {v}' for k, v in d.items())})"
+                                                   for op, d in sorted(off.items())))
+    if r.fallback:
+        print(f"\nWebGPU not used: {r.fallback}")
     if r.quantization:
         print(f"\nquantized {r.quantization['encoding']}: weights at {r.quantization.get('ratio', 1):.1%} of float32; "
               f"held to atol {r.tolerance.atol:g}, rtol {r.tolerance.rtol:g}, cosine >= {r.tolerance.min_cosine:g}")

@@ -48,6 +48,7 @@ export class Executor {
     this.kernelsLoaded = new Map(); // part -> whether its device has the kernel modules it calls
     this.chosen = new Map(); // node -> {part, device} that ran it last
     this.device = null; // the device of the part `choose` picked last
+    this.placed = new Map(); // node -> {op, output, device, why}: where each executed node ran (placement())
   }
 
   addWeight([name, tensor]) {
@@ -118,7 +119,17 @@ export class Executor {
       const started = this.profile ? performance.now() : 0;
       try {
         const unit = this.units.get(node.op);
-        outputs = unit.control ? unit.run(this, node, inputs, values) : this.dispatch(unit, node, inputs);
+        if (unit.control && !this.placed.has(node)) {
+          this.placed.set(node, { op: node.op, output: node.outputs[0], device: 'js', why: 'control flow runs on the host' });
+        }
+        if (unit.control && inputs.some((t) => t?.location === 'webgpu')) {
+          // control flow (If, Loop, Scan) reads its inputs on the host: GPU tensors are read back
+          const host = await Promise.all(inputs.map((t) => (t?.location === 'webgpu' ? this.devices.js.upload(t) : t)));
+          outputs = await unit.run(this, node, host, values);
+          host.forEach((t, i) => { if (t !== inputs[i]) t.release(); });
+        } else {
+          outputs = unit.control ? unit.run(this, node, inputs, values) : this.dispatch(unit, node, inputs);
+        }
         if (outputs instanceof Promise) outputs = await outputs;
         if (this.profile) {
           const entry = (this.profile[node.op] ??= { calls: 0, ms: 0, device: null });
@@ -150,17 +161,24 @@ export class Executor {
    * choice is remembered per node and kept while the part still takes the node's inputs. */
   choose(unit, node, inputs) {
     const last = this.chosen.get(node);
-    if (last && (!last.part.supports || last.part.supports(node, inputs))) {
+    if (last && (!last.part.supports || last.part.supports(node, inputs, last.device))) {
       this.device = last.device;
       return last.part;
     }
+    const skipped = [];
     for (const name of this.placement[node.op] ?? DEVICE_ORDER) {
       const device = this.devices[name];
       const part = unit[name];
-      if (!device || !part || !this.runnable(device, part) || (part.supports && !part.supports(node, inputs))) continue;
-      this.device = device;
-      this.chosen.set(node, { part, device });
-      return part;
+      if (!device) continue; // the session has no such device: nothing to explain per node
+      if (!part) skipped.push(`${name}: no part`);
+      else if (!this.runnable(device, part)) skipped.push(`${name}: lacks ${part.kernels}`);
+      else if (part.supports && !part.supports(node, inputs, device)) skipped.push(`${name}: not for ${describe(inputs)}`);
+      else {
+        this.device = device;
+        this.chosen.set(node, { part, device });
+        this.placed.set(node, { op: node.op, output: node.outputs[0], device: name, why: skipped.join('; ') });
+        return part;
+      }
     }
     const parts = DEVICE_ORDER.filter((d) => unit[d]).join(', ');
     throw new Error(`no part of ${node.op} (${parts}) runs here on inputs ${describe(inputs)}`);
@@ -171,6 +189,19 @@ export class Executor {
     let ok = this.kernelsLoaded.get(part);
     if (ok === undefined) this.kernelsLoaded.set(part, (ok = !part.kernels || device.has(part.kernels)));
     return ok;
+  }
+
+  /** Where the executed nodes ran: [{op, output, device, why}] (why: the better devices that
+   * declined it), and per op type how many nodes ran on each device. Control-flow nodes run on
+   * the host ('js'); their subplans' nodes are listed themselves. */
+  placementReport() {
+    const nodes = [...this.placed.values()];
+    const byOp = {};
+    for (const n of nodes) {
+      const entry = (byOp[n.op] ??= {});
+      entry[n.device] = (entry[n.device] ?? 0) + 1;
+    }
+    return { nodes, byOp };
   }
 
   /** Run one node of a plain (not control-flow) op; returns its outputs, or a promise of them. */
@@ -184,6 +215,10 @@ export class Executor {
       const t = inputs[i];
       if (!t || device.reads(t) || part.hostInputs?.includes(i)) continue;
       if (!moved) [args, moved] = [inputs.slice(), []];
+      if (device.resident && this.fixedTensors.has(t)) { // a weight: copied to the device once, kept there
+        args[i] = device.resident(t);
+        continue;
+      }
       args[i] = device.upload(t); // a transfer: the part's device cannot read t where it lives
       pending ||= args[i] instanceof Promise; // a device may copy asynchronously (a GPU readback)
       moved.push(args[i]);
@@ -240,6 +275,7 @@ export class Executor {
           owned.delete(name);
           return t;
         }
+        if (t.location === 'webgpu') return this.devices.webgpu.clone(t); // stays on the GPU
         const copy = this.alloc(t.dtype, t.dims.slice());
         copy.data.set(t.data);
         return copy;

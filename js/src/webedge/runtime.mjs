@@ -4,7 +4,7 @@
 // on its own, its imports of these resolved to the core, and refuses an import of a core module
 // this file does not re-export; a bundle's executor is the core plus only its plan's op modules.
 export { createSession, createWebedgeSession, createStreamingSession } from './session.mjs';
-export { size, stridesOf } from './tensor.mjs';
+export { Tensor, size, stridesOf } from './tensor.mjs';
 export { ARRAYS, BITS, DTYPE_OF, isBig } from './lib/dtypes.mjs';
 export { ACT, BINARY, MATH, UNARY } from './wasm/abi.mjs';
 export { WebedgeError } from '../errors.mjs';

@@ -26,17 +26,18 @@ function parsePlan(manifest, planBytes) {
   return plan;
 }
 
-export async function createWebedgeSession({ manifest, planBytes, kernels, shards, ops, threads = 1 }) {
+export async function createWebedgeSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders, placement }) {
   const plan = parsePlan(manifest, planBytes);
   const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
-  return createSession({ plan, kernels, weights, ops, threads });
+  return createSession({ plan, kernels, weights, ops, threads, gpu, shaders, placement });
 }
 
 // Like createWebedgeSession, but `shards` are promises: each shard's tensors are placed when it
 // arrives, and a node that reads a weight still on the way waits for that shard only.
-export async function createStreamingSession({ manifest, planBytes, kernels, shards, ops, threads = 1 }) {
+export async function createStreamingSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders,
+  placement }) {
   const plan = parsePlan(manifest, planBytes);
-  const session = await createSession({ plan, kernels, weights: [], ops, threads });
+  const session = await createSession({ plan, kernels, weights: [], ops, threads, gpu, shaders, placement });
   const ex = session.executor;
   ex.streaming = true;
   const placed = shards.map((promise, i) => {
@@ -53,12 +54,14 @@ export async function createStreamingSession({ manifest, planBytes, kernels, sha
   return session;
 }
 
-// float32 weights go straight into the arena; other dtypes into typed arrays (sub-byte types arrive packed).
+// float32 weights go straight into the arena (and, with WebGPU, into a GPU buffer as well, as
+// each shard arrives); other dtypes into typed arrays (sub-byte types arrive packed).
 function placeWeight(ex, w) {
   const wasm = ex.devices.wasm;
   if (w.dtype === 'float32' && wasm) {
     const t = wasm.alloc('float32', w.shape);
     new Uint8Array(wasm.arena.memory.buffer, t.ptr, w.bytes.length).set(w.bytes);
+    ex.devices.webgpu?.resident(t);
     return [w.name, t];
   }
   return [w.name, new Tensor(w.dtype, w.shape, { host: fromBytes(w.dtype, w.bytes, size(w.shape)) })];
@@ -88,12 +91,13 @@ function planOps(nodes, into = new Set()) {
 // (or units), and [{name, dtype, shape, bytes}] weights. The conformance runner and the Node test
 // lane call this directly. threads > 1 needs the threaded kernel variants; `session.threads` says
 // how many run (1 when workers could not start). placement: op -> device names to try (tests).
-export async function createSession({ plan, kernels, weights: weightList, ops, threads = 1, placement }) {
+export async function createSession({ plan, kernels, weights: weightList, ops, threads = 1, placement, gpu, shaders,
+  gpuDevice }) {
   const units = unitsOf(ops ?? []);
   const lacking = [...planOps(plan.nodes)].filter((op) => !units.has(op)).sort();
   if (lacking.length) throw new WebedgeError(`this runtime has no op module for ${lacking.join(', ')}`);
   const arena = new Arena(32, threads > 1 ? { shared: true, reserved: threads * PAGE } : {});
-  const { exports, modules, names } = await instantiateKernels(kernels, arena);
+  const { exports, modules, names } = await instantiateKernels(kernels.filter(([f]) => !f.endsWith('.wgsl')), arena);
   let pool = null;
   if (threads > 1) {
     const { startPool } = await import('./wasm/pool.mjs');
@@ -101,14 +105,35 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
   }
   const wasm = new WasmDevice(arena, exports, names, pool);
   const devices = { wasm, js: new JsDevice(wasm) };
+  // WebGPU: when the linked executor carries the device module (`--ep webgpu` bundles) and the
+  // caller passes the shaders; otherwise, or when the browser has no adapter, wasm (and why).
+  let fallbackReason = null;
+  if (gpuDevice) devices.webgpu = gpuDevice; // one the caller owns and keeps (the conformance worker)
+  else if (gpu && (shaders || kernels.some(([f]) => f.endsWith('.wgsl')))) {
+    const made = await gpu.createWebGPUDevice(shaders ?? kernels);
+    if (made.device) devices.webgpu = made.device;
+    else fallbackReason = made.reason;
+  }
   const executor = new Executor(plan, { devices, units, weights: new Map(), placement });
+  if (devices.webgpu && gpu) gpu.startPipelines(devices.webgpu, plan.nodes, units);
   for (const w of weightList) executor.addWeight(placeWeight(executor, w));
   return {
     executor,
     threads: pool ? pool.threads : 1,
+    get device() {
+      return devices.webgpu ? 'webgpu' : 'wasm';
+    },
+    fallbackReason,
+    placement: () => executor.placementReport(),
+    /** WebGPU bundles: once `bytes` (the golden pair's file) arrive, run it (webgpu/selftest.mjs);
+     * on a mismatch drop WebGPU for good and call onFallback(reason). */
+    check(bytes, onFallback) {
+      return gpu.check(this, bytes, () => gpu.drop(devices, executor, gpuDevice), onFallback);
+    },
     run: (feeds) => executor.run(feeds),
     async dispose() {
       pool?.dispose();
+      if (devices.webgpu && devices.webgpu !== gpuDevice) devices.webgpu.destroy();
     },
     memoryBytes: () => arena.memory.buffer.byteLength,
   };

@@ -1,5 +1,5 @@
-// The JS device: ops' `js` parts, plain typed-array code on the main thread. It reads every
-// location the runtime has today (the wasm arena is host-visible). Its float32 outputs go into the
+// The JS device: ops' `js` parts, plain typed-array code on the main thread. It reads every host
+// location (the wasm arena is host-visible); a GPU tensor is read back first (an async transfer). Its float32 outputs go into the
 // wasm arena when the session has one, so a following wasm node reads them without a transfer;
 // other dtypes (shapes, indices, masks, float16...) live in JS typed arrays.
 import { Tensor, size } from '../tensor.mjs';
@@ -11,8 +11,9 @@ export class JsDevice {
     this.wasm = wasm;
   }
 
-  reads() {
-    return true;
+  /** Every host location; a GPU tensor must be read back first (upload). */
+  reads(t) {
+    return t.location !== 'webgpu';
   }
 
   alloc(dtype, dims) {
@@ -23,6 +24,11 @@ export class JsDevice {
   }
 
   upload(t) {
-    return t;
+    if (t.location !== 'webgpu') return t;
+    return t.read().then((data) => { // a readback: float32 into the arena as alloc puts it
+      const copy = this.alloc(t.dtype, t.dims);
+      copy.data.set(data);
+      return copy;
+    });
   }
 }

@@ -48,7 +48,10 @@ function computeWindow(at, spatial, kernel) {
       pads[i + n] = total - pads[i];
     }
   } else {
-    const round = at.ceil_mode ? Math.ceil : Math.floor;
+    // onnxruntime divides in C++ integers, which truncate toward zero: a window larger than the
+    // padded input still gives one output (floor, the spec's formula, would give none). Seen on
+    // PP-OCR's classifier at 32 px high: MaxPool 2x2/2 over a 1-row map must give 1 row.
+    const round = at.ceil_mode ? Math.ceil : Math.trunc;
     for (let i = 0; i < n; i++) {
       out[i] = round((spatial[i] + pads[i] + pads[i + n] - ((kernel[i] - 1) * dil[i] + 1)) / strides[i]) + 1;
       // ONNX: with ceil_mode the last window must start inside the input or its leading padding.

@@ -9,7 +9,14 @@ export async function runBody(ex, body, scope, args, mine) {
   const values = new Map(scope);
   body.inputs.forEach((name, i) => values.set(name, args[i]));
   try {
-    return await ex.runSubplan(body, values);
+    // Loop and Scan slice, stack and test their body's outputs on the host: GPU ones come back
+    const outs = await ex.runSubplan(body, values);
+    return await Promise.all(outs.map(async (t) => {
+      if (t.location !== 'webgpu') return t;
+      const host = await ex.devices.js.upload(t);
+      t.release();
+      return host;
+    }));
   } finally {
     for (const t of args) if (mine.has(t)) ex.release(t);
   }

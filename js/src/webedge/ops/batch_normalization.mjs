@@ -2,6 +2,7 @@
 // batchnorm_f32). With training_mode=1 the batch's own mean and population variance normalise,
 // and outputs 1 and 2 are the running mean and variance moved toward them by (1 - momentum).
 import { size } from '../tensor.mjs';
+import { elementwise, fitsF32 } from '../lib/gpu.mjs';
 
 function shape(node, [x, scale]) {
   const C = [x.dims[1]];
@@ -39,8 +40,18 @@ function run(wasm, node, [x, scale, bias, mean, variance], [y, runMean, runVar])
   return undefined;
 }
 
+// webgpu: batch_norm.wgsl at inference (not training_mode)
+const gpuPart = {
+  kernels: ['batch_norm'],
+  pipelines: () => [{ shader: 'batch_norm', constants: {} }],
+  supports: (node, inputs, gpu) => !node.attrs.training_mode && fitsF32(gpu, inputs.slice(0, 5)) && inputs[0].dims.length >= 2,
+  run: (gpu, node, [x, scale, bias, mean, variance], [y]) => elementwise(gpu, 'batch_norm', {},
+    { C: x.dims[1], inner: size(x.dims.slice(2)), eps: node.attrs.epsilon ?? 1e-5 }, [x, scale, bias, mean, variance], y),
+};
+
 export const units = [{
   op: 'BatchNormalization',
   shape,
   wasm: { kernels: ['norm'], supports: (node, [x]) => x.dtype === 'float32', run },
+  ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}),
 }];

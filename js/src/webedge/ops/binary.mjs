@@ -1,12 +1,14 @@
 // Binary arithmetic with numpy broadcasting: Add, Sub, Mul, Div, Pow, Mod (fmod).
 //   wasm: binary_f32 (wasm/kernels/binary.c), Pow pow_f32 (pow.c), when both operands are float32
 //         (not Mod).
+//   webgpu: binary.wgsl on float32 (not Mod), any rank up to 8.
 //   js:   every dtype: BigInt when both are 64-bit integers, else JS numbers (float16 decoded;
 //         a 64-bit integer next to a float, e.g. Pow's exponent, becomes a number); integer
 //         division truncates.
 import { broadcastDims, broadcastStrides, forEachRow } from '../lib/broadcast.mjs';
 import { BINARY } from '../wasm/abi.mjs';
 import { isBig, numbersOf, numberToHalf } from '../lib/values.mjs';
+import { GPU_BINARY, binaryGpu, binaryGpuSupports } from '../lib/gpu.mjs';
 
 export const ARITHMETIC = {
   Add: (a, b) => a + b, Sub: (a, b) => a - b, Mul: (a, b) => a * b,
@@ -69,6 +71,9 @@ const unit = (op) => ({
     run: (wasm, node, [a, b], [y]) => binaryWasm(wasm, op, a, b, y),
   } : undefined,
   js: { run: (js, node, [a, b], [y]) => binaryJs(a, b, y, op === 'Mod' && node.attrs?.fmod ? fmod : arithmeticFor(op, a.dtype)) },
+  ...(globalThis.WEBGPU && op in GPU_BINARY ? { webgpu: { kernels: ['binary'], supports: binaryGpuSupports,
+    pipelines: () => [{ shader: 'binary', constants: { OP: GPU_BINARY[op] } }],
+    run: (gpu, node, [a, b], [y]) => binaryGpu(gpu, op, a, b, y) } } : {}),
 });
 
 export const units = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod'].map(unit);

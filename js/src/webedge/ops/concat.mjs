@@ -1,6 +1,7 @@
 // Concat along `axis`; empty inputs contribute nothing.
 import { norm } from '../lib/values.mjs';
-import { size } from '../tensor.mjs';
+import { size, stridesOf } from '../tensor.mjs';
+import { copyRegion, fitsF32, MAX_RANK } from '../lib/gpu.mjs';
 
 function shape(node, inputs) {
   const parts = inputs.filter((t) => t && t.size > 0);
@@ -26,4 +27,17 @@ function run(js, node, inputs, [y]) {
   }
 }
 
-export const units = [{ op: 'Concat', shape, js: { run } }];
+// webgpu: one copy.wgsl dispatch per input, into its place along the axis
+async function runGpu(gpu, node, inputs, [y]) {
+  const axis = norm(node.attrs.axis, y.dims.length);
+  const ys = stridesOf(y.dims);
+  let offset = 0;
+  for (const t of inputs.filter((p) => p && p.size > 0)) {
+    await copyRegion(gpu, t, y, { dims: t.dims, yOff: offset * ys[axis], yStr: ys });
+    offset += t.dims[axis];
+  }
+}
+
+export const units = [{ op: 'Concat', shape, js: { run },
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['copy'], pipelines: () => [{ shader: 'copy', constants: {} }], run: runGpu,
+    supports: (node, inputs, gpu) => fitsF32(gpu, inputs) && inputs.every((t) => !t || t.dims.length <= MAX_RANK) } } : {}) }];

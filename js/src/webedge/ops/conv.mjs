@@ -6,10 +6,13 @@
 //         groups (a depthwise channel is a group).
 //   js:   direct loops over output points and kernel taps, any number of spatial dims, in double
 //         precision (3-D convolutions, and the reference for the wasm part).
+//   webgpu: conv2d.wgsl (an implicit GEMM per group, 32x32 tiles) for 1-D and 2-D float32, or
+//         depthwise_conv2d.wgsl when every group has one input and one output channel.
 import { windowGeometry, as2d, kernelTaps } from '../lib/geometry.mjs';
 import { activation } from '../lib/activations.mjs';
 import { ACT } from '../wasm/abi.mjs';
 import { size, stridesOf } from '../tensor.mjs';
+import { fitsF32, grid1d, none } from '../lib/gpu.mjs';
 
 export function convShape(node, [x, w]) {
   const g = windowGeometry(node.attrs, x.dims.slice(2), w.dims.slice(2));
@@ -82,9 +85,48 @@ export function convJs(js, node, [x, w, b], [y]) {
   }
 }
 
+/** The window of a 1-D or 2-D conv as the shaders' Params (1-D as H = 1). */
+function gpuWindow(at, x, w) {
+  const spatial = x.dims.slice(2);
+  const kernel = w.dims.slice(2);
+  const { H, W, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl } = as2d(windowGeometry(at, spatial, kernel), spatial, kernel);
+  return { H, W, kh: KH, kw: KW, Ho: OH, Wo: OW, sh, sw, dh, dw, ph: pt, pw: pl };
+}
+
+function convGpu(gpu, node, [x, w, b], [y]) {
+  const at = node.attrs;
+  const win = gpuWindow(at, x, w);
+  const [N, C] = x.dims;
+  const M = w.dims[0];
+  const groups = at.group ?? 1;
+  const [act_a, act_b] = at._act_params ?? [0, 0];
+  const constants = { ACT: ACT[at._act ?? 'none'], HAS_BIAS: !!b };
+  const bindings = [x, w, b ?? none(gpu)];
+  if (groups === C && groups === M) {
+    const n = size(y.dims);
+    const { workgroups, row } = grid1d(n);
+    return gpu.run('depthwise_conv2d', { constants, bindings: [...bindings, y], workgroups,
+      params: { N, C, ...win, act_a, act_b, total: n, row } });
+  }
+  const cols = N * win.Ho * win.Wo;
+  return gpu.run('conv2d', { constants, bindings: [...bindings, y],
+    workgroups: [Math.ceil(cols / 32), Math.ceil(M / groups / 32), groups],
+    params: { N, Ci: C, Co: M, groups, ...win, act_a, act_b } });
+}
+
+const gpuPart = {
+  kernels: ['conv2d', 'depthwise_conv2d'],
+  pipelines: (node) => ['conv2d', 'depthwise_conv2d'].map((shader) => ({ shader,
+    constants: { ACT: ACT[node.attrs._act ?? 'none'], HAS_BIAS: !!node.inputs[2] } })),
+  supports: (node, [x, w, b], gpu) => x.dims.length >= 3 && x.dims.length <= 4 && fitsF32(gpu, [x, w, b])
+    && Math.ceil(x.dims[0] * w.dims[0]) < 2 ** 31,
+  run: convGpu,
+};
+
 export const units = [{
   op: 'Conv',
   shape: convShape,
   wasm: { kernels: ['linalg'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: convWasm },
   js: { run: convJs },
+  ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}),
 }];

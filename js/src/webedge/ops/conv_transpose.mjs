@@ -5,6 +5,7 @@
 //   js:   any number of spatial dims: every input point scatters its kernel-weighted value.
 import { transposeGeometry, as2d, kernelTaps } from '../lib/geometry.mjs';
 import { size, stridesOf } from '../tensor.mjs';
+import { elementwise, fitsF32, none } from '../lib/gpu.mjs';
 
 function shape(node, [x, w]) {
   const group = node.attrs.group ?? 1;
@@ -107,9 +108,21 @@ function runJs(js, node, [x, w, b], [y]) {
   }
 }
 
+// webgpu: conv_transpose2d.wgsl, a gather over the taps that reach each output point (1-D, 2-D)
+function runGpu(gpu, node, [x, w, b], [y]) {
+  const spatial = x.dims.slice(2);
+  const kernel = w.dims.slice(2);
+  const g = as2d(transposeGeometry(node.attrs, spatial, kernel), spatial, kernel);
+  return elementwise(gpu, 'conv_transpose2d', { HAS_BIAS: !!b }, {
+    Ci: x.dims[1], H: g.H, W: g.W, Co: y.dims[1], Ho: g.OH, Wo: g.OW, groups: node.attrs.group ?? 1,
+    kh: g.KH, kw: g.KW, sh: g.sh, sw: g.sw, ph: g.pt, pw: g.pl, dh: g.dh, dw: g.dw }, [x, w, b ?? none(gpu)], y);
+}
+
 export const units = [{
   op: 'ConvTranspose',
   shape,
   wasm: { kernels: ['linalg'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: runWasm },
   js: { run: runJs },
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['conv_transpose2d'], run: runGpu,
+    supports: (node, [x, w, b], gpu) => x.dims.length >= 3 && x.dims.length <= 4 && fitsF32(gpu, [x, w, b]) } } : {}),
 }];

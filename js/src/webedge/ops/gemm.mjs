@@ -4,6 +4,7 @@
 //         transposed), or by columns of a transposed B when there is one row.
 import { ACT } from '../wasm/abi.mjs';
 import { size } from '../tensor.mjs';
+import { fitsF32, none } from '../lib/gpu.mjs';
 
 function shape(node, [a, b]) {
   const M = node.attrs.transA ? a.dims[1] : a.dims[0];
@@ -40,8 +41,33 @@ function run(wasm, node, [a, b, c], [y]) {
   return wasm.call('gemm_f32', args(a.ptr, b.ptr, cAt(0, 0), y.ptr, M, N));
 }
 
+// webgpu: matmul.wgsl with A and B addressed through strides (a transpose is other strides) and
+// C broadcast by zero strides; the activation in the epilogue.
+function runGpu(gpu, node, [a, b, c], [y]) {
+  const at = node.attrs;
+  const [M, N] = y.dims;
+  const K = at.transA ? a.dims[0] : a.dims[1];
+  const [a_rs, a_cs] = at.transA ? [1, M] : [K, 1];
+  const [b_rs, b_cs] = at.transB ? [1, K] : [N, 1];
+  let c_rs = 0, c_cs = 0;
+  if (c) {
+    const cd = c.dims.length === 2 ? c.dims : c.dims.length === 1 ? [1, c.dims[0]] : [1, 1];
+    [c_rs, c_cs] = [cd[0] === 1 ? 0 : cd[1], cd[1] === 1 ? 0 : 1];
+  }
+  const [act_a, act_b] = at._act_params ?? [0, 0];
+  return gpu.run('matmul', {
+    constants: { ACT: ACT[at._act ?? 'none'], HAS_C: !!c && (at.beta ?? 1) !== 0 },
+    params: { M, N, K, batch: 1, a_rs, a_cs, b_rs, b_cs, c_rs, c_cs, alpha: at.alpha ?? 1, beta: at.beta ?? 1,
+      act_a, act_b, a_off: 0, b_off: 0, bdims: [1, 1, 1, 1], a_bs: [0, 0, 0, 0], b_bs: [0, 0, 0, 0], c_bs: [0, 0, 0, 0] },
+    bindings: [a, b, c ?? none(gpu), y], workgroups: [Math.ceil(N / 32), Math.ceil(M / 32), 1],
+  });
+}
+
 export const units = [{
   op: 'Gemm',
   shape,
   wasm: { kernels: ['linalg'], supports: (node, [a]) => a.dtype === 'float32', run },
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['matmul'], supports: (node, inputs, gpu) => fitsF32(gpu, inputs), run: runGpu,
+    pipelines: (node) => [{ shader: 'matmul', constants: { ACT: ACT[node.attrs._act ?? 'none'],
+      HAS_C: !!node.inputs[2] && (node.attrs.beta ?? 1) !== 0 } }] } } : {}),
 }];

@@ -1,6 +1,7 @@
 // LayerNormalization over the axes [axis, rank) (wasm layernorm_f32), with the optional Mean and
 // InvStdDev outputs (shape of x with the normalised axes set to 1) computed in JS.
 import { size } from '../tensor.mjs';
+import { fitsF32, gridRows, none } from '../lib/gpu.mjs';
 
 function shape(node, [x]) {
   let axis = node.attrs.axis ?? -1;
@@ -30,8 +31,30 @@ function run(wasm, node, [x, scale, bias], [y, meanOut, invOut]) {
   }
 }
 
+// webgpu: norm.wgsl, one workgroup per row of the normalised axes; not the Mean/InvStdDev outputs.
+function runGpu(gpu, node, [x, scale, bias], [y]) {
+  let axis = node.attrs.axis ?? -1;
+  if (axis < 0) axis += x.dims.length;
+  const rows = size(x.dims.slice(0, axis));
+  const { workgroups, row_groups } = gridRows(rows);
+  return gpu.run('norm', { constants: { PER_CHANNEL: false, HAS_BIAS: !!bias },
+    params: { rows, D: size(x.dims.slice(axis)), C: 1, row_groups, eps: node.attrs.epsilon ?? 1e-5 },
+    bindings: [x, scale, bias ?? none(gpu), y], workgroups });
+}
+
+// the scale (and bias) must be one value per normalised element, as the shader indexes them
+const gpuFits = (node, [x, scale, bias], gpu) => {
+  let axis = node.attrs.axis ?? -1;
+  if (axis < 0) axis += x.dims.length;
+  const D = size(x.dims.slice(axis));
+  return fitsF32(gpu, [x, scale, bias]) && !node.outputs[1] && !node.outputs[2] && size(scale.dims) === D
+    && (!bias || size(bias.dims) === D) && size(x.dims.slice(0, axis)) > 0;
+};
+
 export const units = [{
   op: 'LayerNormalization',
   shape,
   wasm: { kernels: ['norm'], supports: (node, [x]) => x.dtype === 'float32', run },
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['norm'], supports: gpuFits, run: runGpu,
+    pipelines: (node) => [{ shader: 'norm', constants: { PER_CHANNEL: false, HAS_BIAS: !!node.inputs[2] } }] } } : {}),
 }];

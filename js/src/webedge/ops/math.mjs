@@ -3,6 +3,7 @@
 // Acosh, Asinh, Atanh, Cosh, Sinh, Tan, and the tests IsInf and IsNaN (bool outputs).
 import { ACTIVATIONS } from '../lib/activations.mjs';
 import { numbersOf, encoder } from '../lib/values.mjs';
+import { unaryGpuPart } from '../lib/gpu.mjs';
 
 const softplus = ACTIVATIONS.Softplus[1]();
 
@@ -28,8 +29,16 @@ function run(js, node, [x], [y]) {
   for (let i = 0; i < yd.length; i++) yd[i] = enc ? enc(fn(xv[i])) : fn(xv[i]);
 }
 
+// webgpu: unary.wgsl for the ones it has (Celu, Selu, ThresholdedRelu, Mish, Softsign), float32
+const GPU_PARAMS = {
+  Selu: ({ alpha = 1.67326319217681884765625, gamma = 1.05070102214813232421875 }) => [alpha, gamma],
+  Celu: ({ alpha = 1.0 }) => [alpha, 0], ThresholdedRelu: ({ alpha = 1.0 }) => [alpha, 0],
+};
+const GPU_PART = globalThis.WEBGPU ? unaryGpuPart((node) => (GPU_PARAMS[node.op] ?? (() => [0, 0]))(node.attrs)) : null;
+
 export const units = Object.keys(FUNCTIONS).map((op) => ({
   op,
   shape: (node, [x]) => [{ dtype: TESTS.has(op) ? 'bool' : x.dtype, dims: x.dims.slice() }],
   js: { run },
+  ...(globalThis.WEBGPU && ['Celu', 'Selu', 'ThresholdedRelu', 'Mish', 'Softsign'].includes(op) ? { webgpu: GPU_PART } : {}),
 }));

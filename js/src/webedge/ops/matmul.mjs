@@ -6,6 +6,7 @@
 import { broadcastDims } from '../lib/broadcast.mjs';
 import { encoder, numbersOf } from '../lib/values.mjs';
 import { size } from '../tensor.mjs';
+import { fitsF32, none } from '../lib/gpu.mjs';
 
 // [M, K] @ [K, N] with batch dims: the operands' dims as 2-D-or-more, and the output dims.
 function dimsOf(a, b) {
@@ -80,9 +81,37 @@ function runJs(js, node, [a, b], [y]) {
   }
 }
 
+// webgpu: matmul.wgsl over the broadcast batch (up to 4 batch dims): each operand gets its own
+// batch strides, zero where it broadcasts.
+function batchStrides(dims, matrix) {
+  // dims: one operand's batch dims, right-aligned in the shader's 4 batch slots like the output's
+  const out = [0, 0, 0, 0];
+  let stride = matrix;
+  for (let j = dims.length - 1; j >= 0; j--) {
+    out[4 - dims.length + j] = dims[j] === 1 ? 0 : stride;
+    stride *= dims[j];
+  }
+  return out;
+}
+
+function runGpu(gpu, node, [a, b], [y]) {
+  const { ad, bd, M, K, N, batch } = dimsOf(a, b);
+  const count = size(batch);
+  const bdims = [1, 1, 1, 1];
+  batch.forEach((n, i) => { bdims[4 - batch.length + i] = n; });
+  return gpu.run('matmul', {
+    params: { M, N, K, batch: count, a_rs: K, a_cs: 1, b_rs: N, b_cs: 1, c_rs: 0, c_cs: 0, alpha: 1, beta: 0,
+      act_a: 0, act_b: 0, a_off: 0, b_off: 0, bdims, a_bs: batchStrides(ad.slice(0, -2), M * K),
+      b_bs: batchStrides(bd.slice(0, -2), K * N), c_bs: [0, 0, 0, 0] },
+    bindings: [a, b, none(gpu), y], workgroups: [Math.ceil(N / 32), Math.ceil(M / 32), count],
+  });
+}
+
 export const units = [{
   op: 'MatMul',
   shape,
   wasm: { kernels: ['linalg'], supports: (node, [a, b]) => a.dtype === 'float32' && b.dtype === 'float32', run },
   js: { supports: (node, [a]) => a.dtype !== 'bfloat16', run: runJs }, // bfloat16: no codec here
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['matmul'], run: runGpu, pipelines: () => [{ shader: 'matmul', constants: {} }], supports: (node, [a, b], gpu) =>
+    fitsF32(gpu, [a, b]) && dimsOf(a, b).batch.length <= 4 && size(dimsOf(a, b).batch) <= 65535 } } : {}),
 }];

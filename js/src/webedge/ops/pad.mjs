@@ -2,6 +2,7 @@
 // constant (value input or attribute), edge, reflect, wrap.
 import { norm } from '../lib/values.mjs';
 import { stridesOf } from '../tensor.mjs';
+import { elementwise, fitsF32, MAX_RANK } from '../lib/gpu.mjs';
 
 function params(node, [x, p, , a]) {
   const r = x.dims.length;
@@ -46,9 +47,28 @@ function run(js, node, inputs, [y]) {
   }
 }
 
+// webgpu: pad.wgsl, float32, any mode (reflect periodic past one reflection, where JS throws)
+const GPU_MODES = { constant: 0, reflect: 1, edge: 2, wrap: 3 };
+const gpuPart = {
+  kernels: ['pad'],
+  pipelines: (node) => [{ shader: 'pad', constants: { MODE: GPU_MODES[node.attrs.mode ?? 'constant'] ?? 0 } }],
+  hostInputs: [1, 2, 3],
+  supports: (node, [x], gpu) => fitsF32(gpu, [x]) && x.dims.length <= MAX_RANK && x.size > 0
+    && (node.attrs.mode ?? 'constant') in GPU_MODES,
+  run(gpu, node, inputs, [y]) {
+    const [x, , cval] = inputs;
+    const { before } = params(node, inputs);
+    const value = cval ? Number(cval.data[0]) : node.attrs.value ?? 0;
+    return elementwise(gpu, 'pad', { MODE: GPU_MODES[node.attrs.mode ?? 'constant'] },
+      { rank: x.dims.length || 1, value, out_dims: y.dims.length ? y.dims : [1], in_dims: x.dims.length ? x.dims : [1],
+        begin: before.length ? before : [0] }, [x], y);
+  },
+};
+
 export const units = [{
   op: 'Pad',
   shape: (node, inputs) => [{ dtype: inputs[0].dtype, dims: params(node, inputs).dims }],
   shapeReads: [1, 3],
+  ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}),
   js: { run },
 }];

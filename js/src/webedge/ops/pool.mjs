@@ -5,6 +5,7 @@
 import { windowGeometry, as2d } from '../lib/geometry.mjs';
 import { encoder, numbersOf } from '../lib/values.mjs';
 import { size, stridesOf } from '../tensor.mjs';
+import { elementwise, fitsF32 } from '../lib/gpu.mjs';
 
 function shape(node, [x]) {
   const { out } = windowGeometry(node.attrs, x.dims.slice(2), node.attrs.kernel_shape);
@@ -127,13 +128,35 @@ function lpPool(node, x, y) {
   }
 }
 
+// webgpu: pool2d.wgsl, 1-D and 2-D float32, no Indices. The end padding bounds what
+// count_include_pad counts (a ceil_mode window may pass it).
+function runGpu(gpu, node, [x], [y]) {
+  const spatial = x.dims.slice(2);
+  const kernel = node.attrs.kernel_shape;
+  const geo = windowGeometry(node.attrs, spatial, kernel);
+  const g = as2d(geo, spatial, kernel);
+  const ends = geo.pads.slice(spatial.length);
+  const [pad_end_h, pad_end_w] = spatial.length === 1 ? [0, ends[0]] : [ends[0], ends[1]];
+  return elementwise(gpu, 'pool2d', { MAX: node.op === 'MaxPool' }, {
+    H: g.H, W: g.W, Ho: g.OH, Wo: g.OW, kh: g.KH, kw: g.KW, sh: g.sh, sw: g.sw, ph: g.pt, pw: g.pl, dh: g.dh, dw: g.dw,
+    include_pad: node.attrs.count_include_pad ?? 0, pad_end_h, pad_end_w }, [x], y);
+}
+
+const gpuPart = {
+  kernels: ['pool2d'],
+  pipelines: (node) => [{ shader: 'pool2d', constants: { MAX: node.op === 'MaxPool' } }],
+  supports: (node, [x], gpu) => x.dims.length >= 3 && x.dims.length <= 4 && !node.outputs[1] && fitsF32(gpu, [x]),
+  run: runGpu,
+};
+
 const wasmPart = {
   kernels: ['pool'],
   supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4 && !node.outputs[1],
   run: runWasm,
 };
 export const units = [
-  { op: 'MaxPool', shape, wasm: wasmPart, js: { run: runJs } },
-  { op: 'AveragePool', shape: (node, inputs) => shape(node, inputs).slice(0, 1), wasm: wasmPart, js: { run: runJs } },
+  { op: 'MaxPool', shape, wasm: wasmPart, js: { run: runJs }, ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}) },
+  { op: 'AveragePool', shape: (node, inputs) => shape(node, inputs).slice(0, 1), wasm: wasmPart, js: { run: runJs },
+    ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}) },
   { op: 'LpPool', shape: (node, inputs) => shape(node, inputs).slice(0, 1), js: { run: runJs } },
 ];

@@ -1,6 +1,7 @@
 // PRelu: y = x < 0 ? x * slope : x, the slope broadcast to x (numpy rules), in double.
 import { broadcastDims, broadcastStrides, forEachBroadcast } from '../lib/broadcast.mjs';
 import { numbersOf, encoder } from '../lib/values.mjs';
+import { binaryGpu, binaryGpuSupports } from '../lib/gpu.mjs';
 
 function run(js, node, [x, slope], [y]) {
   const xv = numbersOf(x), sv = numbersOf(slope), yd = y.data;
@@ -15,4 +16,6 @@ export const units = [{
   op: 'PRelu',
   shape: (node, [x, slope]) => [{ dtype: x.dtype, dims: broadcastDims(x.dims, slope.dims) }],
   js: { run },
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['binary'], supports: binaryGpuSupports,
+    run: (gpu, node, [x, slope], [y]) => binaryGpu(gpu, 'PRelu', x, slope, y) } } : {}),
 }];

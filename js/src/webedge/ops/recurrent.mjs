@@ -3,6 +3,7 @@
 // wasm: the input projection of the whole sequence is one gemm_f32 per direction; each step adds
 // H @ R^T (another gemm_f32) and applies the gates in JS.
 import { ACTIVATIONS } from '../lib/activations.mjs';
+import { copyRegion, fitsF32, grid1d } from '../lib/gpu.mjs';
 
 // Gates per cell and the default activations of each kind.
 const GATES = { LSTM: 4, GRU: 3, RNN: 1 };
@@ -198,8 +199,78 @@ function run(wasm, node, inputs, outputs) {
   }
 }
 
+// webgpu: LSTM in layout 0 with the default activations and full-length sequences. Per direction
+// one matmul.wgsl dispatch projects the whole sequence (X @ W^T + Wb + Rb), then each step is
+// H @ R^T (matmul.wgsl) and lstm_cell.wgsl, which updates H and C in place and writes Y[t].
+const mm = (M, N, K, extra) => ({ M, N, K, batch: 1, a_rs: K, a_cs: 1, b_rs: 1, b_cs: K, c_rs: 0, c_cs: 1, alpha: 1,
+  beta: 1, act_a: 0, act_b: 0, a_off: 0, b_off: 0, bdims: [1, 1, 1, 1], a_bs: [0, 0, 0, 0], b_bs: [0, 0, 0, 0],
+  c_bs: [0, 0, 0, 0], ...extra });
+
+async function runLstmGpu(gpu, node, inputs, outputs) {
+  const [X, W, R, B, , h0, c0, P] = inputs;
+  const [S, N, I] = X.dims;
+  const dirs = W.dims[0];
+  const H = node.attrs.hidden_size ?? R.dims[2];
+  const G4 = 4 * H;
+  const temps = [];
+  const alloc = (dims) => { const t = gpu.alloc('float32', dims); temps.push(t); return t; };
+  const up = (data) => { const t = gpu.upload({ dtype: 'float32', dims: [data.length], data }); temps.push(t); return t; };
+  try {
+    const Y = outputs[0] ?? alloc([S, dirs, N, H]);
+    const XW = alloc([S * N, G4]);
+    const HR = alloc([N, G4]);
+    const hS = alloc([N, H]);
+    const cS = alloc([N, H]);
+    const zeros = new Float32Array(N * H);
+    for (let d = 0; d < dirs; d++) {
+      const reverse = node.attrs.direction === 'reverse' || d === 1;
+      const bias = new Float32Array(G4);
+      if (B) {
+        const b = B.data.subarray(d * 2 * G4, (d + 1) * 2 * G4);
+        for (let k = 0; k < G4; k++) bias[k] = b[k] + b[G4 + k];
+      }
+      const peep = P ? up(Float32Array.from(P.data.subarray(d * 3 * H, (d + 1) * 3 * H))) : up(new Float32Array(1));
+      await gpu.run('matmul', { constants: { HAS_C: true }, params: mm(S * N, G4, I, { b_off: d * G4 * I }),
+        bindings: [X, W, up(bias), XW], workgroups: [Math.ceil(G4 / 32), Math.ceil((S * N) / 32), 1] });
+      for (const [state, init] of [[hS, h0], [cS, c0]]) {
+        if (init) await copyRegion(gpu, init, state, { dims: [N * H], xOff: d * N * H });
+        else gpu.write(state.buffer, zeros);
+      }
+      const cell = grid1d(N * H);
+      for (let step = 0; step < S; step++) {
+        const t = reverse ? S - 1 - step : step;
+        await gpu.run('matmul', { constants: { HAS_C: false }, params: mm(N, G4, H, { b_off: d * G4 * H, beta: 0 }),
+          bindings: [hS, R, hS, HR], workgroups: [Math.ceil(G4 / 32), Math.ceil(N / 32), 1] });
+        await gpu.run('lstm_cell', { constants: { PEEP: !!P },
+          params: { total: N * H, row: cell.row, Hs: H, xw_off: t * N * G4, y_off: (t * dirs + d) * N * H, y_bstride: H,
+            clip: node.attrs.clip ?? 0, input_forget: node.attrs.input_forget ?? 0 },
+          bindings: [XW, HR, peep, cS, hS, Y], workgroups: cell.workgroups });
+      }
+      if (outputs[1]) await copyRegion(gpu, hS, outputs[1], { dims: [N * H], yOff: d * N * H });
+      if (outputs[2]) await copyRegion(gpu, cS, outputs[2], { dims: [N * H], yOff: d * N * H });
+    }
+  } finally {
+    for (const t of temps) t.release();
+  }
+}
+
+const lstmGpu = {
+  kernels: ['matmul', 'lstm_cell', 'copy'],
+  pipelines: (node) => [{ shader: 'matmul', constants: { HAS_C: true } }, { shader: 'matmul', constants: { HAS_C: false } },
+    { shader: 'lstm_cell', constants: { PEEP: !!node.inputs[7] } }, { shader: 'copy', constants: {} }],
+  hostInputs: [3, 4, 7], // B and P are summed/sliced here; sequence_lens checked
+  supports(node, [X, W, R, B, seqLens, h0, c0, P], gpu) {
+    const at = node.attrs;
+    const full = !seqLens || Array.from(seqLens.data, Number).every((n) => n === X.dims[0]);
+    return (at.layout ?? 0) === 0 && !at.activations && full && fitsF32(gpu, [X, W, R, h0, c0])
+      && (!B || B.dtype === 'float32') && (!P || P.dtype === 'float32') && X.dims[0] > 0;
+  },
+  run: runLstmGpu,
+};
+
 export const units = ['LSTM', 'GRU', 'RNN'].map((op) => ({
   op,
   shape,
   wasm: { kernels: ['linalg'], supports: (node, [X]) => X.dtype === 'float32', run },
+  ...(globalThis.WEBGPU && op === 'LSTM' ? { webgpu: lstmGpu } : {}),
 }));

@@ -2,6 +2,7 @@
 // ReduceL1, ReduceL2, ReduceLogSumExp (axes by attribute, or by input from opset 13/18;
 // noop_with_empty_axes; keepdims). In JS, accumulating in double.
 import { size, stridesOf } from '../tensor.mjs';
+import { fitsF32, gridRows } from '../lib/gpu.mjs';
 
 const REDUCERS = {
   ReduceSum: { init: 0, step: (a, v) => a + v },
@@ -106,4 +107,31 @@ function run(js, node, [x, axesInput], [y]) {
   finish(y, acc, R, count);
 }
 
-export const units = Object.keys(REDUCERS).map((op) => ({ op, shape, shapeReads: [1], js: { run } }));
+// webgpu: reduce.wgsl when the reduced axes are contiguous ([outer, R, inner]), float32
+const GPU_REDUCE = { ReduceSum: 0, ReduceMean: 1, ReduceMax: 2, ReduceMin: 3, ReduceProd: 4, ReduceSumSquare: 5,
+  ReduceL1: 6, ReduceL2: 7, ReduceLogSum: 8, ReduceLogSumExp: 9 };
+
+function gpuBlocks(node, x, axesInput) {
+  const sorted = [...reduceAxes(node, x, axesInput)].sort((p, q) => p - q);
+  if (!sorted.length || !sorted.every((a, i) => a === sorted[0] + i)) return null;
+  return [size(x.dims.slice(0, sorted[0])), size(x.dims.slice(sorted[0], sorted[sorted.length - 1] + 1)),
+    size(x.dims.slice(sorted[sorted.length - 1] + 1))];
+}
+
+const gpuPart = {
+  kernels: ['reduce'],
+  hostInputs: [1], // axes
+  pipelines: (node) => [{ shader: 'reduce', constants: { OP: GPU_REDUCE[node.op] } }],
+  supports: (node, [x, axes], gpu) => node.op in GPU_REDUCE && fitsF32(gpu, [x]) && gpuBlocks(node, x, axes) !== null
+    && gpuBlocks(node, x, axes)[1] > 0,
+  run(gpu, node, [x, axes], [y]) {
+    const [outer, R, inner] = gpuBlocks(node, x, axes);
+    if (outer * inner === 0) return undefined;
+    const { workgroups, row_groups } = gridRows(outer * inner);
+    return gpu.run('reduce', { constants: { OP: GPU_REDUCE[node.op] }, params: { outer, R, inner, row_groups },
+      bindings: [x, y], workgroups });
+  },
+};
+
+export const units = Object.keys(REDUCERS).map((op) => ({ op, shape, shapeReads: [1], js: { run },
+  ...(globalThis.WEBGPU && op in GPU_REDUCE ? { webgpu: gpuPart } : {}) }));

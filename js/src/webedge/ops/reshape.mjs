@@ -4,6 +4,11 @@
 // the data is copied as stored.
 import { norm } from '../lib/values.mjs';
 import { size } from '../tensor.mjs';
+import { copyRegion, fitsF32 } from '../lib/gpu.mjs';
+
+// webgpu: the buffer copied as stored
+const gpuPart = { kernels: ['copy'], pipelines: () => [{ shader: 'copy', constants: {} }], hostInputs: [1], supports: (node, [x], gpu) => fitsF32(gpu, [x]),
+  run: (gpu, node, [x], [y]) => copyRegion(gpu, x, y, { dims: [x.size] }) };
 
 const axesOf = (node, input, fallback) => (input ? input.numbers() : node.attrs.axes ?? fallback);
 
@@ -39,4 +44,5 @@ export const units = Object.entries(RULES).map(([op, dimsOf]) => ({
   shape: (node, inputs) => [{ dtype: inputs[0].dtype, dims: dimsOf(node, inputs) }],
   shapeReads: op === 'Flatten' ? [] : [1],
   js: { run: (js, node, [x], [y]) => y.data.set(x.data) },
+  ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}),
 }));

@@ -4,7 +4,8 @@
 // webedge/plan/compile.py states the older forms (Upsample; Resize-10 with inputs [X, scales])
 // as Resize with inputs [X, roi, scales, sizes], coordinate_transformation_mode asymmetric and
 // nearest_mode floor, so this file knows one form.
-import { stridesOf } from '../tensor.mjs';
+import { size, stridesOf } from '../tensor.mjs';
+import { elementwise, fitsF32 } from '../lib/gpu.mjs';
 
 const TRANSFORMS = {
   half_pixel: (x, s) => (x + 0.5) / s - 0.5,
@@ -50,7 +51,10 @@ function target(node, [x, , scalesT, sizesT]) {
   return { axes, scales, dims };
 }
 
-function run(js, node, inputs, [y]) {
+// What both parts need: per output position, where to read and with what weight. Nearest:
+// `maps` per axis (element offset along it, -1 outside the input for tf_crop_and_resize).
+// Linear and cubic (on the last two axes): `rowTaps`/`colTaps`, [offset, weight] pairs or null.
+function prepare(node, inputs) {
   const x = inputs[0];
   const at = node.attrs;
   const r = x.dims.length;
@@ -72,8 +76,6 @@ function run(js, node, inputs, [y]) {
   if (!transform) throw new Error(`coordinate_transformation_mode '${ctm}' is not supported`);
   const extrapolation = at.extrapolation_value ?? 0;
   const xs = stridesOf(x.dims);
-  const xd = x.data;
-  const yd = y.data;
   // ONNX defines the resized length in the transforms as scale * input length (not floored)
   const coord = (axis, o) => transform(o, scales[axis], crop ? dims[axis] : scales[axis] * x.dims[axis], x.dims[axis], axis);
   const outside = (axis, c) => crop && (c < 0 || c > x.dims[axis] - 1);
@@ -84,27 +86,38 @@ function run(js, node, inputs, [y]) {
       if (outside(axis, c)) return -1;
       return Math.max(0, Math.min(x.dims[axis] - 1, round(c))) * xs[axis];
     }));
-    // Outer positions advance like an odometer; the last axis is a tight loop through its map.
-    const W = dims[r - 1];
-    const last = maps[r - 1];
-    const idx = new Array(r - 1).fill(0);
-    const rows = W === 0 ? 0 : yd.length / W;
-    for (let row = 0, o = 0; row < rows; row++) {
-      let base = 0;
-      let out = false;
-      for (let d = 0; d < r - 1; d++) {
-        const m = maps[d][idx[d]];
-        if (m < 0) out = true;
-        base += m;
-      }
-      for (let w = 0; w < W; w++, o++) yd[o] = out || last[w] < 0 ? extrapolation : xd[base + last[w]];
-      for (let d = r - 2; d >= 0; d--) {
-        if (++idx[d] < dims[d]) break;
-        idx[d] = 0;
-      }
-    }
-    return;
+    return { x, dims, xs, extrapolation, maps };
   }
+  return prepareTaps(x, at, mode, dims, scales, xs, coord, outside, extrapolation);
+}
+
+function runNearest(x, y, { maps, extrapolation, dims }) {
+  const r = x.dims.length;
+  const xd = x.data;
+  const yd = y.data;
+  // Outer positions advance like an odometer; the last axis is a tight loop through its map.
+  const W = dims[r - 1];
+  const last = maps[r - 1];
+  const idx = new Array(r - 1).fill(0);
+  const rows = W === 0 ? 0 : yd.length / W;
+  for (let row = 0, o = 0; row < rows; row++) {
+    let base = 0;
+    let out = false;
+    for (let d = 0; d < r - 1; d++) {
+      const m = maps[d][idx[d]];
+      if (m < 0) out = true;
+      base += m;
+    }
+    for (let w = 0; w < W; w++, o++) yd[o] = out || last[w] < 0 ? extrapolation : xd[base + last[w]];
+    for (let d = r - 2; d >= 0; d--) {
+      if (++idx[d] < dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+function prepareTaps(x, at, mode, dims, scales, xs, coord, outside, extrapolation) {
+  const r = x.dims.length;
   if (mode !== 'linear' && mode !== 'cubic') throw new Error(`Resize mode '${mode}' is not supported`);
   const scaled = dims.map((d, i) => d !== x.dims[i] || scales[i] !== 1).map((v, i) => (v ? i : -1)).filter((i) => i >= 0);
   if (scaled.length > 2 || scaled.some((a) => a < r - 2)) throw new Error(`${mode} Resize is supported on the last two axes only`);
@@ -160,6 +173,16 @@ function run(js, node, inputs, [y]) {
   });
   const rowTaps = r >= 2 ? tapsFor(r - 2) : [[[0, 1]]];
   const colTaps = tapsFor(r - 1);
+  return { x, dims, xs, extrapolation, rowTaps, colTaps };
+}
+
+function run(js, node, inputs, [y]) {
+  const p = prepare(node, inputs);
+  if (p.maps) return runNearest(inputs[0], y, p);
+  const { x, dims, extrapolation, rowTaps, colTaps } = p;
+  const r = x.dims.length;
+  const xd = x.data;
+  const yd = y.data;
   const [OH, OW] = [r >= 2 ? dims[r - 2] : 1, dims[r - 1]];
   const planes = yd.length / (OH * OW);
   const planeIn = (r >= 2 ? x.dims[r - 2] : 1) * x.dims[r - 1];
@@ -197,4 +220,60 @@ function readRoi(roiT, axes, r) {
 
 const shape = (node, inputs) => [{ dtype: inputs[0].dtype, dims: target(node, inputs).dims }];
 
-export const units = ['Resize', 'Upsample'].map((op) => ({ op, shape, shapeReads: [2, 3], js: { run } }));
+// webgpu: resize.wgsl on [planes, H, W] with prepare()'s taps as index/weight tables (the same
+// coordinates as the JS part), when the axes before the last two are not resized.
+function gpuTaps(node, inputs) {
+  const p = prepare(node, inputs);
+  const { x, dims, xs } = p;
+  const r = x.dims.length;
+  if (!p.maps) return p;
+  for (let d = 0; d < r - 2; d++) if (dims[d] !== x.dims[d] || p.maps[d].some((m, o) => m !== o * xs[d])) return null;
+  const one = (m) => (m < 0 ? null : [[m, 1]]);
+  return { ...p, rowTaps: r >= 2 ? p.maps[r - 2].map(one) : [[[0, 1]]], colTaps: p.maps[r - 1].map(one) };
+}
+
+function tapTable(taps, stride) {
+  const T = Math.max(1, ...taps.map((t) => (t ? t.length : 0)));
+  const idx = new Int32Array(taps.length * T).fill(-1);
+  const w = new Float32Array(taps.length * T);
+  taps.forEach((t, o) => {
+    if (!t) return;
+    for (let k = 0; k < T; k++) {
+      idx[o * T + k] = k < t.length ? t[k][0] / stride : t[0][0] / stride;
+      w[o * T + k] = k < t.length ? t[k][1] : 0;
+    }
+  });
+  return { T, idx, w };
+}
+
+async function runGpu(gpu, node, inputs, [y]) {
+  const { x, dims, xs, extrapolation, rowTaps, colTaps } = gpuTaps(node, inputs);
+  const r = x.dims.length;
+  const rows = tapTable(rowTaps, r >= 2 ? xs[r - 2] : 1);
+  const cols = tapTable(colTaps, xs[r - 1]);
+  const up = (dtype, data) => gpu.upload({ dtype, dims: [data.length], data });
+  const tables = [up('int32', rows.idx), up('float32', rows.w), up('int32', cols.idx), up('float32', cols.w)];
+  try {
+    await elementwise(gpu, 'resize', { TY: rows.T, TX: cols.T }, { H: r >= 2 ? x.dims[r - 2] : 1, W: x.dims[r - 1],
+      Ho: r >= 2 ? dims[r - 2] : 1, Wo: dims[r - 1], extrapolation }, [x, ...tables], y);
+  } finally {
+    for (const t of tables) t.release();
+  }
+}
+
+const gpuPart = {
+  kernels: ['resize'],
+  pipelines: (node) => { // the usual tap counts: nearest 1, linear 2, cubic 4 (antialias differs: made on first use)
+    const t = { nearest: 1, linear: 2, cubic: 4 }[node.attrs.mode ?? 'nearest'] ?? 1;
+    return [{ shader: 'resize', constants: { TY: t, TX: t } }];
+  },
+  hostInputs: [1, 2, 3],
+  supports: (node, inputs, gpu) => fitsF32(gpu, [inputs[0]]) && inputs[0].dims.length >= 1 && size(inputs[0].dims) > 0
+    && ['nearest', 'linear', 'cubic'].includes(node.attrs.mode ?? 'nearest') && (() => {
+      try { return gpuTaps(node, inputs) !== null; } catch { return false; }
+    })(),
+  run: runGpu,
+};
+
+export const units = ['Resize', 'Upsample'].map((op) => ({ op, shape, shapeReads: [2, 3], js: { run },
+  ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}) }));

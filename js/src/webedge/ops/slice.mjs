@@ -3,6 +3,7 @@
 import { copyRows } from '../lib/copy.mjs';
 import { norm } from '../lib/values.mjs';
 import { stridesOf } from '../tensor.mjs';
+import { copyRegion, fitsF32, MAX_RANK } from '../lib/gpu.mjs';
 
 // Output dims, and the first element and step along each axis.
 function params(node, [x, s, e, a, st]) {
@@ -41,4 +42,16 @@ export const units = [{
   shape: (node, inputs) => [{ dtype: inputs[0].dtype, dims: params(node, inputs).dims }],
   shapeReads: [1, 2, 3, 4],
   js: { run },
+  ...(globalThis.WEBGPU ? { webgpu: { // copy.wgsl from the first element, with the steps as strides
+    kernels: ['copy'], pipelines: () => [{ shader: 'copy', constants: {} }],
+    hostInputs: [1, 2, 3, 4],
+    supports: (node, [x], gpu) => fitsF32(gpu, [x]) && x.dims.length <= MAX_RANK,
+    run(gpu, node, inputs, [y]) {
+      const x = inputs[0];
+      const { begin, step } = params(node, inputs);
+      const xs = stridesOf(x.dims);
+      return copyRegion(gpu, x, y, { dims: y.dims, xOff: begin.reduce((acc, b, i) => acc + b * xs[i], 0),
+        xStr: xs.map((v, i) => v * step[i]) });
+    },
+  } } : {}),
 }];

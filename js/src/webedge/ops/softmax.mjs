@@ -4,6 +4,7 @@
 // at `axis`: one softmax over everything after it.
 import { encoder, numbersOf } from '../lib/values.mjs';
 import { size } from '../tensor.mjs';
+import { fitsF32, gridRows } from '../lib/gpu.mjs';
 
 const shape = (node, [x]) => [{ dtype: x.dtype, dims: x.dims.slice() }];
 
@@ -45,7 +46,20 @@ function runJs(js, node, [x], [y]) {
 
 const jsPart = { supports: (node, [x]) => x.dtype !== 'bfloat16', run: runJs }; // bfloat16: no codec here
 
+// webgpu: softmax.wgsl, one workgroup per [outer, inner] row
+const gpuPart = (log) => ({
+  kernels: ['softmax'],
+  pipelines: () => [{ shader: 'softmax', constants: { LOG: log } }],
+  supports: (node, [x], gpu) => fitsF32(gpu, [x]),
+  run(gpu, node, [x], [y]) {
+    const [outer, D, inner] = softmaxBlocks(node, x);
+    if (outer * inner === 0) return undefined;
+    const { workgroups, row_groups } = gridRows(outer * inner);
+    return gpu.run('softmax', { constants: { LOG: log }, params: { outer, D, inner, row_groups }, bindings: [x, y], workgroups });
+  },
+});
+
 export const units = [
-  { op: 'Softmax', shape, wasm: wasmPart(0), js: jsPart },
-  { op: 'LogSoftmax', shape, wasm: wasmPart(1), js: jsPart },
+  { op: 'Softmax', shape, wasm: wasmPart(0), js: jsPart, ...(globalThis.WEBGPU ? { webgpu: gpuPart(false) } : {}) },
+  { op: 'LogSoftmax', shape, wasm: wasmPart(1), js: jsPart, ...(globalThis.WEBGPU ? { webgpu: gpuPart(true) } : {}) },
 ];

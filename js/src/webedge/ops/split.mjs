@@ -3,6 +3,7 @@
 import { copyRows } from '../lib/copy.mjs';
 import { norm } from '../lib/values.mjs';
 import { stridesOf } from '../tensor.mjs';
+import { copyRegion, fitsF32, MAX_RANK } from '../lib/gpu.mjs';
 
 function sizesOf(node, x, s, axis) {
   const n = node.outputs.length;
@@ -27,4 +28,17 @@ function run(js, node, [x, s], outputs) {
   });
 }
 
-export const units = [{ op: 'Split', shape, shapeReads: [1], js: { run } }];
+// webgpu: one copy.wgsl dispatch per output, from its place along the axis
+async function runGpu(gpu, node, [x, s], outputs) {
+  const axis = norm(node.attrs.axis ?? 0, x.dims.length);
+  const xs = stridesOf(x.dims);
+  let start = 0;
+  for (const [i, len] of sizesOf(node, x, s, axis).entries()) {
+    if (outputs[i]) await copyRegion(gpu, x, outputs[i], { dims: outputs[i].dims, xOff: start * xs[axis], xStr: xs });
+    start += len;
+  }
+}
+
+export const units = [{ op: 'Split', shape, shapeReads: [1], js: { run },
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['copy'], pipelines: () => [{ shader: 'copy', constants: {} }], hostInputs: [1], run: runGpu,
+    supports: (node, [x], gpu) => fitsF32(gpu, [x]) && x.dims.length <= MAX_RANK } } : {}) }];

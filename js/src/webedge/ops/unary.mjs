@@ -4,9 +4,11 @@
 //   wasm: on float32, unary_f32 (wasm/kernels/unary.c) or, for the transcendental ones, math_f32
 //         (math.c); op codes in wasm/abi.mjs. Not for Gelu's tanh approximation, Not and Sign.
 //   js:   any dtype, computed on JS numbers (float16 decoded, 64-bit integers as numbers).
+//   webgpu: unary.wgsl on float32 (lib/gpu.mjs's GPU_UNARY codes), not Not.
 import { ACTIVATIONS } from '../lib/activations.mjs';
 import { MATH, UNARY } from '../wasm/abi.mjs';
 import { isBig, numbersOf, numberToHalf } from '../lib/values.mjs';
+import { unaryGpuPart } from '../lib/gpu.mjs';
 
 const FLT_MAX = 3.4028234663852886e38;
 
@@ -74,10 +76,13 @@ const wasmPart = (kernel, module, codes) => ({
 });
 const UNARY_PART = wasmPart('unary_f32', 'unary', UNARY);
 const MATH_PART = wasmPart('math_f32', 'math', MATH);
+// webgpu: unary.wgsl, float32 only (Not works on bools; Gelu's tanh approximation is JS only)
+const GPU_PART = globalThis.WEBGPU ? unaryGpuPart(params) : null;
 
 export const units = ['Identity', ...Object.keys(FUNCTIONS)].map((op) => ({
   op,
   shape: (node, [x]) => [{ dtype: x.dtype, dims: x.dims.slice() }],
   wasm: op in UNARY ? UNARY_PART : op in MATH ? MATH_PART : undefined,
   js: { run: runJs },
+  ...(globalThis.WEBGPU && op !== 'Not' ? { webgpu: GPU_PART } : {}),
 }));

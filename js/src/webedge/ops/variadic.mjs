@@ -3,6 +3,7 @@
 // wasm: binary_f32 when every input is float32; js: binary.mjs's loops on any dtype.
 import { broadcastDims } from '../lib/broadcast.mjs';
 import { ARITHMETIC, arithmeticFor, binaryJs, binaryWasm } from './binary.mjs';
+import { binaryGpu, binaryGpuSupports, copyRegion } from '../lib/gpu.mjs';
 
 const PAIR = { Max: 'Max', Min: 'Min', Sum: 'Add', Mean: 'Add' };
 
@@ -34,6 +35,27 @@ function runWasm(wasm, node, inputs, [y]) {
   }
 }
 
+// webgpu: the same fold with binary.wgsl; Mean's last step divides a temporary into y (a GPU
+// dispatch may not read and write one buffer).
+async function runGpu(gpu, node, inputs, [y]) {
+  const mean = node.op === 'Mean';
+  if (inputs.length === 1 && !mean) return copyRegion(gpu, inputs[0], y, { dims: y.dims });
+  let acc = inputs[0];
+  for (let i = 1; i < inputs.length; i++) {
+    const out = i === inputs.length - 1 && !mean ? y : gpu.alloc('float32', broadcastDims(acc.dims, inputs[i].dims));
+    await binaryGpu(gpu, PAIR[node.op], acc, inputs[i], out);
+    if (acc !== inputs[0]) acc.release();
+    acc = out;
+  }
+  if (mean) {
+    const n = gpu.upload({ dtype: 'float32', dims: [], data: Float32Array.of(inputs.length) });
+    await binaryGpu(gpu, 'Div', acc, n, y);
+    n.release();
+    if (acc !== inputs[0]) acc.release();
+  }
+  return undefined;
+}
+
 function runJs(js, node, inputs, [y]) {
   const fn = arithmeticFor(PAIR[node.op], y.dtype);
   fold(js, inputs, y, (a, b, out) => binaryJs(a, b, out, fn));
@@ -52,4 +74,5 @@ export const units = ['Max', 'Min', 'Sum', 'Mean'].map((op) => ({
     run: runWasm,
   },
   js: { run: runJs },
+  ...(globalThis.WEBGPU ? { webgpu: { kernels: ['binary', 'copy'], supports: binaryGpuSupports, run: runGpu } } : {}),
 }));

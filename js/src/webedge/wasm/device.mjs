@@ -41,8 +41,16 @@ export class WasmDevice {
     return new Tensor(dtype, dims, { ptr: this.arena.alloc(size(dims) * ARRAYS[dtype].BYTES_PER_ELEMENT), arena: this.arena });
   }
 
-  /** A copy of host tensor `t` in the arena (the executor's transfer into this device). */
+  /** A copy of tensor `t` in the arena (the executor's transfer into this device); from a GPU
+   * buffer it is a readback, so a promise. */
   upload(t) {
+    if (t.location === 'webgpu') {
+      return t.read().then((data) => {
+        const copy = this.alloc(t.dtype, t.dims);
+        copy.data.set(data);
+        return copy;
+      });
+    }
     const copy = this.alloc(t.dtype, t.dims);
     copy.data.set(t.data);
     return copy;

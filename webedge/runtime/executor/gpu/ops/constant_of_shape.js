@@ -1,0 +1,1 @@
+require=>{var e=t=>t.attrs.value??{dtype:"float32",data:[0]},p=[{op:"ConstantOfShape",shape:(t,[a])=>[{dtype:e(t).dtype,dims:a.numbers()}],shapeReads:[0],js:{run(t,a,d,[n]){let s=e(a);n.data.fill(s.dtype==="int64"?BigInt(s.data[0]):s.data[0])}}}];return{units:p}}

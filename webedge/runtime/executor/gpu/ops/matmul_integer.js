@@ -1,0 +1,1 @@
+require=>{const{intMatmul:m,intMatmulDims:d}=require("lib/quantization.mjs");var r=[{op:"MatMulInteger",shape:(e,[n,t])=>[{dtype:"int32",dims:d(n,t)}],js:{run:(e,n,[t,s,i,o],[a])=>a.data.set(m(t,s,i,o))}}];return{units:r}}

@@ -1,0 +1,1 @@
+require=>{const{broadcastDims:u,broadcastStrides:b,forEachBroadcast:j}=require("lib/broadcast.mjs");function x(m,o,[d,s,i],[a]){let r=d.data,e=s.data,n=i.data,c=a.data;j(a.dims,[d,s,i].map(t=>b(t.dims,a.dims)),(t,[p,f,h])=>{c[t]=r[p]?e[f]:n[h]})}var B=[{op:"Where",shape:(m,[o,d,s])=>[{dtype:d.dtype,dims:u(o.dims,d.dims,s.dims)}],js:{run:x}}];return{units:B}}
