@@ -1,6 +1,7 @@
 // Builds the browser runtime into webedge/runtime/ (committed, so bundling needs no Node):
 //   webedge.mjs            the loader (src/index.mjs), minified;
 //   executor/core.js       the core of webedge's own runtime (src/webedge/runtime.mjs), minified;
+//   executor/gpu/core.js   the same core with its WebGPU paths (globalThis.WEBGPU true);
 //   executor/<id>.js       every op module (src/webedge/ops/) and every helper module they share
 //                          (src/webedge/lib/), each minified on its own;
 //   chunks/pool-*.mjs      the worker pool, which the core imports only to run threaded;
@@ -87,28 +88,38 @@ function toModule(code, id) {
   return fn;
 }
 
-// 2. The core; its dynamic import of the worker pool becomes a chunk of its own.
-const core = await esbuild.build({
-  ...common, entryPoints: { core: CORE_ENTRY }, outdir: OUT, splitting: true, metafile: true, write: false,
-  chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' },
-});
-const coreInputs = new Set(Object.keys(core.metafile.inputs).map((p) => resolve(HERE, p))); // metafile paths: from absWorkingDir
-const coreReexports = new Set(readFileSync(CORE_ENTRY, 'utf8').match(/from '[^']+'/g).map((m) => resolve(SRC, m.slice(6, -1))));
-const threads = [];
-for (const file of core.outputFiles) {
-  const name = relative(OUT, file.path).split('\\').join('/');
-  if (name === 'core.mjs') {
-    writeFileSync(join(OUT, 'executor', 'core.js'), `${toModule(file.text, 'core')}\n`);
-  } else if (/^chunks\/pool-\w+\.mjs$/.test(name) && !/\bimport\s*[{*]/.test(file.text)) {
-    mkdirSync(dirname(file.path), { recursive: true });
-    writeFileSync(file.path, file.text);
-    threads.push(name);
-  } else {
-    throw new Error(`the core build wrote ${name}: the worker pool must import nothing, and the core split nowhere else`);
+// 2. The core, twice: for wasm bundles (globalThis.WEBGPU false: the executor's GPU transfers,
+// device creation and self-test folded away) and for --ep webgpu bundles (executor/gpu/core.js).
+// Its dynamic import of the worker pool becomes a chunk of its own, the same file from both.
+async function buildCore(gpu) {
+  const built = await esbuild.build({
+    ...common, entryPoints: { core: CORE_ENTRY }, outdir: OUT, splitting: true, metafile: true, write: false,
+    chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' }, define: { 'globalThis.WEBGPU': gpu ? 'true' : 'false' },
+  });
+  const chunks = [];
+  for (const file of built.outputFiles) {
+    const name = relative(OUT, file.path).split('\\').join('/');
+    if (name === 'core.mjs') {
+      mkdirSync(join(OUT, 'executor', gpu ? 'gpu' : ''), { recursive: true });
+      writeFileSync(join(OUT, 'executor', gpu ? 'gpu' : '', 'core.js'), `${toModule(file.text, 'core')}\n`);
+    } else if (/^chunks\/pool-\w+\.mjs$/.test(name) && !/\bimport\s*[{*]/.test(file.text)) {
+      mkdirSync(dirname(file.path), { recursive: true });
+      writeFileSync(file.path, file.text);
+      chunks.push(name);
+    } else {
+      throw new Error(`the core build wrote ${name}: the worker pool must import nothing, and the core split nowhere else`);
+    }
   }
+  const text = readFileSync(join(OUT, 'executor', gpu ? 'gpu' : '', 'core.js'), 'utf8');
+  if (chunks.length !== 1 || !text.includes(`import("./${chunks[0]}")`)) throw new Error('the core must import the pool chunk');
+  return { inputs: Object.keys(built.metafile.inputs).map((p) => resolve(HERE, p)), chunks };
 }
-const coreText = readFileSync(join(OUT, 'executor', 'core.js'), 'utf8');
-if (threads.length !== 1 || !coreText.includes(`import("./${threads[0]}")`)) throw new Error('the core must import the pool chunk');
+const plainCore = await buildCore(false);
+const gpuCore = await buildCore(true);
+if (plainCore.chunks[0] !== gpuCore.chunks[0]) throw new Error('the worker pool differs between the wasm and WebGPU cores');
+const threads = plainCore.chunks;
+const coreInputs = new Set([...plainCore.inputs, ...gpuCore.inputs]); // metafile paths: from absWorkingDir
+const coreReexports = new Set(readFileSync(CORE_ENTRY, 'utf8').match(/from '[^']+'/g).map((m) => resolve(SRC, m.slice(6, -1))));
 
 // 3. Every module the op modules reach outside the core, each built alone: its imports of other
 // modules stay imports (by module id), those of core modules become imports of "core". Built
@@ -184,6 +195,7 @@ const registry = {
   generated_by: 'js/build.mjs from js/src/webedge/ (ops/*.mjs, wasm/abi.mjs, lib/activations.mjs): do not edit',
   device_order: DEVICE_ORDER,
   core: 'executor/core.js',
+  gpu_core: 'executor/gpu/core.js',
   threads: threads,
   ops: {},
   modules: Object.fromEntries(Object.entries(modules).sort(([a], [b]) => (a < b ? -1 : 1))),

@@ -25,7 +25,10 @@ export const createStreamingSession=(a)=>C.createStreamingSession({...a,ops,gpu}
 
 def module_source(module_id: str, gpu: bool = False) -> str:
     reg = registry()
-    rel = reg["core"] if module_id == "core" else reg["gpu_modules" if gpu else "modules"][module_id]["file"]
+    if module_id == "core":
+        rel = reg["gpu_core" if gpu else "core"]
+    else:
+        rel = reg["gpu_modules" if gpu else "modules"][module_id]["file"]
     return packaged(f"runtime/{rel}").read_text().strip()
 
 

@@ -122,7 +122,7 @@ export class Executor {
         if (unit.control && !this.placed.has(node)) {
           this.placed.set(node, { op: node.op, output: node.outputs[0], device: 'js', why: 'control flow runs on the host' });
         }
-        if (unit.control && inputs.some((t) => t?.location === 'webgpu')) {
+        if (globalThis.WEBGPU && unit.control && inputs.some((t) => t?.location === 'webgpu')) {
           // control flow (If, Loop, Scan) reads its inputs on the host: GPU tensors are read back
           const host = await Promise.all(inputs.map((t) => (t?.location === 'webgpu' ? this.devices.js.upload(t) : t)));
           outputs = await unit.run(this, node, host, values);
@@ -215,7 +215,7 @@ export class Executor {
       const t = inputs[i];
       if (!t || device.reads(t) || part.hostInputs?.includes(i)) continue;
       if (!moved) [args, moved] = [inputs.slice(), []];
-      if (device.resident && this.fixedTensors.has(t)) { // a weight: copied to the device once, kept there
+      if (globalThis.WEBGPU && device.resident && this.fixedTensors.has(t)) { // a weight: copied to the device once, kept there
         args[i] = device.resident(t);
         continue;
       }
@@ -275,7 +275,7 @@ export class Executor {
           owned.delete(name);
           return t;
         }
-        if (t.location === 'webgpu') return this.devices.webgpu.clone(t); // stays on the GPU
+        if (globalThis.WEBGPU && t.location === 'webgpu') return this.devices.webgpu.clone(t); // stays on the GPU
         const copy = this.alloc(t.dtype, t.dims.slice());
         copy.data.set(t.data);
         return copy;

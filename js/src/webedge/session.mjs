@@ -61,7 +61,7 @@ function placeWeight(ex, w) {
   if (w.dtype === 'float32' && wasm) {
     const t = wasm.alloc('float32', w.shape);
     new Uint8Array(wasm.arena.memory.buffer, t.ptr, w.bytes.length).set(w.bytes);
-    ex.devices.webgpu?.resident(t);
+    if (globalThis.WEBGPU) ex.devices.webgpu?.resident(t);
     return [w.name, t];
   }
   return [w.name, new Tensor(w.dtype, w.shape, { host: fromBytes(w.dtype, w.bytes, size(w.shape)) })];
@@ -97,7 +97,7 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
   const lacking = [...planOps(plan.nodes)].filter((op) => !units.has(op)).sort();
   if (lacking.length) throw new WebedgeError(`this runtime has no op module for ${lacking.join(', ')}`);
   const arena = new Arena(32, threads > 1 ? { shared: true, reserved: threads * PAGE } : {});
-  const { exports, modules, names } = await instantiateKernels(kernels.filter(([f]) => !f.endsWith('.wgsl')), arena);
+  const { exports, modules, names } = await instantiateKernels(globalThis.WEBGPU ? kernels.filter(([f]) => !f.endsWith('.wgsl')) : kernels, arena);
   let pool = null;
   if (threads > 1) {
     const { startPool } = await import('./wasm/pool.mjs');
@@ -105,19 +105,22 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
   }
   const wasm = new WasmDevice(arena, exports, names, pool);
   const devices = { wasm, js: new JsDevice(wasm) };
-  // WebGPU: when the linked executor carries the device module (`--ep webgpu` bundles) and the
-  // caller passes the shaders; otherwise, or when the browser has no adapter, wasm (and why).
+  // WebGPU: when the linked executor carries the device module (`--ep webgpu` bundles: their
+  // core is built with globalThis.WEBGPU true, a wasm bundle's has none of this) and the caller
+  // passes the shaders; otherwise, or when the browser has no adapter, wasm (and why).
   let fallbackReason = null;
-  if (gpuDevice) devices.webgpu = gpuDevice; // one the caller owns and keeps (the conformance worker)
-  else if (gpu && (shaders || kernels.some(([f]) => f.endsWith('.wgsl')))) {
-    const made = await gpu.createWebGPUDevice(shaders ?? kernels);
-    if (made.device) devices.webgpu = made.device;
-    else fallbackReason = made.reason;
+  if (globalThis.WEBGPU) {
+    if (gpuDevice) devices.webgpu = gpuDevice; // one the caller owns and keeps (the conformance worker)
+    else if (gpu && (shaders || kernels.some(([f]) => f.endsWith('.wgsl')))) {
+      const made = await gpu.createWebGPUDevice(shaders ?? kernels);
+      if (made.device) devices.webgpu = made.device;
+      else fallbackReason = made.reason;
+    }
   }
   const executor = new Executor(plan, { devices, units, weights: new Map(), placement });
-  if (devices.webgpu && gpu) gpu.startPipelines(devices.webgpu, plan.nodes, units);
+  if (globalThis.WEBGPU && devices.webgpu && gpu) gpu.startPipelines(devices.webgpu, plan.nodes, units);
   for (const w of weightList) executor.addWeight(placeWeight(executor, w));
-  return {
+  const session = {
     executor,
     threads: pool ? pool.threads : 1,
     get device() {
@@ -125,16 +128,17 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
     },
     fallbackReason,
     placement: () => executor.placementReport(),
-    /** WebGPU bundles: once `bytes` (the golden pair's file) arrive, run it (webgpu/selftest.mjs);
-     * on a mismatch drop WebGPU for good and call onFallback(reason). */
-    check(bytes, onFallback) {
-      return gpu.check(this, bytes, () => gpu.drop(devices, executor, gpuDevice), onFallback);
-    },
     run: (feeds) => executor.run(feeds),
     async dispose() {
       pool?.dispose();
-      if (devices.webgpu && devices.webgpu !== gpuDevice) devices.webgpu.destroy();
+      if (globalThis.WEBGPU && devices.webgpu && devices.webgpu !== gpuDevice) devices.webgpu.destroy();
     },
     memoryBytes: () => arena.memory.buffer.byteLength,
   };
+  if (globalThis.WEBGPU) {
+    /** WebGPU bundles: once `bytes` (the golden pair's file) arrive, run it (webgpu/selftest.mjs);
+     * on a mismatch drop WebGPU for good and call onFallback(reason). */
+    session.check = (bytes, onFallback) => gpu.check(session, bytes, () => gpu.drop(devices, executor, gpuDevice), onFallback);
+  }
+  return session;
 }

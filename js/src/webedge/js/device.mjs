@@ -13,7 +13,7 @@ export class JsDevice {
 
   /** Every host location; a GPU tensor must be read back first (upload). */
   reads(t) {
-    return t.location !== 'webgpu';
+    return !globalThis.WEBGPU || t.location !== 'webgpu';
   }
 
   alloc(dtype, dims) {
@@ -24,7 +24,7 @@ export class JsDevice {
   }
 
   upload(t) {
-    if (t.location !== 'webgpu') return t;
+    if (!globalThis.WEBGPU || t.location !== 'webgpu') return t;
     return t.read().then((data) => { // a readback: float32 into the arena as alloc puts it
       const copy = this.alloc(t.dtype, t.dims);
       copy.data.set(data);

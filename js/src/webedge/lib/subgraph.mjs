@@ -11,6 +11,7 @@ export async function runBody(ex, body, scope, args, mine) {
   try {
     // Loop and Scan slice, stack and test their body's outputs on the host: GPU ones come back
     const outs = await ex.runSubplan(body, values);
+    if (!globalThis.WEBGPU) return outs;
     return await Promise.all(outs.map(async (t) => {
       if (t.location !== 'webgpu') return t;
       const host = await ex.devices.js.upload(t);

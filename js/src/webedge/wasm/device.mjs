@@ -44,7 +44,7 @@ export class WasmDevice {
   /** A copy of tensor `t` in the arena (the executor's transfer into this device); from a GPU
    * buffer it is a readback, so a promise. */
   upload(t) {
-    if (t.location === 'webgpu') {
+    if (globalThis.WEBGPU && t.location === 'webgpu') {
       return t.read().then((data) => {
         const copy = this.alloc(t.dtype, t.dims);
         copy.data.set(data);
