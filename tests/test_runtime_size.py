@@ -11,7 +11,7 @@ import pytest
 from webedge import pretrained
 from webedge.bundle import bundle
 
-REACHED = {"ppocr-cls": 34_237, "magika": 38_207}  # bytes, measured with this tree
+REACHED = {"ppocr-cls": 34_349, "magika": 38_330}  # bytes, measured with this tree
 TOLERANCE = 0.03
 
 

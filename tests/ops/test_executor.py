@@ -64,3 +64,44 @@ def test_placement_fallback_and_async_transfers():
     assert got["c"] == [8, 16, 24] and got["e"] == [10, 12]
     assert got["uploads"] == 1
     assert got["released"] == 4  # the transferred copy of x, then a, b and c when the run ends
+
+
+STREAMING = r"""
+import { createStreamingSession } from './js/src/webedge/session.mjs';
+import * as binary from './js/src/webedge/ops/binary.mjs';
+
+// y = (x + w0) * w1, w0 in shard 0 and w1 in shard 1, which arrive when the test says so.
+const plan = { format: 'webedge-plan', version: 1, constants: {}, outputs: ['y'], nodes: [
+  { op: 'Add', inputs: ['x', 'w0'], outputs: ['t'], attrs: {}, free: [] },
+  { op: 'Mul', inputs: ['t', 'w1'], outputs: ['y'], attrs: {}, free: ['t'] }] };
+const manifest = { backend: { graph: { file: 'plan.json' } }, weights: [
+  { name: 'w0', dtype: 'float32', shape: [2], shard: 0, offset: 0, length: 8 },
+  { name: 'w1', dtype: 'float32', shape: [2], shard: 1, offset: 0, length: 8 }] };
+const arrive = [];
+const shards = [0, 1].map((i) => new Promise((resolve) => { arrive[i] = resolve; }));
+const session = await createStreamingSession({ manifest, planBytes: new TextEncoder().encode(JSON.stringify(plan)),
+  kernels: [], shards, ops: [binary] });
+const log = [];
+const x = { type: 'float32', dims: [2], data: Float32Array.of(1, 2) };
+const first = session.run({ x }).then((out) => { log.push(`done ${Array.from(out.y.data)}`); });
+await new Promise((r) => setTimeout(r, 20));
+log.push(`waiting, streaming ${session.executor.streaming}`);
+arrive[0](new Uint8Array(Float32Array.of(10, 20).buffer));
+await new Promise((r) => setTimeout(r, 20));
+log.push('shard 0 in');
+arrive[1](new Uint8Array(Float32Array.of(2, 3).buffer));
+await first;
+await session.weightsPlaced;
+log.push(`streaming ${session.executor.streaming}`);
+const again = await session.run({ x });
+log.push(`again ${Array.from(again.y.data)}`);
+process.stdout.write(JSON.stringify(log));
+"""
+
+
+def test_streaming_session_waits_for_each_shard_then_stops_waiting():
+    node = shutil.which("node")
+    assert node, "node is needed; install Node.js 20+"
+    done = subprocess.run([node, "--input-type=module", "-e", STREAMING], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["waiting, streaming true", "shard 0 in", "done 22,66", "streaming false", "again 22,66"]

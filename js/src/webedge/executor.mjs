@@ -104,7 +104,7 @@ export class Executor {
   // Run nodes against `values` (name -> Tensor); names in `owned` are freed by this scope.
   async runNodes(nodes, values, owned) {
     for (const node of nodes) {
-      if (this.streaming) await this.arrival(node, values);
+      if (this.streaming) await this.arrival(node);
       if (node.fold && node.outputs.every((name) => !name || this.fixed.has(name))) {
         for (const name of node.outputs) if (name) values.set(name, this.fixed.get(name));
         continue; // computed once already: it reads only weights and constants
@@ -286,11 +286,10 @@ export class Executor {
   }
 
   // Wait until the weights this node reads (directly or from its subgraphs) have arrived.
-  async arrival(node, values) {
+  async arrival(node) {
     for (const name of [...node.inputs, ...(node.implicit ?? [])]) {
       const wait = this.pending.get(name);
       if (wait) await wait;
-      if (!values.has(name) && this.fixed.has(name)) values.set(name, this.fixed.get(name));
     }
   }
 

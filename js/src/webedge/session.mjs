@@ -50,7 +50,7 @@ export async function createStreamingSession({ manifest, planBytes, kernels, sha
     return done;
   });
   session.weightsPlaced = Promise.all(placed);
-  session.weightsPlaced.catch(() => {});
+  session.weightsPlaced.then(() => { ex.streaming = false; }, () => {}); // all in: no more waiting per node
   return session;
 }
 

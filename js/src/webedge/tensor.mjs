@@ -11,7 +11,8 @@ import { ARRAYS } from './lib/dtypes.mjs';
 export const size = (dims) => dims.reduce((a, b) => a * b, 1);
 
 export function stridesOf(dims) {
-  const s = new Array(dims.length);
+  const s = [];
+  for (let i = 0; i < dims.length; i++) s.push(0); // packed, not `new Array(n)` (lib/broadcast.mjs)
   let acc = 1;
   for (let i = dims.length - 1; i >= 0; i--) {
     s[i] = acc;

@@ -2,9 +2,13 @@
 import { WebedgeError } from '../../errors.mjs';
 import { stridesOf } from '../tensor.mjs';
 
+// (Dims arrays stay packed — no `new Array(n)` holes — so that code reading dims sees one
+// array kind: Chromium's Maglev tier deoptimized broadcastDims again and again on the mix.)
 export function broadcastDims(...shapes) {
-  const rank = Math.max(...shapes.map((s) => s.length));
-  const out = new Array(rank).fill(1);
+  let rank = 0;
+  for (const s of shapes) if (s.length > rank) rank = s.length;
+  const out = [];
+  for (let j = 0; j < rank; j++) out.push(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {
       const j = rank - s.length + i;

@@ -21,6 +21,33 @@ function fillBias(y, b, N, M, plane) {
   return yd;
 }
 
+// out[obase + m * OH * OW + (oh, ow)] += cols[(m, kh, kw), (h, w)] for the Mg output channels
+// of one image and group: the columns of the GEMM scatter-added into their output points. A
+// function of its own, with the geometry in locals, so that V8 optimizes it whole (inside
+// runWasm its loops were compiled on stack and left again on every call).
+function col2im(out, obase, cd, Mg, { H, W, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl }) {
+  const HW = H * W;
+  const plane = OH * OW;
+  for (let m = 0; m < Mg; m++) {
+    const base = obase + m * plane;
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        const row = ((m * KH + kh) * KW + kw) * HW;
+        for (let h = 0; h < H; h++) {
+          const oh = h * sh - pt + kh * dh;
+          if (oh < 0 || oh >= OH) continue;
+          const src = row + h * W;
+          const dst = base + oh * OW;
+          for (let ww = 0; ww < W; ww++) {
+            const ow = ww * sw - pl + kw * dw;
+            if (ow >= 0 && ow < OW) out[dst + ow] += cd[src + ww];
+          }
+        }
+      }
+    }
+  }
+}
+
 function runWasm(wasm, node, [x, w, b], [y]) {
   const spatial = x.dims.slice(2);
   const kernel = w.dims.slice(2);
@@ -41,24 +68,7 @@ function runWasm(wasm, node, [x, w, b], [y]) {
         // cols[rows, HW] = W_g^T [rows, Cg] @ X_g [Cg, HW]; W_g is stored [Cg, rows] (transA)
         wasm.call('gemm_f32', { a: w.ptr + gi * Cg * rows * 4, b: x.ptr + (n * C + gi * Cg) * HW * 4, c: 0, y: cols.ptr,
           M: rows, N: HW, K: Cg, transA: 1, transB: 0, alpha: 1, beta: 0, c_kind: 0, act: 0, a0: 0, a1: 0 });
-        const cd = cols.data;
-        const out = y.data;
-        for (let m = 0; m < Mg; m++) {
-          const obase = (n * M + gi * Mg + m) * plane;
-          for (let kh = 0; kh < g.KH; kh++) {
-            for (let kw = 0; kw < g.KW; kw++) {
-              const row = ((m * g.KH + kh) * g.KW + kw) * HW;
-              for (let h = 0; h < g.H; h++) {
-                const oh = h * g.sh - g.pt + kh * g.dh;
-                if (oh < 0 || oh >= g.OH) continue;
-                for (let ww = 0; ww < g.W; ww++) {
-                  const ow = ww * g.sw - g.pl + kw * g.dw;
-                  if (ow >= 0 && ow < g.OW) out[obase + oh * g.OW + ow] += cd[row + h * g.W + ww];
-                }
-              }
-            }
-          }
-        }
+        col2im(y.data, (n * M + gi * Mg) * plane, cols.data, Mg, g);
       }
     }
   } finally {
