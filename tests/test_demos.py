@@ -128,3 +128,14 @@ def test_vad_page_streams_the_microphone(tmp_path):
     assert mic["finite"] and mic["chunks"] >= 30, mic
     assert "microphone (" in status and "Hz → 16 kHz" in status, status
     assert not error.strip(), error
+
+
+def test_main_demo_prints_an_address_with_the_symbolic_dims(tmp_path):
+    from webedge.demo import _dims_query
+
+    (tmp_path / "model.json").write_text(json.dumps({"inputs": [
+        {"name": "bytes", "dtype": "int32", "shape": ["batch", 2048]},
+        {"name": "mask", "dtype": "bool", "shape": ["batch", "len"]}]}))
+    assert _dims_query(tmp_path) == "?dim=batch:1&dim=len:1"
+    (tmp_path / "model.json").write_text(json.dumps({"inputs": [{"name": "x", "dtype": "float32", "shape": [1, 3]}]}))
+    assert _dims_query(tmp_path) == ""

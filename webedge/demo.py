@@ -8,6 +8,7 @@ onnxruntime on the original model, and prints the labels, the report and the fol
 from __future__ import annotations
 
 import glob
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -63,7 +64,7 @@ def run_demo(out: Path, backend: str = "wasm", network_preset: str = "none") -> 
             print(f"{str(f)[-64:]:<64} {labels[int(row.argmax())]:<16} {row.max():.3f}")
         print()
     print_report(report)
-    print(f"\nopen it:  webedge serve {out}   (then visit http://127.0.0.1:8000/)")
+    print(f"\nopen it:  webedge serve {out}   (then visit http://127.0.0.1:8000/{_dims_query(out)})")
     if not report.ok:
         raise CheckFailed(f"{len(report.failures)} check(s) failed")
     return 0
@@ -75,3 +76,10 @@ def _ends(path: Path) -> bytes:
         head = f.read(4096)
         f.seek(-4096, 2)
         return head + f.read()
+
+
+def _dims_query(out: Path) -> str:
+    """`?dim=batch:1` for the symbolic dims of the bundle's inputs: the page asks for them otherwise."""
+    manifest = json.loads((out / "model.json").read_text())
+    names = dict.fromkeys(d for spec in manifest["inputs"] for d in spec["shape"] if isinstance(d, str))
+    return "?" + "&".join(f"dim={name}:1" for name in names) if names else ""
