@@ -7,6 +7,7 @@ check into exit status 1; no traceback reaches the user for a problem they can f
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import signal
@@ -234,6 +235,22 @@ def _raise_interrupted(signum, frame):  # noqa: ARG001
     raise Interrupted(signum)
 
 
+# The compiled extensions a command imports on its way. They are imported before the raising
+# handlers go in, while a signal still just ends the process (console.py): an exception raised
+# while an extension initialises unwinds through its C++ (nanobind, pybind11) and aborts or
+# crashes the interpreter instead of reaching the cleanup (seen: SIGABRT, SIGSEGV).
+EXTENSIONS = {"cmd_bundle": ("onnxruntime",), "cmd_inspect": ("onnxruntime",),
+              "cmd_test": ("onnxruntime", "playwright.sync_api"), "cmd_demo": ("onnxruntime", "playwright.sync_api")}
+
+
+def _import_extensions(func) -> None:
+    for name in EXTENSIONS.get(func.__name__, ()):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # the command itself says what is missing
+
+
 def _stdout_gone() -> int:
     """stdout's reader went away (`webedge inspect M | head`): exit quietly, as Unix tools do."""
     try:
@@ -246,12 +263,13 @@ def _stdout_gone() -> int:
 
 def main(argv: list[str] | None = None, *, handle_signals: bool = False) -> int:
     """Run one command; `handle_signals` (the console script) turns SIGINT/SIGTERM into a clean exit."""
-    if handle_signals:
-        signal.signal(signal.SIGINT, _raise_interrupted)
-        signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        if handle_signals:
+            _import_extensions(args.func)
+            signal.signal(signal.SIGINT, _raise_interrupted)
+            signal.signal(signal.SIGTERM, _raise_interrupted)
         progress.enable(sys.stderr.isatty() and not getattr(args, "quiet", False))
         try:
             return args.func(args)
