@@ -23,6 +23,7 @@ hoisted value cannot shadow or be shadowed.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -244,7 +245,7 @@ def quantize_weights(model: onnx.ModelProto, encoding: str, *, block: int = 32,
     decisions: list[Decision] = []
     new_inits: list = []
     new_nodes: list = []
-    hoisted: dict = {}  # (dtype, dims, encoding, bytes) -> (restored name, Decision) of body weights
+    hoisted: dict = {}  # (dtype, dims, encoding, sha256 of the values) -> (restored name, Decision), body weights
 
     def encode(t: onnx.TensorProto, g: onnx.GraphProto, scope: str) -> bool:
         """Quantize `t` into main-graph initializers and nodes that restore it; False if it is kept."""
@@ -263,7 +264,7 @@ def quantize_weights(model: onnx.ModelProto, encoding: str, *, block: int = 32,
             # into a flipped state cell: Silero VAD's LSTM state at cosine 0.941 with int8 weights,
             # 0.99999 with fp16 ones (docs/quantization.md). `auto` measures instead of assuming.
             want = "fp16"
-        key = (t.data_type, tuple(t.dims), want, w.tobytes()) if g is not main else None
+        key = (t.data_type, tuple(t.dims), want, hashlib.sha256(w.tobytes()).digest()) if g is not main else None
         if key in hoisted:
             # an exact copy of a body weight hoisted already (onnxruntime's optimizer copies an
             # outer weight into each If branch that reads it): read that one, store nothing
