@@ -37,9 +37,7 @@ def cmd_bundle(a: argparse.Namespace) -> int:
           f"{_human(p['inline_bytes'])} left inline")
     q = report.get("quantization")
     if q:
-        kinds = ", ".join(f"{k} {n}" for k, n in q["tensors_by_encoding"].items())
-        print(f"  quantized {q['encoding']}: {_human(q['fp32_bytes'])} of float32 weights -> {_human(q['bytes'])} "
-              f"({q['ratio']:.1%}); tensors: {kinds}")
+        print_quantization(q)
     for name, n in (report.get("labels") or {}).get("outputs", {}).items():
         print(f"  labels   {n} for output '{name}' (from {report['labels']['source']})")
     print("  threads  " + ("coi-serviceworker.js makes any host cross-origin isolated (after a reload on the first visit)"
@@ -48,6 +46,26 @@ def cmd_bundle(a: argparse.Namespace) -> int:
         print(f"  note: {f['file']} is {f['bytes'] / 2**20:.1f} MiB, over the per-file limit of "
               f"{', '.join(f['refused_by'])}; host it elsewhere (docs/hosting.md)")
     return 0
+
+
+def print_quantization(q: dict) -> None:
+    """What --quantize did, over all the model's weight bytes: per encoding what was quantized,
+    per reason what stayed as it was (int8-static's record has neither: one line of counts)."""
+    if "quantized" not in q:
+        kinds = ", ".join(f"{k} {n}" for k, n in q["tensors_by_encoding"].items())
+        print(f"  quantized {q['encoding']}: {_human(q['fp32_bytes'])} of float32 weights -> {_human(q['bytes'])} "
+              f"({q['ratio']:.1%}); tensors: {kinds}")
+        return
+    print(f"  quantized {q['encoding']}: all weights {_human(q['fp32_bytes'])} -> {_human(q['bytes'])} "
+          f"({q['ratio']:.1%} of all weight bytes)")
+    copies = sum(1 for t in q["tensors"] if t.get("same_as"))
+    for enc, e in q["quantized"].items():
+        print(f"    {enc:<6} {e['tensors']:>4} tensor(s) {_human(e['fp32_bytes']):>10} -> {_human(e['bytes'])}")
+    if q.get("in_subgraphs"):
+        print(f"    {q['in_subgraphs']} of them inside If/Loop/Scan bodies"
+              + (f" ({copies} exact copies stored once)" if copies else ""))
+    for why, e in q["kept"].items():
+        print(f"    kept   {e['tensors']:>4} tensor(s) {_human(e['fp32_bytes']):>10}: {why}")
 
 
 def cmd_test(a: argparse.Namespace) -> int:

@@ -5,7 +5,9 @@ such as Paddle2ONNX keep every weight in a Constant): both become `WeightTensor`
 left behind refers to them as external data, so the graph file is small and the bytes travel once,
 in shards. Tensors smaller than `INLINE_BYTES` (shape vectors, scalars) stay inline in the graph:
 a shard entry would cost more than it saves. Weights inside subgraphs (If/Loop bodies) stay inline
-too; the report counts them as `inline_param_bytes`.
+for onnxruntime-web (webedge's runtime takes them from shards: `subgraphs=True`); the report counts
+inline bytes as `inline_param_bytes`. A quantized body weight is not in its body any more:
+quantize/weights.py hoists it into the main graph, so it is sharded on both backends.
 """
 
 from __future__ import annotations

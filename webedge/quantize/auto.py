@@ -15,7 +15,7 @@ import onnx
 from .. import progress
 from ..errors import WebedgeError
 from .calibration import calibration_sets
-from .weights import quantize_weights, summary
+from .weights import CHOSEN, quantize_weights, summary
 
 SMALLER_FIRST = ("int4", "int8", "fp16")
 RANK = {"int4": 0, "int8": 1, "fp16": 2, "fp32": 3}
@@ -77,7 +77,7 @@ def choose(model: onnx.ModelProto, tolerance: str, calibration, block: int) -> t
     metric, limit = parse_tolerance(tolerance)
     scorer = Scorer(model, calibration_sets(model, calibration), metric, limit)
     _, baseline = quantize_weights(model, "auto", block=block)  # every tensor fp32: the candidates
-    candidates = [d.name for d in baseline if d.fp32_bytes >= 256 * 4]
+    candidates = [d.name for d in baseline if d.reason == CHOSEN and d.fp32_bytes >= 256 * 4]
 
     moves = []
     with progress.bar("quantize auto: scoring each tensor alone", total=len(candidates) * len(SMALLER_FIRST)) as bar:

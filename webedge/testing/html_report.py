@@ -168,9 +168,10 @@ def _section(r, bundle_report: dict | None) -> str:
     quant = (bundle_report or {}).get("quantization")
     if quant:
         out.append(f"<h3>Quantization: {_e(quant['encoding'])}, weights at {quant.get('ratio', 1):.1%} of float32</h3>")
-        out.append(_table(["tensor", "encoding", "float32 bytes", "bytes", "max abs error"],
+        out.append(_table(["tensor", "encoding", "bytes before", "bytes", "max abs error", "kept because"],
                           [[t["name"], t["encoding"], t["fp32_bytes"], t["bytes"],
-                            "-" if t.get("max_abs_error") is None else f"{t['max_abs_error']:.3e}"]
+                            "-" if t.get("max_abs_error") is None else f"{t['max_abs_error']:.3e}",
+                            t.get("reason") or ""]
                            for t in quant.get("tensors", [])], {2, 3, 4}))
     out.append("</section>")
     return "".join(out)
