@@ -43,9 +43,10 @@ def int8(name: str, w: np.ndarray, axis: int | None) -> tuple[list, list, np.nda
 CLIP_RATIOS = np.linspace(1.0, 0.5, 26)
 
 
-def _sum_preserving_codes(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
+def _sum_preserving_codes(x: np.ndarray, lo: int, hi: int, real: np.ndarray) -> np.ndarray:
     """Round `x` (values in units of its block's scale, [..., block]) to integer codes in [lo, hi]
-    whose block sum stays within half a step of the exact sum.
+    whose block sum stays within half a step of the exact sum (`real` is False on the zero padding
+    of a tail block, which must keep code 0).
 
     Plain rounding leaves each block's errors summing to a random walk (about 1.6 steps for 32
     values). An input with a non-zero mean, as every Relu output and every [0, 1) image is, reads
@@ -55,8 +56,8 @@ def _sum_preserving_codes(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
     q = np.clip(np.rint(x), lo, hi)
     err = q - x
     k = np.rint(err.sum(axis=-1, keepdims=True))  # > 0: k codes move down; < 0: -k codes move up
-    down = np.where(q > lo, err, -np.inf)  # largest rounding-up error first
-    up = np.where(q < hi, -err, -np.inf)  # largest rounding-down error first
+    down = np.where((q > lo) & real, err, -np.inf)  # largest rounding-up error first
+    up = np.where((q < hi) & real, -err, -np.inf)  # largest rounding-down error first
     for key, sign, count in ((down, -1.0, k), (up, 1.0, -k)):
         n = np.clip(count, 0, x.shape[-1]).astype(np.int64)
         ranked = -np.sort(-key, axis=-1)  # descending
@@ -66,7 +67,7 @@ def _sum_preserving_codes(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
     return q
 
 
-def _int4_codes(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _int4_codes(blocks: np.ndarray, real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(codes in [-8, 7], fp16 scales [rows, nblocks, 1]) for `blocks` [rows, nblocks, block]: per
     block, of the CLIP_RATIOS candidates, the scale whose sum-preserving codes restore the block
     with the least squared error."""
@@ -77,7 +78,7 @@ def _int4_codes(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             scale = (amax * ratio / top).astype(np.float16)
             scale = np.where(scale > 0, scale, np.float16(1.0))  # zero blocks keep scale 1
             s32 = scale.astype(np.float32)
-            q = _sum_preserving_codes(blocks / s32, -8, 7)
+            q = _sum_preserving_codes(blocks / s32, -8, 7, real)
             err = np.square(q * s32 - blocks).sum(axis=2, keepdims=True)
             if best_err is None:
                 best_q, best_s, best_err = q, scale, err
@@ -103,7 +104,8 @@ def int4(name: str, w: np.ndarray, block_axis: int, block: int = 32) -> tuple[li
     padded = np.zeros((rows, nblocks * block), np.float32)
     padded[:, :k] = moved.reshape(rows, k)
     blocks = padded.reshape(rows, nblocks, block)
-    codes, scale = _int4_codes(blocks)
+    real = (np.arange(nblocks * block) < k).reshape(1, nblocks, block)
+    codes, scale = _int4_codes(blocks, real)
     q = codes.astype(np.int16) + 8  # 0..15
     packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
     restored = ((q.astype(np.float32) - 8) * scale.astype(np.float32)).reshape(rows, -1)[:, :k]
