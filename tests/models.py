@@ -131,3 +131,38 @@ def dynamic_model(*, seed: int = 0) -> onnx.ModelProto:
              helper.make_node("MatMul", ["c", "W2"], ["y"])]
     return make_model(nodes, [vi("x", ["batch", None, 16])], [vi("y", ["batch", None, 8])],
                       [init("W1", w1), init("bias", bias), init("W2", w2)], name="dynamic")
+
+
+def relu_mlp_model(widths=(256, 1024, 256, 10), *, seed: int = 0) -> onnx.ModelProto:
+    """A MatMul-heavy MLP (issue 13's int4 case): seeded random-normal weights scaled by
+    1/sqrt(fan-in), no biases, Relu between layers, batch a symbolic dimension."""
+    rng = np.random.default_rng(seed)
+    nodes, inits, h = [], [], "x"
+    for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+        inits.append(init(f"W{i}", (rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)).astype(np.float32)))
+        last = i == len(widths) - 2
+        nodes.append(helper.make_node("MatMul", [h, f"W{i}"], ["y" if last else f"mm{i}"]))
+        if not last:
+            nodes.append(helper.make_node("Relu", [f"mm{i}"], [f"h{i}"]))
+            h = f"h{i}"
+    return make_model(nodes, [vi("x", ["batch", widths[0]])], [vi("y", ["batch", widths[-1]])], inits,
+                      name="relu_mlp")
+
+
+def spread_model(*, seed: int = 0) -> onnx.ModelProto:
+    """y = x @ W where every 7th row of W is 1000x the rest: no int8 or int4 scale keeps both the
+    large and the small weights of a column, so both miss their tolerance."""
+    w = (np.random.default_rng(seed).standard_normal((64, 64)) * 0.1).astype(np.float32)
+    w[::7, :] *= 1000
+    return make_model([helper.make_node("MatMul", ["x", "W"], ["y"])], [vi("x", [2, 64])], [vi("y", [2, 64])],
+                      [init("W", w)], name="spread")
+
+
+def reflect_pad_model() -> onnx.ModelProto:
+    """Reflect-pads its symbolic time axis by 2 before a MatMul: with that dim at 1 (what
+    generated inputs use) the float32 model itself cannot run, as Silero VAD's STFT padding."""
+    w = (np.random.default_rng(0).standard_normal((64, 64)) / 8).astype(np.float32)
+    nodes = [helper.make_node("Pad", ["x", "pads"], ["p"], mode="reflect"),
+             helper.make_node("MatMul", ["p", "W"], ["y"])]
+    return make_model(nodes, [vi("x", ["t", 64])], [vi("y", ["t_padded", 64])],
+                      [init("W", w), init("pads", np.array([2, 0, 2, 0], np.int64))], name="reflect")

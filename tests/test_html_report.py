@@ -41,7 +41,9 @@ class Collect(HTMLParser):
 def run(tmp_path_factory, magika_model):
     work = tmp_path_factory.mktemp("html")
     site = work / "site"
-    bundle(magika_model, site, backend="webedge", quantize="int8", shard_size="128KiB")
+    # allow_inaccurate: on bundle's four generated noise sets Magika int8 reaches cosine 0.9987, under
+    # int8's 0.999 (real files pass: test_quantize_browser.py); this test is about the HTML page
+    bundle(magika_model, site, backend="webedge", quantize="int8", shard_size="128KiB", allow_inaccurate=True)
     out = work / "report.html"
     done = subprocess.run([sys.executable, "-m", "webedge", "test", str(site), "--model", str(magika_model),
                            "--dim", "unk__214=2", "--runs", "2", "--budget", "first_result_ms=120000",

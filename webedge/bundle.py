@@ -33,6 +33,7 @@ from .backends.ort import OrtBackend
 from .errors import WebedgeError
 from .installation import packaged
 from .onnx_import import load_model
+from .quantize.accuracy import CHECKED, check_accuracy
 from .quantize.model import check_quantize_args, quantize_model
 from .shards import pack
 from .weights import extract_weights
@@ -154,8 +155,12 @@ def choose_backend(model: onnx.ModelProto, backend: str, ep: str, where: str = "
 def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: str = "auto", ep: str = "wasm",
            shard_size: int | str = DEFAULT_SHARD_SIZE, force: bool = False, quantize: str = "none",
            block_size: int = 32, tolerance: str | None = None, calibration: str | os.PathLike | None = None,
-           compress: bool = True, labels: str | os.PathLike | None = None, coi_worker: bool = True) -> dict:
+           compress: bool = True, labels: str | os.PathLike | None = None, coi_worker: bool = True,
+           allow_inaccurate: bool = False) -> dict:
     """Bundle `model_path` into the folder `out`; return the report (also written as report.json).
+    A `quantize` of fp16/int8/int4 that misses its own tolerance against the float32 model (in
+    onnxruntime, on `calibration` or generated inputs) is refused unless `allow_inaccurate`
+    (webedge/quantize/accuracy.py); report["quantization"]["accuracy"] says what was measured.
     `compress` stores each shard deflated (float weights byte-shuffled first) where that saves >= 3%.
     `labels` (a JSON or text file) and `coi_worker` shape the site files (webedge/site_files.py)."""
     out = Path(out).absolute()
@@ -181,6 +186,9 @@ def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: st
     prepared = choice.prepared
     if quant["encoding"] not in ("none", "int8-static"):
         prepared, quantization = quantize_model(prepared, **quant)
+        if quant["encoding"] in CHECKED:
+            quantization["accuracy"] = check_accuracy(model, prepared, quant["encoding"], calibration,
+                                                      allow_inaccurate, str(out))
     graph = choice.backend.finish(prepared)
     name = manifest_mod.model_name(Path(model_path))
     with outdir.staged(out, inputs, force) as tmp:

@@ -24,7 +24,8 @@ def cmd_bundle(a: argparse.Namespace) -> int:
 
     report = bundle(a.model, a.out, backend=a.backend, ep=a.ep, shard_size=a.shard_size, force=a.force,
                     quantize=a.quantize, block_size=a.block_size, tolerance=a.tolerance, calibration=a.calibration_data,
-                    compress=a.compress, labels=a.labels, coi_worker=a.coi_worker)
+                    compress=a.compress, labels=a.labels, coi_worker=a.coi_worker,
+                    allow_inaccurate=a.allow_inaccurate)
     t = report["totals"]
     b = report["backend"]
     print(f"bundled {a.model} -> {a.out}  ({b['name']} {b.get('version', '')}, eps: {', '.join(b['eps'])}; "
@@ -38,6 +39,14 @@ def cmd_bundle(a: argparse.Namespace) -> int:
     q = report.get("quantization")
     if q:
         print_quantization(q)
+        acc = q.get("accuracy") or {}
+        if acc.get("checked") and acc.get("ok") and acc.get("worst"):
+            w = acc["worst"]
+            print(f"  accuracy {q['encoding']} vs float32 in onnxruntime on {acc['inputs']}: within tolerance "
+                  f"(closest: '{w['output']}' cosine {w['cosine']:.5f}, max abs {w['max_abs']:.3g})")
+        warning = acc.get("warning")
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
     for name, n in (report.get("labels") or {}).get("outputs", {}).items():
         print(f"  labels   {n} for output '{name}' (from {report['labels']['source']})")
     print("  threads  " + ("coi-serviceworker.js makes any host cross-origin isolated (after a reload on the first visit)"
@@ -191,7 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "auto (smallest per tensor within --tolerance)")
     b.add_argument("--block-size", type=int, default=32, help="int4 block size (default 32)")
     b.add_argument("--tolerance", help="for --quantize auto: cosine=0.999, max_abs=0.01 or top1=0.99")
-    b.add_argument("--calibration-data", help="inputs for int8-static/auto: an .npz or a folder of .npz files")
+    b.add_argument("--calibration-data", help="inputs for int8-static/auto, and for the accuracy check of "
+                   "fp16/int8/int4 (default: generated inputs): an .npz or a folder of .npz files")
+    b.add_argument("--allow-inaccurate", action="store_true",
+                   help="write a fp16/int8/int4 bundle that misses its encoding's tolerance against float32 "
+                   "(measured in onnxruntime on the calibration inputs) with a warning, instead of refusing it")
     _quiet(b)
     b.set_defaults(func=cmd_bundle)
 
