@@ -166,3 +166,12 @@ def reflect_pad_model() -> onnx.ModelProto:
              helper.make_node("MatMul", ["p", "W"], ["y"])]
     return make_model(nodes, [vi("x", ["t", 64])], [vi("y", ["t_padded", 64])],
                       [init("W", w), init("pads", np.array([2, 0, 2, 0], np.int64))], name="reflect")
+
+
+def saturated_model() -> onnx.ModelProto:
+    """y = Relu(x @ W - 1000): on inputs in [0, 1) every output is 0, whatever W's rounding."""
+    w = (np.random.default_rng(0).standard_normal((64, 64)) / 8).astype(np.float32)
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["m"]), helper.make_node("Sub", ["m", "shift"], ["s"]),
+             helper.make_node("Relu", ["s"], ["y"])]
+    return make_model(nodes, [vi("x", ["n", 64])], [vi("y", ["n", 64])],
+                      [init("W", w), init("shift", np.array(1000, np.float32))], name="saturated")

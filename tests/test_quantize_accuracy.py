@@ -17,7 +17,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from models import reflect_pad_model, relu_mlp_model, save, spread_model
+from models import reflect_pad_model, relu_mlp_model, saturated_model, save, spread_model
 from webedge import cli
 from webedge.bundle import bundle
 from webedge.compare import Tolerance, compare_one
@@ -139,3 +139,12 @@ def test_calibration_data_the_float32_model_cannot_run_on_is_one_line(tmp_path, 
     line = one_line_error(capsys)
     assert code == 2 and "the float32 model does not run on it" in line, line
     assert not (tmp_path / "site").exists()
+
+
+def test_outputs_that_generated_inputs_leave_constant_are_not_taken_as_a_pass(tmp_path, capsys):
+    path = save(saturated_model(), tmp_path / "sat.onnx")
+    assert cli.main(["bundle", str(path), "-o", str(tmp_path / "site"), "--quantize", "int4"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: accuracy of int4 not checked" in err and "one constant" in err, err
+    acc = json.loads((tmp_path / "site" / "report.json").read_text())["quantization"]["accuracy"]
+    assert not acc["checked"]

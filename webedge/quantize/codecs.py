@@ -4,6 +4,14 @@ Each codec returns the stored initializers, the nodes computing the float32 tens
 original name, and the float32 values those nodes produce (for measuring the error in numpy).
 Shapes: `axis` is the output-channel axis (one scale per channel); int4 blocks run along the
 reduction axis `block_axis` (K of a MatMul weight), `block` values per fp16 scale.
+
+int4 is chosen here in numpy rather than by onnxruntime's `MatMul4BitsQuantizer`: its output is a
+`MatMulNBits` node (a com.microsoft contrib op that webedge's runtime does not run, and which
+would replace the MatMul rather than restore its weight) or, in QDQ form, a blocked int4
+`DequantizeLinear`, which needs opset 21 where webedge keeps the model's own (PP-OCR: 11);
+its default rounding is max/7 like the old codec here, and its module needs `onnx_ir`. The
+nibble-unpacking subgraph below is standard ONNX at any opset and runs on both backends; only how
+the scales and codes are chosen changed (`_int4_codes`).
 """
 
 from __future__ import annotations
