@@ -46,9 +46,11 @@ def int8(name: str, w: np.ndarray, axis: int | None) -> tuple[list, list, np.nda
     return [stored_q, stored_s], [cast, mul], (q.astype(np.float32) * scale)
 
 
-# Clipping ratios tried per int4 block: the scale is ratio * max|w| / 7 (or / 8, where the code -8
-# reaches the block's most negative value). 1.0 first, so a block that loses nothing keeps max/7.
-CLIP_RATIOS = np.linspace(1.0, 0.5, 26)
+# Clipping ratios tried per int4 block: the scale is ratio * max|w| / 7. 1.0 first, so a block that
+# loses nothing keeps max/7. On the MLP of tests/test_quantize_accuracy.py no block chose under
+# 0.7; also trying max/8 (the code -8 at the most negative value) gained nothing and cost 50% more.
+CLIP_RATIOS = np.linspace(1.0, 0.7, 31)
+CHUNK = 4096  # blocks searched at a time: the dozen arrays per candidate stay in cache (1.5x faster here)
 
 
 def _sum_preserving_codes(x: np.ndarray, lo: int, hi: int, real: np.ndarray) -> np.ndarray:
@@ -82,19 +84,18 @@ def _int4_codes(blocks: np.ndarray, real: np.ndarray) -> tuple[np.ndarray, np.nd
     amax = np.abs(blocks).max(axis=2, keepdims=True)
     best_q = best_s = best_err = None
     for ratio in CLIP_RATIOS:
-        for top in (7.0, 8.0):
-            scale = (amax * ratio / top).astype(np.float16)
-            scale = np.where(scale > 0, scale, np.float16(1.0))  # zero blocks keep scale 1
-            s32 = scale.astype(np.float32)
-            q = _sum_preserving_codes(blocks / s32, -8, 7, real)
-            err = np.square(q * s32 - blocks).sum(axis=2, keepdims=True)
-            if best_err is None:
-                best_q, best_s, best_err = q, scale, err
-                continue
-            better = err < best_err
-            best_q = np.where(better, q, best_q)
-            best_s = np.where(better, scale, best_s)
-            best_err = np.where(better, err, best_err)
+        scale = (amax * ratio / 7.0).astype(np.float16)
+        scale = np.where(scale > 0, scale, np.float16(1.0))  # zero blocks keep scale 1
+        s32 = scale.astype(np.float32)
+        q = _sum_preserving_codes(blocks / s32, -8, 7, real)
+        err = np.square(q * s32 - blocks).sum(axis=2, keepdims=True)
+        if best_err is None:
+            best_q, best_s, best_err = q, scale, err
+            continue
+        better = err < best_err
+        best_q = np.where(better, q, best_q)
+        best_s = np.where(better, scale, best_s)
+        best_err = np.where(better, err, best_err)
     return best_q, best_s
 
 
@@ -104,7 +105,8 @@ def int4(name: str, w: np.ndarray, block_axis: int, block: int = 32) -> tuple[li
     Stored: uint8 [rows, nblocks, block/2] (q + 8 in each nibble, low nibble first) and fp16
     scales [rows, nblocks, 1], where rows are all the other axes with block_axis moved last.
     Scales and codes come from `_int4_codes` (a clipping search, sums kept): on the MLP of
-    docs/quantization.md that took the worst output cosine from 0.974 to 0.991 at the same bytes."""
+    docs/quantization.md that took the worst output cosine on the four generated input sets from
+    0.974 to 0.993 at the same 14.1% of float32 bytes."""
     moved = np.moveaxis(w, block_axis, -1)
     lead, k = moved.shape[:-1], moved.shape[-1]
     rows = int(np.prod(lead)) if lead else 1
@@ -113,7 +115,12 @@ def int4(name: str, w: np.ndarray, block_axis: int, block: int = 32) -> tuple[li
     padded[:, :k] = moved.reshape(rows, k)
     blocks = padded.reshape(rows, nblocks, block)
     real = (np.arange(nblocks * block) < k).reshape(1, nblocks, block)
-    codes, scale = _int4_codes(blocks, real)
+    codes = np.empty_like(blocks)
+    scale = np.empty((rows, nblocks, 1), np.float16)
+    flat_b, flat_c, flat_s = blocks.reshape(-1, 1, block), codes.reshape(-1, 1, block), scale.reshape(-1, 1, 1)
+    flat_real = np.broadcast_to(real, blocks.shape).reshape(-1, 1, block)
+    for i in range(0, rows * nblocks, CHUNK):
+        flat_c[i:i + CHUNK], flat_s[i:i + CHUNK] = _int4_codes(flat_b[i:i + CHUNK], flat_real[i:i + CHUNK])
     q = codes.astype(np.int16) + 8  # 0..15
     packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
     restored = ((q.astype(np.float32) - 8) * scale.astype(np.float32)).reshape(rows, -1)[:, :k]
