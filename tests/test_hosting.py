@@ -110,3 +110,32 @@ def test_serve_plain_sends_no_isolation_headers(magika_model, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_signal_while_a_connection_thread_starts_releases_its_slot_once(monkeypatch, tmp_path):
+    # The signal handler raises Interrupted wherever the main thread is; here, inside Thread.start
+    # after the connection's thread began (it has served and released its slot by then).
+    import socket
+    import threading
+
+    from webedge.errors import Interrupted
+    from webedge.serve import MAX_CONNECTIONS
+
+    server = BundleServer(tmp_path, port=0)
+    real_start = threading.Thread.start
+
+    def start_then_interrupt(thread):
+        real_start(thread)
+        thread.join()
+        raise Interrupted(15)
+
+    a, b = socket.socketpair()
+    b.close()  # the connection ends at once: its thread serves nothing and finishes
+    monkeypatch.setattr(threading.Thread, "start", start_then_interrupt)
+    try:
+        with pytest.raises(Interrupted):  # not a ValueError from releasing the slot twice
+            server.process_request(a, ("127.0.0.1", 1))
+    finally:
+        monkeypatch.undo()
+        server.server_close()
+    assert server.slots._value == MAX_CONNECTIONS

@@ -55,11 +55,19 @@ class BundleServer(http.server.ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
 
     def process_request(self, request, client_address):
+        # One daemon thread per connection (ThreadingMixIn's, without its bookkeeping of threads
+        # that server_close would never join). The slot is the thread's to release; this thread
+        # releases it only for a thread that never started. (Releasing it on any exception, as
+        # before, released it twice when a signal landed while the thread was starting: the
+        # ValueError that raised replaced the Interrupted, socketserver swallowed it, and
+        # `webedge serve` ignored SIGTERM from then on.)
         self.slots.acquire()  # blocks the accept loop while MAX_CONNECTIONS are being served
+        t = threading.Thread(target=self.process_request_thread, args=(request, client_address), daemon=True)
         try:
-            super().process_request(request, client_address)
+            t.start()
         except BaseException:
-            self.slots.release()
+            if t.ident is None:
+                self.slots.release()
             raise
 
     def process_request_thread(self, request, client_address):
