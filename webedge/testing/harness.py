@@ -130,12 +130,27 @@ def reference_outputs(model_path: Path | None, folder: Path, man: dict, feeds: d
             path = _decoded_copy(folder, man, Path(tmp))  # onnxruntime reads external data as raw bytes
         try:
             session = quiet_session(str(path))
-            names = [o["name"] for o in man["outputs"]]
-            values = session.run(names, feeds)
+            names = [o["name"] for o in man["outputs"]]  # a pruned bundle's: only the outputs it kept
+            values = session.run(names, {**_pruned_away_inputs(session, feeds), **feeds})
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises many types; one line is what we owe
             first = reason(exc)
             raise WebedgeError(f"onnxruntime could not run the reference model {path}: {first}") from None
     return dict(zip(names, values)), label
+
+
+def _pruned_away_inputs(session, feeds: dict) -> dict[str, np.ndarray]:
+    """Zeros for the inputs of the original model that a bundle pruned with `--outputs` dropped:
+    onnxruntime wants every input fed, and no kept output reads these (webedge/prune.py)."""
+    from onnx import TensorProto
+    from onnx.helper import tensor_dtype_to_np_dtype
+
+    by_ort = {f"tensor({name.lower()})": code for name, code in TensorProto.DataType.items()}
+    filler = {}
+    for i in session.get_inputs():
+        if i.name not in feeds and i.type in by_ort:
+            shape = [d if isinstance(d, int) and d >= 0 else 1 for d in i.shape]
+            filler[i.name] = np.zeros(shape, tensor_dtype_to_np_dtype(by_ort[i.type]))
+    return filler
 
 
 def inside(root: Path, rel: str) -> Path:
