@@ -33,6 +33,7 @@ from .backends.ort import OrtBackend
 from .errors import WebedgeError
 from .installation import packaged
 from .onnx_import import load_model
+from .prune import parse_names, prune
 from .quantize.accuracy import CHECKED, check_accuracy
 from .quantize.model import check_quantize_args, quantize_model
 from .shards import pack
@@ -83,7 +84,8 @@ def _file_entry(rel: str, data: bytes, **extra) -> dict:
 
 
 def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backend: Backend, name: str,
-                shard_size: int, why: str, quantization: dict | None, compress: bool) -> None:
+                shard_size: int, why: str, quantization: dict | None, compress: bool,
+                pruning: dict | None = None) -> None:
     """Write the bundle for `graph` (what `backend` runs) into the empty folder `tmp`."""
     graph_model, weights, inline_bytes = extract_weights(graph, subgraphs=backend.subgraphs)
     shards = pack(weights, shard_size, compress=compress)
@@ -124,6 +126,8 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backe
         report["selftest"] = {"none": no_selftest}
     if quantization:
         report["quantization"] = quantization
+    if pruning:
+        report["pruning"] = pruning
     (tmp / "report.json").write_text(json.dumps(report, indent=1) + "\n")
 
 
@@ -156,13 +160,15 @@ def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: st
            shard_size: int | str = DEFAULT_SHARD_SIZE, force: bool = False, quantize: str = "none",
            block_size: int = 32, tolerance: str | None = None, calibration: str | os.PathLike | None = None,
            compress: bool = True, labels: str | os.PathLike | None = None, coi_worker: bool = True,
-           allow_inaccurate: bool = False) -> dict:
+           allow_inaccurate: bool = False, outputs: str | list[str] | None = None) -> dict:
     """Bundle `model_path` into the folder `out`; return the report (also written as report.json).
     A `quantize` of fp16/int8/int4 that misses its own tolerance against the float32 model (in
     onnxruntime, on `calibration` or generated inputs) is refused unless `allow_inaccurate`
     (webedge/quantize/accuracy.py); report["quantization"]["accuracy"] says what was measured.
     `compress` stores each shard deflated (float weights byte-shuffled first) where that saves >= 3%.
-    `labels` (a JSON or text file) and `coi_worker` shape the site files (webedge/site_files.py)."""
+    `labels` (a JSON or text file) and `coi_worker` shape the site files (webedge/site_files.py).
+    `outputs` (names, or 'a,b') prunes the model to what those outputs need before anything else
+    (webedge/prune.py); report["pruning"] says what was dropped."""
     out = Path(out).absolute()
     if backend not in BACKEND_CHOICES:
         raise WebedgeError(f"unknown backend '{backend}'; choose one of {', '.join(BACKEND_CHOICES)}")
@@ -170,11 +176,15 @@ def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: st
         raise WebedgeError(f"unknown execution provider '{ep}'; choose one of {', '.join(EPS)}")
     given_size, shard_size = shard_size, parse_size(shard_size)
     hosting.check_shard_size(shard_size, given_size)
+    names = None if outputs is None else parse_names(outputs)
     quant = check_quantize_args(quantize, block_size, tolerance, calibration)
     inputs = [Path(model_path)] + ([Path(calibration)] if calibration else [])
     outdir.check_replaceable(out, inputs, force)  # cheap checks before the expensive work
     packaged(LOADER), packaged(WORKER), packaged(PAGE)
     model = load_model(model_path)
+    pruning = None
+    if names is not None:
+        model, pruning = prune(model, names)
     site_files.precheck(model, labels, coi_worker)
     quantization = None
     # onnxruntime's static quantizer wants the original graph (the optimizer keeps its QDQ pairs);
@@ -192,6 +202,7 @@ def bundle(model_path: str | os.PathLike, out: str | os.PathLike, *, backend: st
     graph = choice.backend.finish(prepared)
     name = manifest_mod.model_name(Path(model_path))
     with outdir.staged(out, inputs, force) as tmp:
-        _write_tree(tmp, model, graph, choice.backend, name, shard_size, choice.why, quantization, compress)
+        _write_tree(tmp, model, graph, choice.backend, name, shard_size, choice.why, quantization, compress,
+                    pruning)
         site_files.add(tmp, model, labels_file=labels, coi_worker=coi_worker)
     return json.loads((out / "report.json").read_text())

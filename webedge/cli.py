@@ -25,7 +25,7 @@ def cmd_bundle(a: argparse.Namespace) -> int:
     report = bundle(a.model, a.out, backend=a.backend, ep=a.ep, shard_size=a.shard_size, force=a.force,
                     quantize=a.quantize, block_size=a.block_size, tolerance=a.tolerance, calibration=a.calibration_data,
                     compress=a.compress, labels=a.labels, coi_worker=a.coi_worker,
-                    allow_inaccurate=a.allow_inaccurate)
+                    allow_inaccurate=a.allow_inaccurate, outputs=a.outputs)
     t = report["totals"]
     b = report["backend"]
     print(f"bundled {a.model} -> {a.out}  ({b['name']} {b.get('version', '')}, eps: {', '.join(b['eps'])}; "
@@ -36,6 +36,12 @@ def cmd_bundle(a: argparse.Namespace) -> int:
     p = report["params"]
     print(f"  {p['tensors']} weight tensors, {_human(p['bytes'])} in {p['shards']} shard(s); "
           f"{_human(p['inline_bytes'])} left inline")
+    pr = report.get("pruning")
+    if pr:
+        dropped = "".join(f"; input '{n}' dropped (no kept node reads it)" for n in pr["inputs_dropped"])
+        print(f"  pruned   to {', '.join(pr['outputs'])}: {pr['nodes_dropped']} node(s) and "
+              f"{_human(pr['weight_bytes_dropped'])} of weights dropped with {', '.join(pr['dropped_outputs']) or 'no output'}"
+              + dropped)
     q = report.get("quantization")
     if q:
         print_quantization(q)
@@ -192,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="replace an existing output folder")
     b.add_argument("--labels", metavar="FILE", help="class names for the outputs: a JSON list (or {output: [names]}) "
                    "or one name per line; default: the model's metadata (labels/classes/names, PaddleOCR's character)")
+    b.add_argument("--outputs", metavar="A,B", help="keep only these outputs: the graph is pruned to the nodes and "
+                   "weights they need before anything else, so the bundle carries nothing the others alone use")
     b.add_argument("--no-coi-worker", dest="coi_worker", action="store_false",
                    help="leave out coi-serviceworker.js (which gives threads on hosts that send no COOP/COEP headers)")
     b.add_argument("--quantize", default="none", choices=["none", "fp16", "int8", "int4", "int8-static", "auto"],
