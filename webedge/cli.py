@@ -278,12 +278,12 @@ def _raise_interrupted(signum, frame):  # noqa: ARG001
 # handlers go in, while a signal still just ends the process (console.py): an exception raised
 # while an extension initialises unwinds through its C++ (nanobind, pybind11) and aborts or
 # crashes the interpreter instead of reaching the cleanup (seen: SIGABRT, SIGSEGV).
-EXTENSIONS = {"cmd_bundle": ("onnxruntime",), "cmd_inspect": ("onnxruntime",),
-              "cmd_test": ("onnxruntime", "playwright.sync_api"), "cmd_demo": ("onnxruntime", "playwright.sync_api")}
+EXTENSIONS = {cmd_bundle: ("onnxruntime",), cmd_inspect: ("onnxruntime",),
+              cmd_test: ("onnxruntime", "playwright.sync_api"), cmd_demo: ("onnxruntime", "playwright.sync_api")}
 
 
 def _import_extensions(func) -> None:
-    for name in EXTENSIONS.get(func.__name__, ()):
+    for name in EXTENSIONS.get(func, ()):
         try:
             importlib.import_module(name)
         except ImportError:
