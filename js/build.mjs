@@ -172,7 +172,7 @@ const { expand } = await import(pathToFileURL(join(SRC, 'webgpu', 'shaders.mjs')
 const WGSL_DIR = join(SRC, 'webgpu');
 const wgsl = Object.fromEntries(readdirSync(WGSL_DIR).filter((f) => f.endsWith('.wgsl'))
   .map((f) => [f.slice(0, -5), readFileSync(join(WGSL_DIR, f), 'utf8')]));
-const INCLUDES = new Set(['activations']); // included by others, not shaders of their own
+const INCLUDES = new Set(['activations', 'tanh']); // included by others, not shaders of their own
 rmSync(join(OUT, 'shaders'), { recursive: true, force: true });
 mkdirSync(join(OUT, 'shaders'), { recursive: true });
 for (const [name, source] of Object.entries(wgsl)) {

@@ -21,7 +21,8 @@ fn erf_as(x: f32) -> f32 {
 }
 
 // tanh without exp overflow for large |x| (some implementations give NaN for tanh(100)), and by
-// its series near 0, where 1 - exp(-2|x|) would cancel.
+// its series near 0, where 1 - exp(-2|x|) would cancel. One home for activations, unary and
+// lstm_cell: each takes it by `// #include tanh`.
 fn tanh_safe(x: f32) -> f32 {
   let a = abs(x);
   if (a < 0.1) {
@@ -31,6 +32,7 @@ fn tanh_safe(x: f32) -> f32 {
   let e = exp(-2.0 * a);
   return sign(x) * (1.0 - e) / (1.0 + e);
 }
+
 
 // log(1 + x) to full relative precision for small x: WGSL bounds log's error absolutely near 1
 // (2^-21), so log(1 + tiny) alone is off by a large fraction of the result.

@@ -20,17 +20,7 @@ fn erf_as(x: f32) -> f32 {
   return select(y, -y, x < 0.0);
 }
 
-// tanh without exp overflow for large |x| (some implementations give NaN for tanh(100)), and by
-// its series near 0, where 1 - exp(-2|x|) would cancel.
-fn tanh_safe(x: f32) -> f32 {
-  let a = abs(x);
-  if (a < 0.1) {
-    let x2 = x * x;
-    return x * (1.0 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 - x2 * 17.0 / 315.0)));
-  }
-  let e = exp(-2.0 * a);
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
+// #include tanh
 
 // log(1 + x) to full relative precision for small x: WGSL bounds log's error absolutely near 1
 // (2^-21), so log(1 + tiny) alone is off by a large fraction of the result.
