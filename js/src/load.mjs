@@ -107,7 +107,7 @@ export async function load(manifestUrl, options = {}) {
   const ep = chooseEp(manifest, backend);
   const store = await openStore(cache);
   const pool = createPool(concurrency);
-  const stats = { networkBytes: 0, cacheBytes: 0 };
+  const stats = { networkBytes: 0, cacheBytes: 0, evicted: 0 };
   const ctx = { base, store, pool, progress, stats, retries };
   const isOrt = manifest.backend.name === 'ort';
   const threads = isOrt ? threadsFor() : webedgeThreads(manifest, options.threads);
@@ -121,6 +121,10 @@ export async function load(manifestUrl, options = {}) {
   if (golden) progress.setTotal('selftest', golden.bytes);
   progress.setTotal('runtime', binaries.reduce((s, f) => s + f.bytes, 0));
   progress.setTotal('weights', modelFiles.reduce((s, f) => s + f.bytes, 0));
+  // the cache's key for this bundle (store.mjs): its manifest's URL; every file its manifest names
+  const bundleKey = base.origin + base.pathname;
+  const named = [...manifest.backend.files, ...modelFiles];
+  await store.reserve(bundleKey, [...binaries, ...modelFiles, ...(golden ? [golden] : [])]);
 
   // onnxruntime-web bundles: the adapter (backends/ort.mjs, the bundle's webedge-ort.mjs), then ORT itself
   const adapter = isOrt ? importModule(manifest, base, 'adapter', 'the onnxruntime-web adapter') : null;
@@ -160,7 +164,8 @@ export async function load(manifestUrl, options = {}) {
     timings.ready = now();
     progress.setTotal('ready', 0);
     progress.emit('ready');
-  });
+    return store.settle(bundleKey, [...new Set(named.map((f) => f.sha256))]);
+  }).then((n) => { stats.evicted = n; });
   loaded.catch(() => {});
   if (!streaming) await loaded;
   // WebGPU: once every weight is in, the golden input must give the golden outputs, or the whole
@@ -208,6 +213,10 @@ export async function load(manifestUrl, options = {}) {
       get networkBytes() { return stats.networkBytes; },
       get cacheBytes() { return stats.cacheBytes; },
       get cache() { return store.mode; },
+      /** Why the cache is not used although the browser has one (the storage quota), else null. */
+      get cacheWhy() { return store.why; },
+      /** Files of this bundle's earlier deployments deleted from the cache after this load. */
+      get evicted() { return stats.evicted; },
     },
     /** Resolves once a WebGPU bundle's self-test decided where the model runs (at once otherwise). */
     checked: verdict,

@@ -26,7 +26,7 @@ const describe = (model) => ({
 // What can change after load (a WebGPU self-test moves the model to wasm) travels with every message.
 const statsOf = (model) => ({
   timings: model.stats.timings, networkBytes: model.stats.networkBytes, cacheBytes: model.stats.cacheBytes,
-  cache: model.stats.cache, timeOrigin: performance.timeOrigin,
+  cache: model.stats.cache, cacheWhy: model.stats.cacheWhy, evicted: model.stats.evicted, timeOrigin: performance.timeOrigin,
   state: { backend: model.backend, device: model.device, fallbackReason: model.fallbackReason, placement: model.placement },
 });
 
@@ -97,7 +97,7 @@ export async function loadInWorker(manifestUrl, options, base) {
   const { onProgress, worker: _, ...rest } = options;
   const pending = new Map();
   let nextId = 0;
-  let stats = { timings: {}, networkBytes: 0, cacheBytes: 0, cache: 'memory' };
+  let stats = { timings: {}, networkBytes: 0, cacheBytes: 0, cache: 'memory', cacheWhy: null, evicted: 0 };
   const shift = (s) => {
     const delta = s.timeOrigin - performance.timeOrigin; // worker clock -> page clock
     const timings = Object.fromEntries(Object.entries(s.timings).map(([k, v]) => [k, v + delta]));
@@ -163,6 +163,8 @@ export async function loadInWorker(manifestUrl, options, base) {
       get networkBytes() { return stats.networkBytes; },
       get cacheBytes() { return stats.cacheBytes; },
       get cache() { return stats.cache; },
+      get cacheWhy() { return stats.cacheWhy; },
+      get evicted() { return stats.evicted; },
     },
     async run(feeds) {
       if (disposed) throw new WebedgeError('model.run() after model.dispose()');

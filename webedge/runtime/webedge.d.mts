@@ -138,6 +138,11 @@ export interface Stats {
   readonly cacheBytes: number;
   /** 'persistent' (Cache API) or 'memory'. */
   readonly cache: 'persistent' | 'memory';
+  /** Why a load runs from memory although the browser has a Cache API (the storage quota left
+   * cannot hold the download), else null. */
+  readonly cacheWhy: string | null;
+  /** Files of this bundle's earlier deployments deleted from the cache once `loaded` resolved. */
+  readonly evicted: number;
 }
 
 export interface Model {
