@@ -228,3 +228,61 @@ def test_the_browser_loader_refuses_hostile_pieces_too(good_manifest, tmp_path):
     assert got["range"] == f"WebedgeError: model.json: invalid manifest at .weights[{i}]: tensor 'W1' lies outside its shard"
     assert got["sum"] == (f"WebedgeError: model.json: invalid manifest at .weights[{i}]: tensor 'W1' has pieces of "
                           "262140 bytes in all, not its length 262144")
+
+
+# --- the streaming session in Node: a spanning weight waits for every shard it lies in ----------------
+
+STREAMING = r"""
+import { createStreamingSession } from './js/src/webedge/session.mjs';
+import * as binary from './js/src/webedge/ops/binary.mjs';
+
+// y = (x + w0) * w1: w0 in shard 0; w1 (float32) and w2 (int32, read by z = i + w2) span shards 1 and 2
+const plan = { format: 'webedge-plan', version: 1, constants: {}, outputs: ['y', 'z'], nodes: [
+  { op: 'Add', inputs: ['x', 'w0'], outputs: ['t'], attrs: {}, free: [] },
+  { op: 'Mul', inputs: ['t', 'w1'], outputs: ['y'], attrs: {}, free: ['t'] },
+  { op: 'Add', inputs: ['i', 'w2'], outputs: ['z'], attrs: {}, free: [] }] };
+const manifest = { backend: { graph: { file: 'plan.json' } }, weights: [
+  { name: 'w0', dtype: 'float32', shape: [2], shard: 0, offset: 0, length: 8 },
+  { name: 'w1', dtype: 'float32', shape: [2], shard: 1, offset: 4, length: 8,
+    pieces: [{ shard: 1, offset: 4, length: 4 }, { shard: 2, offset: 0, length: 4 }] },
+  { name: 'w2', dtype: 'int32', shape: [3], shard: 1, offset: 8, length: 12,
+    pieces: [{ shard: 1, offset: 8, length: 8 }, { shard: 2, offset: 4, length: 4 }] }] };
+const arrive = [];
+const shards = [0, 1, 2].map((i) => new Promise((resolve) => { arrive[i] = resolve; }));
+const session = await createStreamingSession({ manifest, planBytes: new TextEncoder().encode(JSON.stringify(plan)),
+  kernels: [], shards, ops: [binary] });
+const log = [];
+const x = { type: 'float32', dims: [2], data: Float32Array.of(1, 2) };
+const i = { type: 'int32', dims: [3], data: Int32Array.of(1, 2, 3) };
+const first = session.run({ x, i }).then((out) => { log.push(`done ${Array.from(out.y.data)} ${Array.from(out.z.data)}`); });
+const tick = () => new Promise((r) => setTimeout(r, 20));
+arrive[0](new Uint8Array(Float32Array.of(10, 20).buffer));
+const s1 = new Uint8Array(16);
+new DataView(s1.buffer).setFloat32(4, 2, true);
+new DataView(s1.buffer).setInt32(8, 100, true);
+new DataView(s1.buffer).setInt32(12, 200, true);
+arrive[1](s1);
+await tick();
+log.push('shards 0 and 1 in');
+const s2 = new Uint8Array(8);
+new DataView(s2.buffer).setFloat32(0, 3, true);
+new DataView(s2.buffer).setInt32(4, 300, true);
+arrive[2](s2);
+await first;
+await session.weightsPlaced;
+log.push(`streaming ${session.executor.streaming}`);
+process.stdout.write(JSON.stringify(log));
+"""
+
+
+def test_streaming_places_a_spanning_weight_only_when_all_its_shards_are_in():
+    import shutil as sh
+    import subprocess
+
+    node = sh.which("node")
+    assert node, "node is needed; install Node.js 20+"
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([node, "--input-type=module", "-e", STREAMING], cwd=root, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["shards 0 and 1 in", "done 22,66 101,202,303", "streaming false"]
