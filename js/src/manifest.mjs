@@ -14,7 +14,7 @@ export function validateManifest(manifest, where = 'model.json') {
       if (!shard || p.offset + p.length > (shard.size ?? shard.bytes)) throw bad('lies outside its shard'); // size: decoded
       sum += p.length;
     }
-    if (sum !== w.length) throw bad(`has pieces of ${sum} bytes in all, not its length ${w.length}`);
+    if (sum !== w.length) throw bad(`has pieces of ${sum} bytes in all, not its length ${w.length}`); // a hostile overrun
   });
   manifest.shards.forEach((s, i) => {
     if (s.encoding && s.size === undefined) {
