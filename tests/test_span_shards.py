@@ -104,6 +104,16 @@ def test_spanning_weights_match_onnxruntime_in_chromium(model_file, tmp_path, ba
 
 
 @pytest.mark.browser
+def test_quantized_weights_that_span_shards_are_reassembled_too(model_file, tmp_path):
+    out = tmp_path / "site"
+    bundle(model_file, out, backend="webedge", shard_size=SHARD, quantize="fp16")
+    spanning = [w for w in manifest_of(out)["weights"] if "pieces" in w]
+    assert {w["name"]: w["dtype"] for w in spanning} == {"W1::fp16": "float16", "W2::fp16": "float16", "Wi": "int32"}
+    report = check(out, model=model_file, warm_runs=0, reload=False)  # within the bundle's own tolerance
+    assert report.ok, report.failures
+
+
+@pytest.mark.browser
 def test_webedge_test_without_model_joins_the_pieces_for_its_reference(model_file, tmp_path):
     out = tmp_path / "site"
     bundle(model_file, out, backend="ort", shard_size=SHARD, compress=False)
