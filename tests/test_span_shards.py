@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -296,3 +297,13 @@ def test_streaming_places_a_spanning_weight_only_when_all_its_shards_are_in():
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == ["shards 0 and 1 in", "done 22,66 101,202,303", "streaming false"]
+
+
+def test_a_shard_size_that_would_make_a_flood_of_files_is_one_line(model_file, tmp_path, capsys):
+    got = main(["bundle", str(model_file), "-o", str(tmp_path / "site"), "--shard-size", "64"])
+    captured = capsys.readouterr()
+    assert got == 2 and "Traceback" not in captured.err
+    (line,) = captured.err.splitlines()
+    assert re.fullmatch(r"webedge: error: --shard-size 64 B would cut [\d,]+ B of weights into over 10,000 shards "
+                        r"\(a request each\); use a larger --shard-size \(4MiB loads fastest\)", line), line
+    assert not (tmp_path / "site").exists()
