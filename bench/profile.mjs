@@ -24,7 +24,7 @@ const runtime = await import(pathToFileURL(join(dir, executor.file)).href);
 const plan = JSON.parse(readFileSync(join(dir, manifest.backend.graph.file), 'utf8'));
 const kernels = manifest.backend.files.filter((f) => f.role === 'kernel').map((f) => [f.file, readFileSync(join(dir, f.file))]);
 const shards = manifest.shards.map((s) => new Uint8Array(readFileSync(join(dir, s.file))));
-const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
+const weights = manifest.weights.map((w) => ({ ...w, parts: (w.pieces ?? [w]).map((p) => shards[p.shard].subarray(p.offset, p.offset + p.length)) })); // pieces: a tensor spanning shards
 const session = await runtime.createSession({ plan, kernels, weights });
 
 const ARRAYS = { float32: Float32Array, int64: BigInt64Array, int32: Int32Array, uint8: Uint8Array, bool: Uint8Array };

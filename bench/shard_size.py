@@ -31,7 +31,8 @@ network_preset=NET, reload=False, warm_runs=1)`, where the runtime (ort: 3.7 MB 
 as the weights and shares the link (about 3.5 minutes more per repeat on 4g here).
 
 Each cell is the median of --repeats runs (sizes and networks interleaved); [min-max] beside it.
-With 256 KiB every tensor above 256 KiB gets a shard of its own (tensors are never split).
+With 256 KiB a tensor above 256 KiB now spans shards; the results in bench/RESULTS.md were measured
+before tensors could span, when each such tensor got a shard of its own (bench/span_shards.py compares the two).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from onnx import numpy_helper
 from models import constants_model, first_use_model, mlp_model, save
 from webedge.bundle import bundle
 from webedge.compression import decode
-from webedge.shards import ALIGN, NAME_HEX, pack
+from webedge.shards import ALIGN, NAME_HEX, pack, span_file
 from webedge.weights import INLINE_BYTES, WeightTensor, extract_weights
 
 
@@ -59,18 +59,62 @@ def test_tensor_exactly_filling_the_shard_stays_in_it():
     assert where(shards) == {"a": (0, 0), "b": (0, 64)}
 
 
-def test_tensor_larger_than_shard_size_gets_its_own_shard():
+def pieces(shards) -> dict[str, list[tuple[int, int, int, int]]]:
+    """tensor -> [(shard, offset, start in the tensor, length)] for every piece, in order."""
+    out: dict[str, list] = {}
+    for i, s in enumerate(shards):
+        for p in s.placements:
+            out.setdefault(p.tensor.name, []).append((i, p.offset, p.start, p.length))
+    return out
+
+
+def test_tensor_larger_than_shard_size_spans_consecutive_shards():
+    # huge fills shard 0 after small1 (128..1000), then three whole shards, then its last 1128 -
+    # no: 5000 - 872 - 3000 = 1128 > 1000, so four whole shards and 128 bytes that open shard 5
     weights = [wt("small1", 100), wt("huge", 5000), wt("small2", 100), wt("small3", 100)]
     shards = pack(weights, 1000)
-    assert [[p.tensor.name for p in s.placements] for s in shards] == [["small1"], ["huge"], ["small2", "small3"]]
-    assert where(shards)["huge"] == (1, 0)
-    assert len(shards[1].data) == 5000  # never split, never padded
+    got = pieces(shards)
+    assert got["small1"] == [(0, 0, 0, 100)]
+    assert got["huge"] == [(0, 128, 0, 872), (1, 0, 872, 1000), (2, 0, 1872, 1000), (3, 0, 2872, 1000),
+                           (4, 0, 3872, 1000), (5, 0, 4872, 128)]
+    assert got["small2"] == [(5, 128, 0, 100)] and got["small3"] == [(5, 256, 0, 100)]
+    assert all(len(s.data) <= 1000 for s in shards)
+    huge = weights[1].data
+    joined = b"".join(bytes(shards[i].data[o:o + n]) for i, o, _, n in got["huge"])
+    assert joined == huge
+    assert [p.offset % ALIGN for s in shards for p in s.placements] == [0] * 9
+
+
+def test_a_tensor_that_fits_is_never_split():
+    # b (600 B) would overflow shard 0 after a: it moves to shard 1 whole, as before spanning existed
+    shards = pack([wt("a", 600), wt("b", 600), wt("c", 1500)], 1000)
+    got = pieces(shards)
+    assert got["a"] == [(0, 0, 0, 600)] and got["b"] == [(1, 0, 0, 600)]
+    assert got["c"] == [(1, 640, 0, 360), (2, 0, 360, 1000), (3, 0, 1360, 140)]
 
 
 def test_oversized_first_tensor_does_not_leave_an_empty_shard():
     shards = pack([wt("huge", 5000), wt("small", 10)], 1000)
-    assert [[p.tensor.name for p in s.placements] for s in shards] == [["huge"], ["small"]]
-    assert all(s.placements for s in shards)
+    assert [[p.tensor.name for p in s.placements] for s in shards] == [["huge"]] * 5 + [["small"]]
+    assert all(s.placements for s in shards) and [len(s.data) for s in shards] == [1000] * 5 + [10]
+
+
+def test_spanning_boundaries_depend_only_on_sizes():
+    sizes = [("a", 300), ("big", 4000), ("b", 700), ("big2", 2500), ("c", 64)]
+    one = pack([wt(n, k) for n, k in sizes], 1024)
+    other = pack([wt(n, k, fill=7) for n, k in sizes], 1024)
+    assert pieces(one) == pieces(other)
+    # a different byte in `b` renames only the shard(s) b lies in
+    changed = pack([wt(n, k, fill=9 if n == "b" else None) for n, k in sizes], 1024)
+    holding_b = {i for i, *_ in pieces(one)["b"]}
+    for i, (x, y) in enumerate(zip(one, changed)):
+        assert (x.file != y.file) == (i in holding_b), i
+
+
+def test_tiny_shard_size_still_packs_every_byte():
+    shards = pack([wt("a", 300), wt("b", 10)], 48)  # under ALIGN: pieces of 48 bytes, b in a shard of its own
+    got = pieces(shards)
+    assert [n for *_, n in got["a"]] == [48] * 6 + [12] and got["b"] == [(7, 0, 0, 10)]
 
 
 def test_no_weights_no_shards():
@@ -212,13 +256,22 @@ def test_bundled_mlp_runs_in_onnxruntime_like_the_original(tmp_path, shard_size)
     out = tmp_path / "site"
     bundle(src, out, backend="ort", shard_size=shard_size)
     man = json.loads((out / "model.json").read_text())
-    assert len(man["shards"]) == (1 if shard_size > 100_000 else 2 * (len(WIDTHS) - 1))
+    spanning = [w for w in man["weights"] if "pieces" in w]
+    if shard_size > 100_000:
+        assert len(man["shards"]) == 1 and not spanning
+    else:  # every weight but the biases is over 512 B: cut into pieces (up to 512 B each)
+        assert len(spanning) == len(WIDTHS) - 1 + sum(w >= 128 for w in WIDTHS[1:])
+        assert len(man["shards"]) >= sum(w["length"] for w in man["weights"]) // 512
     x = np.random.default_rng(5).standard_normal((2, WIDTHS[0])).astype(np.float32)
     expected = ort.InferenceSession(str(src), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
-    # the graph and the shards, decoded as the browser's loader decodes them, are the original model
+    # the graph and the shards, decoded and joined as the browser's loader does, are the original model
     for entry in man["shards"]:
         path = out / entry["file"]
         path.write_bytes(decode(entry.get("encoding"), path.read_bytes()))
+    for k, w in enumerate(spanning and man["weights"]):
+        if "pieces" in w:
+            (out / span_file(k)).write_bytes(b"".join((out / man["shards"][p["shard"]]["file"]).read_bytes()
+                                                      [p["offset"]:p["offset"] + p["length"]] for p in w["pieces"]))
     actual = ort.InferenceSession(str(out / man["backend"]["graph"]["file"]),
                                   providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
     np.testing.assert_array_equal(actual, expected)

@@ -50,6 +50,7 @@ EPS = ("wasm", "webgpu")
 BACKEND_CHOICES = ("ort", "webedge", "auto")
 
 
+MAX_SHARDS = 10_000  # files in weights/: a bigger tensor spans shards, so --shard-size bounds every file
 MAX_SHARD_SIZE = 2**31 - 1  # one fetch() into one ArrayBuffer; hosts cap single files lower still
 
 
@@ -88,6 +89,10 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backe
                 pruning: dict | None = None) -> None:
     """Write the bundle for `graph` (what `backend` runs) into the empty folder `tmp`."""
     graph_model, weights, inline_bytes = extract_weights(graph, subgraphs=backend.subgraphs)
+    total = sum(len(w.data) for w in weights)
+    if total > MAX_SHARDS * shard_size:  # tensors span shards, so a tiny size means a flood of files
+        raise WebedgeError(f"--shard-size {shard_size} B would cut {total:,} B of weights into over {MAX_SHARDS:,} "
+                           "shards (a request each); use a larger --shard-size (4MiB loads fastest)")
     shards = pack(weights, shard_size, compress=compress)
     emitted = backend.emit(graph_model, shards)
     no_selftest = None

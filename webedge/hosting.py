@@ -51,7 +51,7 @@ def check_shard_size(size: int, given: str | int) -> None:
 
 
 def oversized(folder: Path) -> list[dict]:
-    """Files of the bundle over MAX_FILE_BYTES (one tensor bigger than that gets a shard of its own;
+    """Files of the bundle over MAX_FILE_BYTES (shards stay under it: a bigger tensor spans shards;
     onnxruntime-web 1.30's WebGPU build is 25.5 MiB), each with the hosts that refuse it."""
     found = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):

@@ -15,7 +15,7 @@ import onnx
 
 from .errors import WebedgeError
 from .onnx_import import infer_shapes
-from .shards import Shard
+from .shards import Shard, layout
 from .weights import dtype_name
 
 SCHEMA_PATH = Path(__file__).with_name("manifest.schema.json")
@@ -62,11 +62,12 @@ def build(model: onnx.ModelProto, shards: list[Shard], backend: dict, name: str 
     graph = model.graph
     initializers = {t.name for t in graph.initializer}
     weights = []
-    for i, shard in enumerate(shards):
-        for p in shard.placements:
-            w = p.tensor
-            weights.append({"name": w.name, "dtype": w.dtype, "shape": w.shape, "shard": i,
-                            "offset": p.offset, "length": len(w.data)})
+    for w, pieces in layout(shards):
+        (i, first), spans = pieces[0], len(pieces) > 1
+        weights.append({"name": w.name, "dtype": w.dtype, "shape": w.shape, "shard": i,
+                        "offset": first.offset, "length": len(w.data)})
+        if spans:
+            weights[-1]["pieces"] = [{"shard": i, "offset": p.offset, "length": p.length} for i, p in pieces]
     return {
         "format": "webedge-bundle",
         "version": FORMAT_VERSION,
@@ -97,6 +98,25 @@ def shard_size(entry: dict) -> int:
     return entry.get("size", entry["bytes"])
 
 
+def _placement_problem(w: dict, shards: list[dict]) -> str | None:
+    """Why a weight's bytes cannot be where it says (None when they can). A spanning weight's
+    `pieces` must lie inside their shards, not overlap, start at its shard/offset and sum to `length`."""
+    pieces = w.get("pieces", [w])
+    for j, p in enumerate(pieces):
+        if p["shard"] >= len(shards) or p["offset"] + p["length"] > shard_size(shards[p["shard"]]):
+            return "lies outside its shard" if p is w else f"has piece {j} outside its shard {p['shard']}"
+    if "pieces" not in w:
+        return None
+    if (pieces[0]["shard"], pieces[0]["offset"]) != (w["shard"], w["offset"]):
+        return "starts elsewhere than its first piece"
+    if sum(p["length"] for p in pieces) != w["length"]:
+        return f"has pieces of {sum(p['length'] for p in pieces)} bytes in all, not its length {w['length']}"
+    spans = sorted((p["shard"], p["offset"], p["offset"] + p["length"]) for p in pieces)
+    if any(a[0] == b[0] and b[1] < a[2] for a, b in zip(spans, spans[1:])):
+        return "has overlapping pieces"
+    return None
+
+
 def validate(manifest: object, where: str = "model.json") -> dict:
     """Raise a one-line WebedgeError naming the first field that breaks the schema."""
     try:
@@ -104,11 +124,10 @@ def validate(manifest: object, where: str = "model.json") -> dict:
     except jsonschema.ValidationError as exc:
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.absolute_path) or "(top)"
         raise WebedgeError(f"{where}: invalid manifest at {path}: {exc.message}") from None
-    n = len(manifest["shards"])
     for i, w in enumerate(manifest["weights"]):
-        if w["shard"] >= n or w["offset"] + w["length"] > shard_size(manifest["shards"][w["shard"]]):
-            raise WebedgeError(f"{where}: invalid manifest at .weights[{i}]: "
-                               f"tensor '{w['name']}' lies outside its shard")
+        problem = _placement_problem(w, manifest["shards"])
+        if problem:
+            raise WebedgeError(f"{where}: invalid manifest at .weights[{i}]: tensor '{w['name']}' {problem}")
     for i, sh in enumerate(manifest["shards"]):
         if "encoding" in sh and "size" not in sh:
             raise WebedgeError(f"{where}: invalid manifest at .shards[{i}]: an encoded shard needs its decoded 'size'")

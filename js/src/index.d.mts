@@ -107,7 +107,9 @@ export interface Manifest {
   model: { name: string; graph_name?: string; producer?: string; ir_version?: number; opsets: Record<string, number> };
   inputs: ValueInfo[];
   outputs: ValueInfo[];
-  weights: Array<{ name: string; dtype: DType; shape: number[]; shard: number; offset: number; length: number }>;
+  /** shard/offset/length: where a weight's bytes are; one that spans shards lists them in `pieces` (docs/manifest.md). */
+  weights: Array<{ name: string; dtype: DType; shape: number[]; shard: number; offset: number; length: number;
+    pieces?: Array<{ shard: number; offset: number; length: number }> }>;
   shards: Array<BundleFile & { encoding?: 'deflate-raw' | 'shuffle4+deflate-raw'; size?: number }>;
   labels?: Record<string, string[]>;
   quantization?: { encoding: string; ratio?: number; tolerance?: Record<string, number> };

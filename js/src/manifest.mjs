@@ -7,10 +7,14 @@ export function validateManifest(manifest, where = 'model.json') {
   const problem = check(manifest, schema);
   if (problem) throw new WebedgeError(`${where}: invalid manifest at ${problem.path}: ${problem.message}`, { file: where });
   manifest.weights.forEach((w, i) => {
-    const shard = manifest.shards[w.shard];
-    if (!shard || w.offset + w.length > (shard.size ?? shard.bytes)) { // size: decoded, for encoded shards
-      throw new WebedgeError(`${where}: invalid manifest at .weights[${i}]: tensor '${w.name}' lies outside its shard`, { file: where });
+    const bad = (why) => new WebedgeError(`${where}: invalid manifest at .weights[${i}]: tensor '${w.name}' ${why}`, { file: where });
+    let sum = 0;
+    for (const p of w.pieces ?? [w]) { // a spanning tensor: every piece (webedge/manifest.py checks more)
+      const shard = manifest.shards[p.shard];
+      if (!shard || p.offset + p.length > (shard.size ?? shard.bytes)) throw bad('lies outside its shard'); // size: decoded
+      sum += p.length;
     }
+    if (sum !== w.length) throw bad(`has pieces of ${sum} bytes in all, not its length ${w.length}`); // a hostile overrun
   });
   manifest.shards.forEach((s, i) => {
     if (s.encoding && s.size === undefined) {

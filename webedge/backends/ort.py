@@ -20,6 +20,7 @@ import onnx
 from .. import npm_packages
 from ..errors import WebedgeError
 from ..installation import packaged
+from ..shards import layout, span_file
 from ..weights import set_locations
 from .base import Emitted, RuntimeFile
 
@@ -102,8 +103,13 @@ class OrtBackend:
         return prepared
 
     def emit(self, graph_model: onnx.ModelProto, shards: list) -> Emitted:
-        set_locations(graph_model, {p.tensor.name: (s.file, p.offset, len(p.tensor.data))
-                                    for s in shards for p in s.placements})
+        # weights[k] of the manifest (layout order); one spanning shards is one buffer the loader
+        # joins from its pieces, under a name of its own (shards.span_file)
+        locations = {}
+        for k, (w, pieces) in enumerate(layout(shards)):
+            i, p = pieces[0]
+            locations[w.name] = (shards[i].file, p.offset, p.length) if len(pieces) == 1 else (span_file(k), 0, len(w.data))
+        set_locations(graph_model, locations)
         graph_bytes = graph_model.SerializeToString()
         return Emitted(f"graph.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.onnx", graph_bytes,
                        [RuntimeFile(rel, src.read_bytes(), role) for rel, src, role in files_for(self.ep)]

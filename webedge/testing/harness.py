@@ -27,6 +27,7 @@ from ..errors import WebedgeError
 from ..onnx_import import check_model_file
 from ..report import kind_of
 from ..serve import BundleServer
+from ..shards import span_file
 from ..site_files import COI_FILE
 from .. import progress
 from . import network
@@ -126,8 +127,9 @@ def reference_outputs(model_path: Path | None, folder: Path, man: dict, feeds: d
         path = inside(folder, man["backend"]["graph"]["file"])
         label = f"onnxruntime {ort.__version__} on the bundle's graph and shards (pass --model for the original)"
     with tempfile.TemporaryDirectory() as tmp:
-        if model_path is None and any(s.get("encoding") for s in man["shards"]):
-            path = _decoded_copy(folder, man, Path(tmp))  # onnxruntime reads external data as raw bytes
+        if model_path is None and (any(s.get("encoding") for s in man["shards"])
+                                   or any("pieces" in w for w in man["weights"])):
+            path = _decoded_copy(folder, man, Path(tmp))  # onnxruntime reads external data as raw bytes, one file a tensor
         try:
             session = quiet_session(str(path))
             names = [o["name"] for o in man["outputs"]]  # a pruned bundle's: only the outputs it kept
@@ -164,16 +166,23 @@ def inside(root: Path, rel: str) -> Path:
 
 
 def _decoded_copy(folder: Path, man: dict, tmp: Path) -> Path:
-    """The bundle's graph next to its shards decoded, as the browser's loader decodes them."""
+    """The bundle's graph next to its shards decoded, as the browser's loader decodes them, and each
+    tensor that spans shards joined from its pieces under the name the graph gives it (span_file)."""
     graph = man["backend"]["graph"]["file"]
     shutil.copyfile(inside(folder, graph), inside(tmp, graph))
+    decoded = []
     for s in man["shards"]:
         stored = inside(folder, s["file"])
         if not stored.is_file():
             raise WebedgeError(f"{folder}: shard {s['file']} is missing; bundle the model again")
         target = inside(tmp, s["file"])
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(decode(s.get("encoding"), stored.read_bytes()))
+        decoded.append(decode(s.get("encoding"), stored.read_bytes()))
+        target.write_bytes(decoded[-1])
+    for k, w in enumerate(man["weights"]):
+        if "pieces" in w:
+            inside(tmp, span_file(k)).write_bytes(b"".join(decoded[p["shard"]][p["offset"]:p["offset"] + p["length"]]
+                                                           for p in w["pieces"]))
     return inside(tmp, graph)
 
 

@@ -5,6 +5,9 @@
 // the loader's own (./webedge.mjs).
 import { WebedgeError } from '../errors.mjs';
 
+// The external-data location the graph gives weights[i] when it spans shards (webedge/backends/ort.py).
+const spanFile = (i) => `weights/span-${i}.bin`;
+
 export async function importOrt(manifest, base) {
   const entry = manifest.backend.files.find((f) => f.role === 'entry');
   try {
@@ -21,6 +24,12 @@ export async function createOrtSession(ort, { manifest, base, ep, wasmBinary, gr
   ort.env.wasm.wasmBinary = wasmBinary;
   ort.env.logLevel = 'error';
   const externalData = manifest.shards.map((s, i) => ({ path: s.file, data: shards[i] }));
+  manifest.weights.forEach((w, i) => { // a tensor spanning shards: its pieces joined, under the graph's name for it
+    if (!w.pieces) return;
+    const data = new Uint8Array(w.length);
+    w.pieces.reduce((at, p) => (data.set(shards[p.shard].subarray(p.offset, p.offset + p.length), at), at + p.length), 0);
+    externalData.push({ path: spanFile(i), data });
+  });
   let session;
   try {
     session = await ort.InferenceSession.create(graph, {

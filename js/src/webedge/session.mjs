@@ -28,24 +28,22 @@ function parsePlan(manifest, planBytes) {
 
 export async function createWebedgeSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders, placement }) {
   const plan = parsePlan(manifest, planBytes);
-  const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
+  const weights = manifest.weights.map((w) => ({ ...w, parts: partsOf(w, (p) => shards[p.shard]) }));
   return createSession({ plan, kernels, weights, ops, threads, gpu, shaders, placement });
 }
 
-// Like createWebedgeSession, but `shards` are promises: each shard's tensors are placed when it
-// arrives, and a node that reads a weight still on the way waits for that shard only.
+// Like createWebedgeSession, but `shards` are promises: each weight is placed when the shards
+// holding it arrived, and a node that reads a weight still on the way waits for those only.
 export async function createStreamingSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders,
   placement }) {
   const plan = parsePlan(manifest, planBytes);
   const session = await createSession({ plan, kernels, weights: [], ops, threads, gpu, shaders, placement });
   const ex = session.executor;
   ex.streaming = true;
-  const placed = shards.map((promise, i) => {
-    const mine = manifest.weights.filter((w) => w.shard === i);
-    const done = promise.then((bytes) => {
-      for (const w of mine) ex.addWeight(placeWeight(ex, { ...w, bytes: bytes.subarray(w.offset, w.offset + w.length) }));
-    });
-    for (const w of mine) ex.pending.set(w.name, done);
+  const placed = manifest.weights.map((w) => { // placed once every shard holding a piece of it is in
+    const done = Promise.all((w.pieces ?? [w]).map((p) => shards[p.shard]))
+      .then((bytes) => ex.addWeight(placeWeight(ex, { ...w, parts: partsOf(w, (p, i) => bytes[i]) })));
+    ex.pending.set(w.name, done);
     done.catch(() => {});
     return done;
   });
@@ -54,17 +52,31 @@ export async function createStreamingSession({ manifest, planBytes, kernels, sha
   return session;
 }
 
-// float32 weights go straight into the arena (and, with WebGPU, into a GPU buffer as well, as
-// each shard arrives); other dtypes into typed arrays (sub-byte types arrive packed).
+// A weight's bytes as views into its shards: one part, or each piece of a tensor that spans
+// shards (manifest `pieces`), in order. shardOf(piece, i): the bytes of that piece's shard.
+const partsOf = (w, shardOf) => (w.pieces ?? [w]).map((p, i) => shardOf(p, i).subarray(p.offset, p.offset + p.length));
+
+// float32 weights go straight into the arena, piece by piece (and, with WebGPU, into a GPU buffer
+// as well, as they arrive); other dtypes into typed arrays (sub-byte types arrive packed).
 function placeWeight(ex, w) {
   const wasm = ex.devices.wasm;
+  const parts = w.parts ?? [w.bytes];
   if (w.dtype === 'float32' && wasm) {
     const t = wasm.alloc('float32', w.shape);
-    new Uint8Array(wasm.arena.memory.buffer, t.ptr, w.bytes.length).set(w.bytes);
+    let at = t.ptr;
+    for (const b of parts) {
+      new Uint8Array(wasm.arena.memory.buffer, at, b.length).set(b);
+      at += b.length;
+    }
     if (globalThis.WEBGPU) ex.devices.webgpu?.resident(t);
     return [w.name, t];
   }
-  return [w.name, new Tensor(w.dtype, w.shape, { host: fromBytes(w.dtype, w.bytes, size(w.shape)) })];
+  let bytes = parts[0];
+  if (parts.length > 1) {
+    bytes = new Uint8Array(w.length);
+    parts.reduce((at, b) => (bytes.set(b, at), at + b.length), 0);
+  }
+  return [w.name, new Tensor(w.dtype, w.shape, { host: fromBytes(w.dtype, bytes, size(w.shape)) })];
 }
 
 /** Op units by ONNX name from op modules (each exports `units`, a list) or units themselves. */
