@@ -217,6 +217,8 @@ for (const { file, units } of await loadOpModules()) {
       module,
       devices,
       kernels: [...new Set(['wasm', 'js'].flatMap((d) => unit[d]?.kernels ?? []))].sort(),
+      // the kernels and parts its wasm part may call (webedge/backends/wasm_strip.py strips the rest)
+      ...(unit.wasm?.calls ? { wasm_calls: [...unit.wasm.calls] } : {}),
       shaders: [...(unit.webgpu?.kernels ?? [])].sort(),
       shape: unit.control ? 'control' : !unit.shape ? 'computed' : unit.shapeReads?.length ? 'data-dependent' : 'static',
       shape_reads: unit.shapeReads ?? [],
