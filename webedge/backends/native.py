@@ -86,11 +86,11 @@ def kernel_bytes(plan_: dict, rel: str) -> bytes:
     return data if keep is None else wasm_strip.strip(data, keep)
 
 
-def runtime_files(plan_: dict, gpu: bool = False) -> list[RuntimeFile]:
+def runtime_files(plan_: dict, gpu: bool = False, lowp: bool = True) -> list[RuntimeFile]:
     """The executor linked for the plan's ops, the worker pool, and the plan's kernel modules;
     `gpu`: the executor with the ops' webgpu parts and the WGSL shaders they run (role `shader`,
     fetched only by a page that uses WebGPU; the wasm kernels stay as its fallback)."""
-    executor = executor_js.link(plan_ops(plan_), gpu)
+    executor = executor_js.link(plan_ops(plan_), gpu, lowp)  # lowp: executor_js.uses_lowp
     files = [RuntimeFile(f"webedge-runtime.{hashlib.sha256(executor).hexdigest()[:16]}.mjs", executor, "executor")]
     # packaged(): a file missing from the installation is an InstallationError naming it
     files += [RuntimeFile(rel, packaged(f"runtime/{rel}").read_bytes(), "executor-mt") for rel in executor_js.threads_files()]
@@ -146,7 +146,7 @@ class WebedgeBackend:
         plan_ = plan(graph_model)
         graph_bytes = json.dumps(plan_, separators=(",", ":")).encode()
         return Emitted(f"plan.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.json", graph_bytes,
-                       runtime_files(plan_, gpu=self.ep == "webgpu"))
+                       runtime_files(plan_, gpu=self.ep == "webgpu", lowp=executor_js.uses_lowp(graph_model)))
 
     def amend_report(self, report: dict, manifest: dict) -> None:
         split_threaded_totals(report, manifest)
