@@ -101,3 +101,41 @@ def test_an_op_that_declares_no_calls_keeps_the_module_whole():
     reg = {"ops": {"A": {"kernels": ["linalg"], "wasm_calls": ["gemm_f32"]}, "B": {"kernels": ["linalg"]}}}
     assert wasm_strip.needed_exports([_node("A"), _node("B")], reg, "linalg") is None
     assert wasm_strip.needed_exports([_node("A")], reg, "linalg") == {"gemm_f32"}
+
+
+@pytest.mark.parametrize("module,kernel,enum", [("unary", "unary_f32", "unary"), ("math", "math_f32", "math")])
+def test_each_unary_op_runs_on_its_own_part(module, kernel, enum):
+    """Stripped to the kernel and `<kernel>/<op>`, each op's code reaches its own loop (a wrong part
+    name would trap) and gives the whole module's results."""
+    data = (KERNEL_DIR / f"{module}.wasm").read_bytes()
+    x = np.linspace(-3, 3, 23, dtype=np.float32)
+    for op, code in registry()["enums"][enum].items():
+        small = wasm_strip.strip(data, {kernel, f"{kernel}/{op}"})
+        np.testing.assert_array_equal(_run_unary(small, kernel, code, x), _run_unary(data, kernel, code, x), err_msg=op)
+
+
+def _run_conv(data: bytes, C: int, M: int, group: int) -> np.ndarray:
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    memory = wasmtime.Memory(store, wasmtime.MemoryType(wasmtime.Limits(4, None)))
+    inst = wasmtime.Instance(store, wasmtime.Module(engine, data), [memory])
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, C, 5, 5), dtype=np.float32)
+    w = rng.standard_normal((M, C // group, 3, 3), dtype=np.float32)
+    xp, wp, yp = 65536, 65536 + 4096, 65536 + 8192
+    memory.write(store, x.tobytes(), xp)
+    memory.write(store, w.tobytes(), wp)
+    # x w bias y N C H W M KH KW OH OW sh sw dh dw pad_top pad_left group act a0 a1
+    inst.exports(store)["conv2d_f32"](store, xp, wp, 0, yp, 1, C, 5, 5, M, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0, group, 0, 0.0, 0.0)
+    return np.frombuffer(bytes(memory.read(store, yp, yp + M * 9 * 4)), np.float32)
+
+
+def test_a_plan_without_grouped_convs_needs_no_depthwise_part():
+    data = (KERNEL_DIR / "linalg.wasm").read_bytes()
+    small = wasm_strip.strip(data, {"conv2d_f32"})
+    for C, M in ((1, 1), (3, 4)):  # group 1 with one channel is a GEMM too (conv.c: depthwise for group > 1)
+        np.testing.assert_allclose(_run_conv(small, C, M, 1), _run_conv(data, C, M, 1), rtol=1e-6)
+    with pytest.raises(wasmtime.Trap):
+        _run_conv(small, 2, 2, 2)
+    depthwise = wasm_strip.strip(data, {"conv2d_f32", "conv2d_f32/depthwise"})
+    np.testing.assert_array_equal(_run_conv(depthwise, 2, 2, 2), _run_conv(data, 2, 2, 2))
