@@ -163,9 +163,11 @@ async function buildModules(gpu, entries) {
 }
 const idOf = (path) => relative(SRC, path).split('\\').join('/');
 const opFiles = opModules().map((f) => join(OPS_DIR, f));
-const modules = await buildModules(false, opFiles);
+// lib/lowp_absent.mjs: what the linker puts in lib/lowp.mjs's place for a model without low-precision dtypes
+const LOWP_ABSENT = join(SRC, 'lib', 'lowp_absent.mjs');
+const modules = await buildModules(false, [...opFiles, LOWP_ABSENT]);
 const DEVICE_MODULE = join(SRC, 'webgpu', 'device.mjs');
-const gpuModules = await buildModules(true, [...opFiles, DEVICE_MODULE]);
+const gpuModules = await buildModules(true, [...opFiles, DEVICE_MODULE, LOWP_ABSENT]);
 
 // 3b. The shaders, includes expanded, one file each (the library of includes is every .wgsl).
 const { expand } = await import(pathToFileURL(join(SRC, 'webgpu', 'shaders.mjs')).href);
@@ -217,6 +219,8 @@ for (const { file, units } of await loadOpModules()) {
       module,
       devices,
       kernels: [...new Set(['wasm', 'js'].flatMap((d) => unit[d]?.kernels ?? []))].sort(),
+      // the kernels and parts its wasm part may call (webedge/backends/wasm_strip.py strips the rest)
+      ...(unit.wasm?.calls ? { wasm_calls: [...unit.wasm.calls] } : {}),
       shaders: [...(unit.webgpu?.kernels ?? [])].sort(),
       shape: unit.control ? 'control' : !unit.shape ? 'computed' : unit.shapeReads?.length ? 'data-dependent' : 'static',
       shape_reads: unit.shapeReads ?? [],

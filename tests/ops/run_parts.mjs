@@ -51,7 +51,8 @@ function wire(t) {
 async function runOn(c, device) {
   const session = await createSession({
     plan: c.plan,
-    kernels: c.plan.kernels.map((k) => [`kernels/${k}.wasm`, kernels[k]]),
+    // the modules as the case's bundle would ship them (stripped to what its plan calls), else whole
+    kernels: c.kernels ? c.kernels.map((k) => [`kernels/${k.module}.wasm`, bytesOf(k)]) : c.plan.kernels.map((k) => [`kernels/${k}.wasm`, kernels[k]]),
     weights: c.weights.map((w) => ({ name: w.name, dtype: w.dtype, shape: w.shape, bytes: bytesOf(w) })),
     ops: units,
     placement: { [c.op]: [device] },

@@ -12,6 +12,9 @@ are expanded into their ONNX function bodies.
 
 A part that does not take a case (the wasm part and a 3-D Conv, say) is skipped with the part's
 own reason; `test_every_part_runs_some_case` fails a part that takes none.
+
+Each case's kernel modules are the ones its bundle would ship: stripped to what its plan calls
+(webedge/backends/wasm_strip.py), so a kernel or part an op uses without declaring it traps here.
 """
 
 from __future__ import annotations
@@ -69,7 +72,18 @@ def prepare(case, blob: conformance.Blob) -> tuple[str | None, dict | None]:
         return "sequence/optional values", None
     return None, {"plan": plan,
                   "weights": [{"name": w.name, "dtype": w.dtype, "shape": w.shape, **blob.add(w.data)} for w in weights],
-                  "feeds": conformance._feeds(case, blob, set(plan["inputs"]))}
+                  "feeds": conformance._feeds(case, blob, set(plan["inputs"])),
+                  "kernels": [{"module": k, **_kernel_ref(plan, k, blob)} for k in plan["kernels"]]}
+
+
+def _kernel_ref(plan: dict, module: str, blob: conformance.Blob) -> dict:
+    """Kernel module `module` as a bundle of this plan ships it (stripped: webedge/backends/
+    wasm_strip.py), in the blob once per distinct content."""
+    data = native.kernel_bytes(plan, f"kernels/{module}.wasm")
+    refs = blob.__dict__.setdefault("kernel_refs", {})
+    if data not in refs:
+        refs[data] = blob.add(data)
+    return refs[data]
 
 
 def _selected(session, test_name: str) -> set[str]:

@@ -4,7 +4,7 @@
  *   iy = oy * s + k * d - pad (top/left); taps outside the input read zero.
  *
  * Paths:
- *   depthwise (group == C == M): per channel, the input rows a window needs are copied into
+ *   depthwise (group == C == M > 1): per channel, the input rows a window needs are copied into
  *     zero-padded rows on the stack, then 8/4 output columns at a time with unit-stride loads
  *     (sw 1), even-lane shuffles (sw 2) or gathers; 3x3 keeps its 9 weights in registers.
  *   everything else: per image and group, a GEMM  y[Mg, OH*OW] = w[Mg, Cg*KH*KW] @ B  through
@@ -12,6 +12,7 @@
  *     straight from the [Cg, H*W] rows) or im2col blocks gathered into the packing buffer.
  * conv2d_f32_ref is the direct 7-deep scalar loop, kept as the reference; it is built into the test
  * variant only (WEBEDGE_REFERENCE_KERNELS), not shipped. Arguments: js/src/webedge/wasm/abi.mjs. */
+#define ACT_PARTS /* linalg exports the fused-activation parts (mathf.h) */
 #include "gemm_core.h"
 
 /* ---- depthwise -------------------------------------------------------------------------------- */
@@ -100,7 +101,7 @@ static void dw_cols(const float *const *rows, const float *wc, int KH, int KW, v
 }
 
 /* noinline: keeps its 48 KiB row buffer out of conv2d_f32's frame (gemm_run has its own) */
-static __attribute__((noinline)) void conv_depthwise(const float *x, const float *w, const float *bias, float *y,
+KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(const float *x, const float *w, const float *bias, float *y,
                                                      int N, int C, int H, int W, int KH, int KW, int OH, int OW,
                                                      int sh, int sw, int dh, int dw, int pt, int pl, int act, float a0,
                                                      float a1) {
@@ -186,7 +187,8 @@ KEXPORT("conv2d_f32")
 void conv2d_f32(const float *x, const float *w, const float *bias, float *y, int N, int C, int H, int W, int M, int KH,
                 int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pad_top, int pad_left, int group, int act,
                 float a0, float a1) {
-  if (group == C && group == M) {
+  if (group > 1 && group == C && group == M) { /* group > 1: a 1-channel conv is a GEMM, and a plan without
+                                                  grouped convs needs no depthwise part (wasm_strip.py) */
     conv_depthwise(x, w, bias, y, N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, pad_top, pad_left, act, a0, a1);
     return;
   }

@@ -114,8 +114,8 @@ enum {
 
 /* One out-of-line loop per op with the math inlined once; the last n % 4 elements go through a
  * 4-float stack slot so the tail runs the same vector code. */
-#define UNARY_FN(name, EXPR)                                                                       \
-  static __attribute__((noinline)) void name(const float *x, float *y, int n, float a0, float a1) { \
+#define UNARY_FN(name, PART, EXPR)                                                                 \
+  KPART(PART) __attribute__((noinline))        void name(const float *x, float *y, int n, float a0, float a1) { \
     (void)a0;                                                                                      \
     (void)a1;                                                                                      \
     for (int i = 0; i < n; i += 4) {                                                               \

@@ -4,16 +4,16 @@
  * the elementwise kernels weigh. */
 #include "elementwise.h"
 
-UNARY_FN(u_sigmoid, f4_sigmoid(v))
-UNARY_FN(u_tanh, f4_tanh(v))
-UNARY_FN(u_exp, f4_exp(v))
-UNARY_FN(u_log, f4_log(v))
-UNARY_FN(u_erf, f4_erf(v))
-UNARY_FN(u_gelu, f4_gelu(v))
-UNARY_FN(u_softplus, f4_softplus(v))
-UNARY_FN(u_elu, f4_elu(v, a0))
-UNARY_FN(u_sin, f4_sin(v))
-UNARY_FN(u_cos, f4_cos(v))
+UNARY_FN(u_sigmoid, "math_f32/Sigmoid", f4_sigmoid(v))
+UNARY_FN(u_tanh, "math_f32/Tanh", f4_tanh(v))
+UNARY_FN(u_exp, "math_f32/Exp", f4_exp(v))
+UNARY_FN(u_log, "math_f32/Log", f4_log(v))
+UNARY_FN(u_erf, "math_f32/Erf", f4_erf(v))
+UNARY_FN(u_gelu, "math_f32/Gelu", f4_gelu(v))
+UNARY_FN(u_softplus, "math_f32/Softplus", f4_softplus(v))
+UNARY_FN(u_elu, "math_f32/Elu", f4_elu(v, a0))
+UNARY_FN(u_sin, "math_f32/Sin", f4_sin(v))
+UNARY_FN(u_cos, "math_f32/Cos", f4_cos(v))
 
 KEXPORT("math_f32")
 void math_f32(int op, const float *x, float *y, int n, float a0, float a1) {

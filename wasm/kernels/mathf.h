@@ -18,6 +18,17 @@
 #include <wasm_simd128.h>
 
 #define KEXPORT(name) __attribute__((export_name(name)))
+/* A part: a noinline function that some kernel calls only for some ops or attributes, exported as
+ * "<kernel>/<part>" (or "act/<Op>") so that `webedge bundle` can strip the parts a plan never
+ * reaches (webedge/backends/wasm_strip.py); the kernels' ABI is unchanged. */
+#define KPART(name) __attribute__((export_name(name))) /* on a non-static function: zig drops a static one's export */
+/* The fused-activation parts are exported only by the modules that define ACT_PARTS (linalg):
+ * the others never call them. */
+#ifdef ACT_PARTS
+#define ACT_PART(name) KPART(name)
+#else
+#define ACT_PART(name) static
+#endif
 #define F4(c) wasm_f32x4_splat(c)
 #define D2(c) wasm_f64x2_splat(c)
 #define I64(c) wasm_i64x2_splat(c)
@@ -334,8 +345,8 @@ static inline v128_t f4_leakyrelu(v128_t x, float alpha) {
 
 /* One out-of-line copy of the exp-based activations per module (they would otherwise be inlined
  * into every epilogue site). */
-static __attribute__((noinline)) v128_t f4_sigmoid_call(v128_t x) { return f4_sigmoid(x); }
-static __attribute__((noinline)) v128_t f4_tanh_call(v128_t x) { return f4_tanh(x); }
+ACT_PART("act/Sigmoid") __attribute__((noinline)) v128_t f4_sigmoid_call(v128_t x) { return f4_sigmoid(x); }
+ACT_PART("act/Tanh") __attribute__((noinline)) v128_t f4_tanh_call(v128_t x) { return f4_tanh(x); }
 
 /* Fused epilogue activation; act is loop-invariant, so the branch predicts perfectly. */
 static inline v128_t f4_act(int act, v128_t x, float a0, float a1) {

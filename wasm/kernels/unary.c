@@ -4,19 +4,19 @@
  * the rest are math.c's math_f32. */
 #include "elementwise.h"
 
-UNARY_FN(u_copy, v)
-UNARY_FN(u_relu, f4_relu(v))
-UNARY_FN(u_clip, f4_clip(v, a0, a1))
-UNARY_FN(u_hardsigmoid, f4_hardsigmoid(v, a0, a1))
-UNARY_FN(u_hardswish, f4_hardswish(v))
-UNARY_FN(u_leakyrelu, f4_leakyrelu(v, a0))
-UNARY_FN(u_sqrt, wasm_f32x4_sqrt(v))
-UNARY_FN(u_abs, wasm_f32x4_abs(v))
-UNARY_FN(u_neg, wasm_f32x4_neg(v))
-UNARY_FN(u_reciprocal, wasm_f32x4_div(F4(1.0f), v))
-UNARY_FN(u_floor, wasm_f32x4_floor(v))
-UNARY_FN(u_ceil, wasm_f32x4_ceil(v))
-UNARY_FN(u_round, wasm_f32x4_nearest(v))
+UNARY_FN(u_copy, "unary_f32/Identity", v)
+UNARY_FN(u_relu, "unary_f32/Relu", f4_relu(v))
+UNARY_FN(u_clip, "unary_f32/Clip", f4_clip(v, a0, a1))
+UNARY_FN(u_hardsigmoid, "unary_f32/HardSigmoid", f4_hardsigmoid(v, a0, a1))
+UNARY_FN(u_hardswish, "unary_f32/HardSwish", f4_hardswish(v))
+UNARY_FN(u_leakyrelu, "unary_f32/LeakyRelu", f4_leakyrelu(v, a0))
+UNARY_FN(u_sqrt, "unary_f32/Sqrt", wasm_f32x4_sqrt(v))
+UNARY_FN(u_abs, "unary_f32/Abs", wasm_f32x4_abs(v))
+UNARY_FN(u_neg, "unary_f32/Neg", wasm_f32x4_neg(v))
+UNARY_FN(u_reciprocal, "unary_f32/Reciprocal", wasm_f32x4_div(F4(1.0f), v))
+UNARY_FN(u_floor, "unary_f32/Floor", wasm_f32x4_floor(v))
+UNARY_FN(u_ceil, "unary_f32/Ceil", wasm_f32x4_ceil(v))
+UNARY_FN(u_round, "unary_f32/Round", wasm_f32x4_nearest(v))
 
 KEXPORT("unary_f32")
 void unary_f32(int op, const float *x, float *y, int n, float a0, float a1) {

@@ -32,9 +32,16 @@ def module_source(module_id: str, gpu: bool = False) -> str:
     return packaged(f"runtime/{rel}").read_text().strip()
 
 
-def link(ops, gpu: bool = False) -> bytes:
+LOWP = "lib/lowp.mjs"
+LOWP_ABSENT = "lib/lowp_absent.mjs"
+
+
+def link(ops, gpu: bool = False, lowp: bool = True) -> bytes:
     """The executor module for `ops` (ONNX op names the registry knows). `gpu`: the op modules'
-    variants with their webgpu parts, and the WebGPU device module (`--ep webgpu` bundles)."""
+    variants with their webgpu parts, and the WebGPU device module (`--ep webgpu` bundles).
+    `lowp=False` (the model has no low-precision dtype: `uses_lowp`): where lib/numbers.mjs is
+    lib/lowp.mjs's only importer (Cast, Range), the codecs are left out for lib/lowp_absent.mjs,
+    which throws if such a dtype reaches it anyway."""
     modules = modules_for(ops, gpu)
     if gpu:
         device = registry()["gpu_device"]
@@ -42,9 +49,55 @@ def link(ops, gpu: bool = False) -> bytes:
             if m not in modules:
                 modules.append(m)
     units = [m for m in modules if m.startswith("ops/")]
-    body = ",\n".join(f"{json.dumps(m)}:{module_source(m, gpu)}" for m in ["core", *modules])
+    graph = registry()["gpu_modules" if gpu else "modules"]
+    absent = not lowp and all(m == "lib/numbers.mjs" or LOWP not in graph[m]["imports"] for m in modules)
+    body = ",\n".join(f"{json.dumps(m)}:{module_source(LOWP_ABSENT if absent and m == LOWP else m, gpu)}"
+                       for m in ["core", *modules])
     gpu_expr = f'R({json.dumps(registry()["gpu_device"])})' if gpu else "null"
     return (HEADER + "const M={\n" + body + "};\n" + FOOTER % (json.dumps(units, separators=(",", ":")), gpu_expr)).encode()
+
+
+# onnx.TensorProto element types 1..15 (float ... complex128, float16 and bool among them) are not
+# low-precision; bfloat16 (16), the float8/float4 formats and int4/uint4/int2/uint2 are, and so is
+# any newer type.
+PLAIN_TYPES = frozenset(range(1, 16))
+
+
+def uses_lowp(model) -> bool:
+    """Whether a low-precision dtype can occur in `model` (an onnx.ModelProto): a graph input,
+    output, value_info, initializer or tensor attribute of such a type, or a `to`/`dtype`/
+    `output_dtype` attribute naming one, in the graph or a subgraph. Every other tensor's dtype
+    comes from these."""
+    def type_lowp(t) -> bool:
+        kind = t.WhichOneof("value")
+        if kind == "tensor_type" or kind == "sparse_tensor_type":
+            elem = getattr(t, kind).elem_type
+            return elem != 0 and elem not in PLAIN_TYPES
+        if kind in ("sequence_type", "optional_type"):
+            return type_lowp(getattr(t, kind).elem_type)
+        if kind == "map_type":
+            return type_lowp(t.map_type.value_type)
+        return False
+
+    def tensor_lowp(t) -> bool:
+        return t.data_type not in PLAIN_TYPES
+
+    def graph_lowp(g) -> bool:
+        if any(type_lowp(v.type) for v in [*g.input, *g.output, *g.value_info]):
+            return True
+        if any(tensor_lowp(t) for t in g.initializer) or any(tensor_lowp(s.values) for s in g.sparse_initializer):
+            return True
+        for node in g.node:
+            for a in node.attribute:
+                if a.name in ("to", "dtype", "output_dtype") and a.i and a.i not in PLAIN_TYPES:
+                    return True
+                if (a.HasField("t") and tensor_lowp(a.t)) or any(tensor_lowp(t) for t in a.tensors):
+                    return True
+                if (a.HasField("g") and graph_lowp(a.g)) or any(graph_lowp(s) for s in a.graphs):
+                    return True
+        return False
+
+    return graph_lowp(model.graph)
 
 
 def gpu_closure(module_id: str) -> list[str]:

@@ -2,7 +2,8 @@
 
 The bundle ships the plan (JSON), the executor linked for the plan's ops (executor_js.py: the core
 and only those op modules), only the kernel modules the plan uses (from webedge/runtime/kernels,
-built by wasm/build.py and committed, so bundling needs no compiler), and the weights of the
+built by wasm/build.py and committed, so bundling needs no compiler), each stripped to the kernels
+and parts the plan's nodes may call (wasm_strip.py), and the weights of the
 *optimized* graph (BatchNormalization already folded into Conv, etc.). Each kernel module comes
 twice: `kernels/<name>.wasm` (role `kernel`) and its threaded variant `kernels/mt/<name>.wasm`
 (role `kernel-mt`, on a shared memory); the loader fetches one set only, the threaded one when
@@ -21,9 +22,9 @@ from .. import __version__
 from ..plan.compile import compile_plan, missing_ops
 from ..plan.fuse import fuse_activations
 from ..installation import packaged
-from ..plan.ops import shaders_for
+from ..plan.ops import registry, shaders_for
 from ..plan.optimize import optimize
-from . import executor_js
+from . import executor_js, wasm_strip
 from .base import Emitted, RuntimeFile
 
 MT_PREFIX = "kernels/mt/"
@@ -57,32 +58,44 @@ def plan(graph_model: onnx.ModelProto) -> dict:
     return compile_plan(graph_model)
 
 
-def plan_ops(plan_: dict) -> set[str]:
-    """Every op the plan runs, its subplans' included."""
-    ops: set[str] = set()
+def plan_nodes(plan_: dict) -> list[dict]:
+    """Every node of the plan, its subplans' included."""
+    out: list[dict] = []
 
     def walk(nodes):
         for n in nodes:
-            ops.add(n["op"])
+            out.append(n)
             for a in n["attrs"].values():
                 if isinstance(a, dict) and "nodes" in a:
                     walk(a["nodes"])
 
     walk(plan_["nodes"])
-    return ops
+    return out
 
 
-def runtime_files(plan_: dict, gpu: bool = False) -> list[RuntimeFile]:
+def plan_ops(plan_: dict) -> set[str]:
+    """Every op the plan runs, its subplans' included."""
+    return {n["op"] for n in plan_nodes(plan_)}
+
+
+def kernel_bytes(plan_: dict, rel: str) -> bytes:
+    """Kernel module `rel` (kernels/<name>.wasm or kernels/mt/<name>.wasm) stripped to the kernels
+    and parts the plan's nodes may call (wasm_strip.py); whole when an op using it declares none."""
+    data = packaged(f"runtime/{rel}").read_bytes()
+    keep = wasm_strip.needed_exports(plan_nodes(plan_), registry(), rel.rsplit("/", 1)[-1].removesuffix(".wasm"))
+    return data if keep is None else wasm_strip.strip(data, keep)
+
+
+def runtime_files(plan_: dict, gpu: bool = False, lowp: bool = True) -> list[RuntimeFile]:
     """The executor linked for the plan's ops, the worker pool, and the plan's kernel modules;
     `gpu`: the executor with the ops' webgpu parts and the WGSL shaders they run (role `shader`,
     fetched only by a page that uses WebGPU; the wasm kernels stay as its fallback)."""
-    executor = executor_js.link(plan_ops(plan_), gpu)
+    executor = executor_js.link(plan_ops(plan_), gpu, lowp)  # lowp: executor_js.uses_lowp
     files = [RuntimeFile(f"webedge-runtime.{hashlib.sha256(executor).hexdigest()[:16]}.mjs", executor, "executor")]
     # packaged(): a file missing from the installation is an InstallationError naming it
     files += [RuntimeFile(rel, packaged(f"runtime/{rel}").read_bytes(), "executor-mt") for rel in executor_js.threads_files()]
-    files += [RuntimeFile(f"kernels/{k}.wasm", packaged(f"runtime/kernels/{k}.wasm").read_bytes(), "kernel")
-              for k in plan_["kernels"]]
-    files += [RuntimeFile(f"{MT_PREFIX}{k}.wasm", packaged(f"runtime/{MT_PREFIX}{k}.wasm").read_bytes(), "kernel-mt")
+    files += [RuntimeFile(f"kernels/{k}.wasm", kernel_bytes(plan_, f"kernels/{k}.wasm"), "kernel") for k in plan_["kernels"]]
+    files += [RuntimeFile(f"{MT_PREFIX}{k}.wasm", kernel_bytes(plan_, f"{MT_PREFIX}{k}.wasm"), "kernel-mt")
               for k in plan_["kernels"]]
     if gpu:
         files += [RuntimeFile(f"shaders/{s}.wgsl", packaged(f"runtime/shaders/{s}.wgsl").read_bytes(), "shader")
@@ -133,7 +146,7 @@ class WebedgeBackend:
         plan_ = plan(graph_model)
         graph_bytes = json.dumps(plan_, separators=(",", ":")).encode()
         return Emitted(f"plan.{hashlib.sha256(graph_bytes).hexdigest()[:16]}.json", graph_bytes,
-                       runtime_files(plan_, gpu=self.ep == "webgpu"))
+                       runtime_files(plan_, gpu=self.ep == "webgpu", lowp=executor_js.uses_lowp(graph_model)))
 
     def amend_report(self, report: dict, manifest: dict) -> None:
         split_threaded_totals(report, manifest)

@@ -52,6 +52,6 @@ const gpuPart = {
 export const units = [{
   op: 'BatchNormalization',
   shape,
-  wasm: { kernels: ['norm'], supports: (node, [x]) => x.dtype === 'float32', run },
+  wasm: { kernels: ['norm'], calls: ['batchnorm_f32'], supports: (node, [x]) => x.dtype === 'float32', run },
   ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}),
 }];

@@ -131,7 +131,7 @@ function runGpu(gpu, node, [x, w, b], [y]) {
 export const units = [{
   op: 'ConvTranspose',
   shape,
-  wasm: { kernels: ['linalg'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: runWasm },
+  wasm: { kernels: ['linalg'], calls: ['gemm_f32'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: runWasm },
   js: { run: runJs },
   ...(globalThis.WEBGPU ? { webgpu: { kernels: ['conv_transpose2d'], run: runGpu,
     supports: (node, [x, w, b], gpu) => x.dims.length >= 3 && x.dims.length <= 4 && fitsF32(gpu, [x, w, b]) } } : {}),

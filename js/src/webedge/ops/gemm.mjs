@@ -66,7 +66,7 @@ function runGpu(gpu, node, [a, b, c], [y]) {
 export const units = [{
   op: 'Gemm',
   shape,
-  wasm: { kernels: ['linalg'], supports: (node, [a]) => a.dtype === 'float32', run },
+  wasm: { kernels: ['linalg'], calls: ['gemm_f32', 'act/Sigmoid', 'act/Tanh'], supports: (node, [a]) => a.dtype === 'float32', run },
   ...(globalThis.WEBGPU ? { webgpu: { kernels: ['matmul'], supports: (node, inputs, gpu) => fitsF32(gpu, inputs), run: runGpu,
     pipelines: (node) => [{ shader: 'matmul', constants: { ACT: ACT[node.attrs._act ?? 'none'],
       HAS_C: !!node.inputs[2] && (node.attrs.beta ?? 1) !== 0 } }] } } : {}),

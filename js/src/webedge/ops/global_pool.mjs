@@ -21,6 +21,7 @@ const shape = (node, [x]) => [{ dtype: x.dtype, dims: [x.dims[0], x.dims[1], ...
 
 const wasmPart = (kernel) => ({
   kernels: ['pool'],
+  calls: [kernel],
   supports: (node, [x]) => x.dtype === 'float32',
   run: (wasm, node, [x], [y]) => wasm.call(kernel, { x: x.ptr, y: y.ptr, NC: x.dims[0] * x.dims[1], HW: size(x.dims.slice(2)) }),
 });

@@ -17,6 +17,7 @@ export const units = [{
   shape: (node, [x]) => [{ dtype: x.dtype, dims: x.dims.slice() }],
   wasm: {
     kernels: ['norm'],
+    calls: ['instancenorm_f32'],
     supports: (node, [x]) => x.dtype === 'float32',
     run: (wasm, node, [x, scale, bias], [y]) => wasm.call('instancenorm_f32', { x: x.ptr, scale: scale.ptr, bias: bias.ptr,
       y: y.ptr, N: x.dims[0], C: x.dims[1], HW: size(x.dims.slice(2)), eps: node.attrs.epsilon ?? 1e-5 }),

@@ -54,7 +54,7 @@ const gpuFits = (node, [x, scale, bias], gpu) => {
 export const units = [{
   op: 'LayerNormalization',
   shape,
-  wasm: { kernels: ['norm'], supports: (node, [x]) => x.dtype === 'float32', run },
+  wasm: { kernels: ['norm'], calls: ['layernorm_f32'], supports: (node, [x]) => x.dtype === 'float32', run },
   ...(globalThis.WEBGPU ? { webgpu: { kernels: ['norm'], supports: gpuFits, run: runGpu,
     pipelines: (node) => [{ shader: 'norm', constants: { PER_CHANNEL: false, HAS_BIAS: !!node.inputs[2] } }] } } : {}),
 }];

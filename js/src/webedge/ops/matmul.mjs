@@ -110,7 +110,7 @@ function runGpu(gpu, node, [a, b], [y]) {
 export const units = [{
   op: 'MatMul',
   shape,
-  wasm: { kernels: ['linalg'], supports: (node, [a, b]) => a.dtype === 'float32' && b.dtype === 'float32', run },
+  wasm: { kernels: ['linalg'], calls: ['gemm_f32'], supports: (node, [a, b]) => a.dtype === 'float32' && b.dtype === 'float32', run },
   js: { supports: (node, [a]) => a.dtype !== 'bfloat16', run: runJs }, // bfloat16: no codec here
   ...(globalThis.WEBGPU ? { webgpu: { kernels: ['matmul'], run: runGpu, pipelines: () => [{ shader: 'matmul', constants: {} }], supports: (node, [a, b], gpu) =>
     fitsF32(gpu, [a, b]) && dimsOf(a, b).batch.length <= 4 && size(dimsOf(a, b).batch) <= 65535 } } : {}),

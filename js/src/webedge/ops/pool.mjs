@@ -149,14 +149,15 @@ const gpuPart = {
   run: runGpu,
 };
 
-const wasmPart = {
+const wasmPart = (kernel) => ({
   kernels: ['pool'],
+  calls: [kernel],
   supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4 && !node.outputs[1],
   run: runWasm,
-};
+});
 export const units = [
-  { op: 'MaxPool', shape, wasm: wasmPart, js: { run: runJs }, ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}) },
-  { op: 'AveragePool', shape: (node, inputs) => shape(node, inputs).slice(0, 1), wasm: wasmPart, js: { run: runJs },
+  { op: 'MaxPool', shape, wasm: wasmPart('maxpool2d_f32'), js: { run: runJs }, ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}) },
+  { op: 'AveragePool', shape: (node, inputs) => shape(node, inputs).slice(0, 1), wasm: wasmPart('avgpool2d_f32'), js: { run: runJs },
     ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}) },
   { op: 'LpPool', shape: (node, inputs) => shape(node, inputs).slice(0, 1), js: { run: runJs } },
 ];

@@ -271,6 +271,6 @@ const lstmGpu = {
 export const units = ['LSTM', 'GRU', 'RNN'].map((op) => ({
   op,
   shape,
-  wasm: { kernels: ['linalg'], supports: (node, [X]) => X.dtype === 'float32', run },
+  wasm: { kernels: ['linalg'], calls: ['gemm_f32'], supports: (node, [X]) => X.dtype === 'float32', run },
   ...(globalThis.WEBGPU && op === 'LSTM' ? { webgpu: lstmGpu } : {}),
 }));

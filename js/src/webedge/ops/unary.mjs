@@ -65,8 +65,10 @@ function runJs(js, node, inputs, [y]) {
 }
 
 // The wasm part of a unary op: unary_f32 or math_f32 (`kernel`, in `module`) with the op's code.
-const wasmPart = (kernel, module, codes) => ({
+// `calls`: the kernel and the op's own part of it (webedge/backends/wasm_strip.py).
+const wasmPart = (kernel, module, codes, op) => ({
   kernels: [module],
+  calls: [kernel, `${kernel}/${op}`],
   hostInputs: [1, 2], // Clip's bounds are read as numbers
   supports: (node, [x]) => x.dtype === 'float32' && !(node.op === 'Gelu' && node.attrs.approximate === 'tanh'),
   run(wasm, node, inputs, [y]) {
@@ -74,15 +76,13 @@ const wasmPart = (kernel, module, codes) => ({
     wasm.call(kernel, { op: codes[node.op], x: inputs[0].ptr, y: y.ptr, n: y.size, a0, a1 });
   },
 });
-const UNARY_PART = wasmPart('unary_f32', 'unary', UNARY);
-const MATH_PART = wasmPart('math_f32', 'math', MATH);
 // webgpu: unary.wgsl, float32 only (Not works on bools; Gelu's tanh approximation is JS only)
 const GPU_PART = globalThis.WEBGPU ? unaryGpuPart(params) : null;
 
 export const units = ['Identity', ...Object.keys(FUNCTIONS)].map((op) => ({
   op,
   shape: (node, [x]) => [{ dtype: x.dtype, dims: x.dims.slice() }],
-  wasm: op in UNARY ? UNARY_PART : op in MATH ? MATH_PART : undefined,
+  wasm: op in UNARY ? wasmPart('unary_f32', 'unary', UNARY, op) : op in MATH ? wasmPart('math_f32', 'math', MATH, op) : undefined,
   js: { run: runJs },
   ...(globalThis.WEBGPU && op !== 'Not' ? { webgpu: GPU_PART } : {}),
 }));

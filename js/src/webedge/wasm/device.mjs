@@ -3,7 +3,7 @@
 // one call on this thread, or, with a worker pool, the calls of one op cut into shares that the
 // workers and this thread run at once. Ops never see threads: they say how their work splits
 // (`split`), this file decides whether it pays.
-import { KERNELS, argsOf } from './abi.mjs';
+import { argsOf } from './abi.mjs';
 import { warmUp } from './warmup.mjs';
 import { Tensor, size } from '../tensor.mjs';
 import { ARRAYS } from '../lib/dtypes.mjs';
@@ -58,7 +58,14 @@ export class WasmDevice {
 
   /** Run kernel `name` once with named arguments (wasm/abi.mjs has the lists). */
   call(name, args) {
-    this.k[name](...argsOf(name, args));
+    this.fn(name)(...argsOf(name, args));
+  }
+
+  /** Kernel `name`; the bundle strips the kernels its plan never calls (webedge/backends/wasm_strip.py). */
+  fn(name) {
+    const fn = this.k[name];
+    if (!fn) throw new WebedgeError(`kernel ${name} is not in this bundle's kernel modules: bundle the model again`);
+    return fn;
   }
 
   /** Run kernel `name` over `units` units of work (in multiples of `align`, `flops` in all):
@@ -74,7 +81,7 @@ export class WasmDevice {
         return pool.run(name, shares);
       }
     }
-    const fn = this.k[name];
+    const fn = this.fn(name);
     for (const c of callsFor([0, units])) fn(...argsOf(name, c));
     return undefined;
   }
@@ -93,7 +100,9 @@ export class WasmDevice {
 }
 
 /** Instantiate `kernels` ([file, wasm bytes] pairs) on `arena`'s memory; returns the compiled
- * modules, every instance's exports merged, and the module names. */
+ * modules, every instance's exports merged, and the module names. A bundle's modules export only
+ * the kernels and parts its plan calls (webedge/backends/wasm_strip.py), so a missing kernel is an
+ * error when called (WasmDevice.fn), not here. */
 export async function instantiateKernels(kernels, arena) {
   const exports = {};
   const modules = [];
@@ -107,10 +116,6 @@ export async function instantiateKernels(kernels, arena) {
     } catch (cause) {
       throw new WebedgeError(`${file}: could not instantiate the kernel module (${cause.message})`, { file, cause });
     }
-  }
-  for (const name of names) {
-    const missing = Object.keys(KERNELS).filter((k) => KERNELS[k].module === name && typeof exports[k] !== 'function');
-    if (missing.length) throw new WebedgeError(`kernels/${name}.wasm lacks ${missing.join(', ')} (wasm/abi.mjs)`);
   }
   return { exports, modules, names };
 }

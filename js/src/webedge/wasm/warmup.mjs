@@ -24,11 +24,11 @@ function callsAt(p) {
     conv2d_f32: [ // im2col path, pointwise path, depthwise path
       { ...conv, KH: 3, KW: 3, OH: 4, OW: 4, pad_top: 0, pad_left: 0 },
       { ...conv, KH: 1, KW: 1, OH: 6, OW: 6, pad_top: 0, pad_left: 0, act: ACT.none },
-      { ...conv, KH: 3, KW: 3, OH: 6, OW: 6, pad_top: 1, pad_left: 1, group: 8 },
+      { ...conv, KH: 3, KW: 3, OH: 6, OW: 6, pad_top: 1, pad_left: 1, group: 8, $part: 'conv2d_f32/depthwise' },
     ],
     gemm_f32: [gemm, { ...gemm, M: 1, transB: 1 }, { ...gemm, M: 1 }],
-    unary_f32: [{ op: UNARY.Relu, x, y, n: 256, a0: 0, a1: 0 }],
-    math_f32: [MATH.Sigmoid, MATH.Tanh].map((op) => ({ op, x, y, n: 256, a0: 0, a1: 0 })),
+    unary_f32: [{ op: UNARY.Relu, x, y, n: 256, a0: 0, a1: 0, $part: 'unary_f32/Relu' }],
+    math_f32: ['Sigmoid', 'Tanh'].map((op) => ({ op: MATH[op], x, y, n: 256, a0: 0, a1: 0, $part: `math_f32/${op}` })),
     binary_f32: [{ ...binary, op: BINARY.Add }, { ...binary, op: BINARY.Mul }],
     pow_f32: [binary],
     maxpool2d_f32: [pool],
@@ -42,7 +42,9 @@ function callsAt(p) {
   };
 }
 
-/** Call every kernel the device has loaded ROUNDS times on tiny problems. */
+/** Call every kernel the device has loaded ROUNDS times on tiny problems; a call through a part
+ * (`$part`, a function the kernel calls for some ops only) only where the module exports that part:
+ * a bundle's modules keep only the parts its plan calls (webedge/backends/wasm_strip.py). */
 export function warmUp(device) {
   const { arena } = device;
   const p = arena.alloc(SCRATCH);
@@ -54,7 +56,8 @@ export function warmUp(device) {
     ints.set([1], 32);
     for (const [name, calls] of Object.entries(callsAt(p))) {
       if (typeof device.k[name] !== 'function') continue;
-      for (let r = 0; r < ROUNDS; r++) for (const args of calls) device.call(name, args);
+      const ready = calls.filter((c) => !c.$part || typeof device.k[c.$part] === 'function').map(({ $part, ...c }) => c);
+      for (let r = 0; r < ROUNDS; r++) for (const args of ready) device.call(name, args);
     }
   } finally {
     arena.dispose(p);

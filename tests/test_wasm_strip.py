@@ -1,0 +1,141 @@
+"""Bundle-time stripping of the kernel modules (webedge/backends/wasm_strip.py): the decoder reads
+every committed module to its end, stripping keeps what the kept kernels and parts reach (and their
+results), and the registry's `wasm_calls` name only what the modules export."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+import wasmtime
+
+from webedge.backends import native, wasm_strip
+from webedge.plan.ops import registry
+
+KERNEL_DIR = Path(native.__file__).resolve().parents[1] / "runtime" / "kernels"
+MODULES = sorted(KERNEL_DIR.glob("*.wasm")) + sorted((KERNEL_DIR / "mt").glob("*.wasm"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(KERNEL_DIR).as_posix())
+def test_decoder_reads_every_body_and_keeping_all_changes_nothing(path: Path):
+    data = path.read_bytes()
+    for sid, body in wasm_strip._sections(data):
+        if sid == 10:
+            for entry in wasm_strip._code_entries(body):
+                wasm_strip.calls_of(entry)  # raises unless the body ends exactly at its end
+    assert wasm_strip.strip(data, set(wasm_strip.exports_of(data))) == data
+
+
+def _run_unary(data: bytes, kernel: str, op: int, x: np.ndarray) -> np.ndarray:
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    memory = wasmtime.Memory(store, wasmtime.MemoryType(wasmtime.Limits(2, None)))
+    inst = wasmtime.Instance(store, wasmtime.Module(engine, data), [memory])
+    base = 65536
+    raw = x.astype(np.float32).tobytes()
+    memory.write(store, raw, base)
+    inst.exports(store)[kernel](store, op, base, base + len(raw), x.size, 0.0, 0.0)
+    return np.frombuffer(bytes(memory.read(store, base + len(raw), base + 2 * len(raw))), np.float32)
+
+
+def test_stripped_math_module_keeps_its_results_and_drops_the_rest():
+    data = (KERNEL_DIR / "math.wasm").read_bytes()
+    keep = {"math_f32", "math_f32/Exp", "math_f32/Tanh"}
+    small = wasm_strip.strip(data, keep)
+    assert len(gzip.compress(small, 9)) < len(gzip.compress(data, 9)) // 2
+    assert set(wasm_strip.exports_of(small)) == keep
+    codes = registry()["enums"]["math"]
+    x = np.linspace(-5, 5, 37, dtype=np.float32)
+    for op in ("Exp", "Tanh"):
+        np.testing.assert_array_equal(_run_unary(small, "math_f32", codes[op], x), _run_unary(data, "math_f32", codes[op], x))
+    with pytest.raises(wasmtime.Trap):  # a stripped part traps; only a plan that never calls it gets this module
+        _run_unary(small, "math_f32", codes["Log"], x)
+
+
+def test_stripped_threaded_module_is_valid():
+    config = wasmtime.Config()
+    config.wasm_threads = True
+    config.shared_memory = True
+    data = (KERNEL_DIR / "mt" / "linalg.wasm").read_bytes()
+    small = wasm_strip.strip(data, {"gemm_f32"})
+    wasmtime.Module(wasmtime.Engine(config), small)  # validates
+    assert wasm_strip.exports_of(small) == ["gemm_f32"]
+    assert len(small) < len(data) // 2
+
+
+def test_unknown_export_is_an_error():
+    with pytest.raises(ValueError, match="exports no"):
+        wasm_strip.strip((KERNEL_DIR / "pool.wasm").read_bytes(), {"conv2d_f32"})
+
+
+def test_wasm_calls_name_exports_of_the_ops_modules():
+    reg = registry()
+    declared = 0
+    for op, entry in reg["ops"].items():
+        if "wasm_calls" not in entry:
+            continue
+        declared += 1
+        exported = {n for m in entry["kernels"] for d in ("", "mt/")
+                    for n in wasm_strip.exports_of((KERNEL_DIR / f"{d}{m}.wasm").read_bytes())}
+        assert set(entry["wasm_calls"]) <= exported, op
+    assert declared > 30
+
+
+def _node(op, **attrs):
+    return {"op": op, "attrs": attrs, "inputs": [], "outputs": []}
+
+
+def test_needed_exports_follow_the_plans_nodes_and_attributes():
+    reg = registry()
+    assert wasm_strip.needed_exports([_node("Conv", group=1), _node("MatMul")], reg, "linalg") == {"conv2d_f32", "gemm_f32"}
+    assert wasm_strip.needed_exports([_node("Conv", group=8, _act="Tanh")], reg, "linalg") == {
+        "conv2d_f32", "conv2d_f32/depthwise", "act/Tanh"}
+    assert wasm_strip.needed_exports([_node("Exp"), _node("Relu"), _node("Add")], reg, "math") == {"math_f32", "math_f32/Exp"}
+    assert wasm_strip.needed_exports([_node("GlobalMaxPool"), _node("MaxPool")], reg, "pool") == {
+        "global_maxpool_f32", "maxpool2d_f32"}
+
+
+def test_an_op_that_declares_no_calls_keeps_the_module_whole():
+    reg = {"ops": {"A": {"kernels": ["linalg"], "wasm_calls": ["gemm_f32"]}, "B": {"kernels": ["linalg"]}}}
+    assert wasm_strip.needed_exports([_node("A"), _node("B")], reg, "linalg") is None
+    assert wasm_strip.needed_exports([_node("A")], reg, "linalg") == {"gemm_f32"}
+
+
+@pytest.mark.parametrize("module,kernel,enum", [("unary", "unary_f32", "unary"), ("math", "math_f32", "math")])
+def test_each_unary_op_runs_on_its_own_part(module, kernel, enum):
+    """Stripped to the kernel and `<kernel>/<op>`, each op's code reaches its own loop (a wrong part
+    name would trap) and gives the whole module's results."""
+    data = (KERNEL_DIR / f"{module}.wasm").read_bytes()
+    x = np.linspace(-3, 3, 23, dtype=np.float32)
+    for op, code in registry()["enums"][enum].items():
+        small = wasm_strip.strip(data, {kernel, f"{kernel}/{op}"})
+        np.testing.assert_array_equal(_run_unary(small, kernel, code, x), _run_unary(data, kernel, code, x), err_msg=op)
+
+
+def _run_conv(data: bytes, C: int, M: int, group: int) -> np.ndarray:
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    memory = wasmtime.Memory(store, wasmtime.MemoryType(wasmtime.Limits(4, None)))
+    inst = wasmtime.Instance(store, wasmtime.Module(engine, data), [memory])
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, C, 5, 5), dtype=np.float32)
+    w = rng.standard_normal((M, C // group, 3, 3), dtype=np.float32)
+    xp, wp, yp = 65536, 65536 + 4096, 65536 + 8192
+    memory.write(store, x.tobytes(), xp)
+    memory.write(store, w.tobytes(), wp)
+    # x w bias y N C H W M KH KW OH OW sh sw dh dw pad_top pad_left group act a0 a1
+    inst.exports(store)["conv2d_f32"](store, xp, wp, 0, yp, 1, C, 5, 5, M, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0, group, 0, 0.0, 0.0)
+    return np.frombuffer(bytes(memory.read(store, yp, yp + M * 9 * 4)), np.float32)
+
+
+def test_a_plan_without_grouped_convs_needs_no_depthwise_part():
+    data = (KERNEL_DIR / "linalg.wasm").read_bytes()
+    small = wasm_strip.strip(data, {"conv2d_f32"})
+    for C, M in ((1, 1), (3, 4)):  # group 1 with one channel is a GEMM too (conv.c: depthwise for group > 1)
+        np.testing.assert_allclose(_run_conv(small, C, M, 1), _run_conv(data, C, M, 1), rtol=1e-6)
+    with pytest.raises(wasmtime.Trap):
+        _run_conv(small, 2, 2, 2)
+    depthwise = wasm_strip.strip(data, {"conv2d_f32", "conv2d_f32/depthwise"})
+    np.testing.assert_array_equal(_run_conv(depthwise, 2, 2, 2), _run_conv(data, 2, 2, 2))

@@ -1,0 +1,1 @@
+require=>{var t=["bfloat16","float8e4m3fn","float8e4m3fnuz","float8e5m2","float8e5m2fnuz","float8e8m0","float4e2m1","int4","uint4","int2","uint2"];function n(e){if(t.includes(e))throw new Error(`${e}: this bundle was linked without the low-precision dtypes (its model had none); bundle it again`);return!1}return{decoder:n,encoder:n,isLowp:n}}
