@@ -33,7 +33,7 @@ from .backends.ort import OrtBackend
 from .errors import WebedgeError
 from .installation import packaged
 from .onnx_import import load_model
-from .prune import parse_names, prune
+from .prune import needed_names, parse_names, prune
 from .quantize.accuracy import CHECKED, check_accuracy
 from .quantize.model import check_quantize_args, quantize_model
 from .shards import pack
@@ -83,12 +83,39 @@ def _file_entry(rel: str, data: bytes, **extra) -> dict:
     return {"file": rel, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), **extra}
 
 
+def by_output(graph: onnx.GraphProto, weights: list) -> tuple[list, list | None]:
+    """Weights laid out for lazy outputs (load(url, {outputs})): with several outputs that read
+    different weights, those read by more than one output (the trunk) first, then each output's
+    own, each group in first-use order, and a shard boundary between groups (`pack`'s groups).
+    Otherwise the weights as they were, so a one-output bundle is what it always was."""
+    outputs = [o.name for o in graph.output]
+    if len(outputs) < 2:
+        return weights, None
+    reads = {o: needed_names(graph, o) for o in outputs}
+    users = [frozenset(o for o in outputs if w.name in reads[o]) for w in weights]
+    if len(set(users)) < 2:
+        return weights, None
+    first = {}
+    for i, u in enumerate(users):
+        first.setdefault(u, i)
+    # shared groups first, then one output's own, then (if any) weights no output reads
+    order = sorted(range(len(weights)), key=lambda i: (len(users[i]) < 2, not users[i], first[users[i]], i))
+    return [weights[i] for i in order], [users[i] for i in order]
+
+
+def needs(graph: onnx.GraphProto, shards: list, outputs: list[str]) -> dict[str, list[int]]:
+    """The manifest's `needs`: per output, the indices of the shards holding weights it reads."""
+    shard_of = {p.tensor.name: i for i, s in enumerate(shards) for p in s.placements}
+    return {o: sorted({shard_of[n] for n in needed_names(graph, o) if n in shard_of}) for o in outputs}
+
+
 def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backend: Backend, name: str,
                 shard_size: int, why: str, quantization: dict | None, compress: bool,
                 pruning: dict | None = None) -> None:
     """Write the bundle for `graph` (what `backend` runs) into the empty folder `tmp`."""
     graph_model, weights, inline_bytes = extract_weights(graph, subgraphs=backend.subgraphs)
-    shards = pack(weights, shard_size, compress=compress)
+    weights, groups = by_output(graph_model.graph, weights)
+    shards = pack(weights, shard_size, compress=compress, groups=groups)
     emitted = backend.emit(graph_model, shards)
     no_selftest = None
     if backend.name == "webedge" and "webgpu" in backend.eps:
@@ -115,6 +142,8 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backe
              "graph": _file_entry(emitted.graph_file, emitted.graph_bytes),
              "files": [_file_entry(f.rel, f.data, role=f.role) for f in emitted.files]}
     manifest = manifest_mod.build(model, shards, entry, name)
+    if len(manifest["outputs"]) > 1:
+        manifest["needs"] = needs(graph_model.graph, shards, [o["name"] for o in manifest["outputs"]])
     if quantization:
         manifest["quantization"] = {k: quantization[k] for k in ("encoding", "ratio", "tolerance") if k in quantization}
     manifest = manifest_mod.validate(manifest)

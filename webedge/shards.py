@@ -3,7 +3,9 @@
 A shard closes when the next tensor would take it past the target size, so the boundaries depend
 only on tensor sizes: fine-tuning a layer changes the bytes (and so the name) of the shards that
 hold it and no other. A tensor is never split (ONNX external data addresses one file), so a tensor
-bigger than the target gets a shard of its own. Offsets are aligned to `ALIGN` bytes so that any
+bigger than the target gets a shard of its own. With `groups` (one key per tensor; bundle.py
+passes the set of outputs that read it, for a model with heads) a shard also closes where the key
+changes, so one head's shard holds none of another head's weights. Offsets are aligned to `ALIGN` bytes so that any
 typed-array view or SIMD load in the browser is aligned.
 """
 
@@ -53,12 +55,13 @@ class Shard:
         return f"weights/{self.sha256[:NAME_HEX]}.bin"
 
 
-def pack(weights: list[WeightTensor], shard_size: int, compress: bool = False) -> list[Shard]:
+def pack(weights: list[WeightTensor], shard_size: int, compress: bool = False, groups: list | None = None) -> list[Shard]:
     shards: list[Shard] = []
     current = Shard()
-    for w in weights:
+    for k, w in enumerate(weights):
         start = -len(current.data) % ALIGN + len(current.data)
-        if current.placements and start + len(w.data) > shard_size:
+        new_group = groups is not None and k > 0 and groups[k] != groups[k - 1]
+        if current.placements and (start + len(w.data) > shard_size or new_group):
             shards.append(current)
             current, start = Shard(), 0
         current.data.extend(b"\0" * (start - len(current.data)))
