@@ -1,4 +1,6 @@
-"""Lazy outputs: the manifest's per-output `needs` and the head-grouped shard layout."""
+"""Lazy outputs: the manifest's per-output `needs`, the head-grouped shard layout, and
+load(url, {outputs}) / run(feeds, {outputs}) fetching a head's weights only when it is asked for,
+in headless Chromium on both backends (fails, never skips, without a Chromium)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ import pytest
 from onnx import helper
 
 from models import init, make_model, save, vi
-from test_prune import N, two_head_model
+from test_prune import A_BYTES, B_WIDTH, N, TRUNK_BYTES, two_head_model
 from webedge import manifest as manifest_mod
 from webedge.bundle import bundle
 from webedge.errors import WebedgeError
+from webedge.serve import BundleServer
+from webedge.testing import browser
 
 
 def shards_of(man: dict, output: str) -> set[str]:
@@ -79,3 +83,126 @@ def test_hostile_needs_are_refused_in_one_line(tmp_path, needs, phrase):
     with pytest.raises(WebedgeError) as err:
         manifest_mod.validate(bad)
     assert phrase in str(err.value) and "\n" not in str(err.value), err.value
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser.launch() as b:
+        yield b
+
+
+def open_page(chromium, server):
+    server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'><p>blank", "text/html")
+    context = chromium.new_context()
+    page = context.new_page()
+    context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
+    page.goto(server.url + "__webedge__/blank.html")
+    return page
+
+
+# load(url, {outputs: ['A']}), run; then run(feeds, {outputs: ['B']}); the weight files fetched by each step
+LAZY = """async ({x, xb, opts}) => {
+  const webedge = await import('/webedge.mjs');
+  const shards = () => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname.slice(1))
+    .filter((p) => p.startsWith('weights/'));
+  const events = [];
+  const feeds = {x: new Float32Array(x), xb: new Float32Array(xb)};
+  const plain = (out) => Object.fromEntries(Object.entries(out).map(([k, t]) => [k, Array.from(t.data)]));
+  try {
+    const model = await webedge.load('/model.json', {...opts, cache: false, outputs: ['A'],
+      onProgress: (e) => { if (e.phase === 'weights') events.push([e.loaded, e.total]); }});
+    await model.loaded;
+    const first = plain(await model.run(feeds));
+    const afterA = {files: shards(), network: model.stats.networkBytes, total: events.at(-1)[1]};
+    const second = plain(await model.run(feeds, {outputs: ['B']}));
+    const afterB = {files: shards(), network: model.stats.networkBytes, total: events.at(-1)[1], last: events.at(-1)};
+    const both = plain(await model.run(feeds, {outputs: ['A', 'B']}));
+    let unknown = null;
+    try { await model.run(feeds, {outputs: ['C']}); } catch (err) { unknown = err.message; }
+    await model.dispose();
+    return {first, second, both, afterA, afterB, unknown, backend: model.backend, streaming: model.streaming};
+  } catch (err) { return {error: err.message}; }
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("backend, ep, opts", [("webedge", "wasm", {"stream": True}), ("webedge", "wasm", {"stream": False}),
+                                               ("webedge", "wasm", {"worker": True}), ("ort", "wasm", {}),
+                                               ("webedge", "webgpu", {"backend": "webgpu"})])
+def test_load_for_a_fetches_trunk_and_a_then_run_b_fetches_b(chromium, tmp_path, backend, ep, opts):
+    from webedge.ort_session import session as ort_session
+
+    original = save(two_head_model(), tmp_path / "two.onnx")
+    bundle(original, tmp_path / "b", backend=backend, ep=ep, shard_size="2KB")
+    man = manifest_mod.read(tmp_path / "b")
+    size = {s["file"]: s["bytes"] for s in man["shards"]}
+    rng = np.random.default_rng(3)
+    x, xb = rng.standard_normal((1, N)).astype(np.float32), rng.standard_normal((1, B_WIDTH)).astype(np.float32)
+    want_a, want_b = ort_session(str(original)).run(["A", "B"], {"x": x, "xb": xb})
+    server = BundleServer(tmp_path / "b").start()
+    try:
+        got = open_page(chromium, server).evaluate(LAZY, {"x": x.ravel().tolist(), "xb": xb.ravel().tolist(),
+                                                          "opts": opts})
+    finally:
+        server.stop()
+    assert "error" not in got, got["error"]
+    assert got["backend"] == f"{backend}/{ep}", got  # WebGPU: the self-test of A alone passed
+    assert got["streaming"] == (backend == "webedge" and opts.get("stream", True))
+    a_files, b_files = shards_of(man, "A"), shards_of(man, "B")
+    if not opts.get("worker"):  # a worker's requests are in its own timeline, not the page's
+        assert set(got["afterA"]["files"]) == a_files, got["afterA"]
+        assert set(got["afterB"]["files"]) == a_files | b_files, got["afterB"]
+    # load() for A counts only the plan/graph and A's shards; run({outputs: ['B']}) adds exactly B's own
+    graph = man["backend"]["graph"]["bytes"]
+    a_bytes = sum(size[f] for f in a_files)
+    assert got["afterA"]["total"] == graph + a_bytes
+    assert sum(size[f] for f in a_files) < TRUNK_BYTES + A_BYTES + 128
+    b_only = sum(size[f] for f in b_files - a_files)
+    assert got["afterB"]["network"] - got["afterA"]["network"] == b_only
+    assert got["afterB"]["total"] == graph + a_bytes + b_only and got["afterB"]["last"][0] == got["afterB"]["last"][1]
+    assert b_only > 10 * a_bytes  # B's head is the big one: not fetched until asked for
+    assert list(got["first"]) == ["A"] and list(got["second"]) == ["B"] and sorted(got["both"]) == ["A", "B"]
+    np.testing.assert_allclose(got["first"]["A"], want_a.ravel(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(got["second"]["B"], want_b.ravel(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(got["both"]["A"], want_a.ravel(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(got["both"]["B"], want_b.ravel(), rtol=1e-4, atol=1e-4)
+    assert got["unknown"] == """outputs ["C"]: not a list of this bundle's outputs (A, B)"""
+
+
+@pytest.mark.browser
+def test_load_refuses_unknown_outputs_naming_the_valid_ones(chromium, tmp_path):
+    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="2KB")
+    server = BundleServer(tmp_path / "b").start()
+    try:
+        page = open_page(chromium, server)
+        got = [page.evaluate("""async (outputs) => {
+          const webedge = await import('/webedge.mjs');
+          try { await webedge.load('/model.json', {outputs}); return 'loaded'; }
+          catch (err) { return `${err.name}: ${err.message}`; }
+        }""", outputs) for outputs in (["A", "Z"], [], "A")]
+    finally:
+        server.stop()
+    assert got == ["""WebedgeError: outputs ["A","Z"]: not a list of this bundle's outputs (A, B)""",
+                   "WebedgeError: outputs []: not a list of this bundle's outputs (A, B)",
+                   """WebedgeError: outputs "A": not a list of this bundle's outputs (A, B)"""]
+
+
+@pytest.mark.browser
+def test_the_browser_refuses_a_hostile_needs(chromium, tmp_path):
+    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="2KB")
+    path = tmp_path / "b" / "model.json"
+    man = json.loads(path.read_text())
+    server = BundleServer(tmp_path / "b").start()
+    got = []
+    try:
+        page = open_page(chromium, server)
+        for needs in ({"A": [99]}, {"C": [0]}):
+            path.write_text(json.dumps({**man, "needs": needs}))
+            got.append(page.evaluate("""async () => {
+              const webedge = await import('/webedge.mjs');
+              try { await webedge.load('/model.json'); return 'loaded'; } catch (err) { return err.message; }
+            }"""))
+    finally:
+        server.stop()
+    assert got == ["model.json: invalid manifest at .needs.A: names no output or shard of this bundle",
+                   "model.json: invalid manifest at .needs.C: names no output or shard of this bundle"]

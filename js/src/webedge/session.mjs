@@ -26,13 +26,26 @@ function parsePlan(manifest, planBytes) {
   return plan;
 }
 
-export async function createWebedgeSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders, placement }) {
-  const plan = parsePlan(manifest, planBytes);
-  const weights = manifest.weights.map((w) => ({ ...w, bytes: shards[w.shard].subarray(w.offset, w.offset + w.length) }));
-  return createSession({ plan, kernels, weights, ops, threads, gpu, shaders, placement });
+// `shards`: the bytes of each, or null for one load(url, {outputs}) did not fetch; its weights
+// stay out until session.addShards([[index, promise of its bytes], ...]) brings them.
+export async function createWebedgeSession(args) {
+  const session = await createStreamingSession({ ...args, shards: args.shards.map((b) => b && Promise.resolve(b)) });
+  await session.weightsPlaced;
+  return session;
 }
 
-// Like createWebedgeSession, but `shards` are promises: each shard's tensors are placed when it
+// Place shard i's weights when `promise` gives its bytes; a node reading one meanwhile waits for it.
+function feed(ex, manifest, i, promise) {
+  const mine = manifest.weights.filter((w) => w.shard === i);
+  const done = promise.then((bytes) => {
+    for (const w of mine) ex.addWeight(placeWeight(ex, { ...w, bytes: bytes.subarray(w.offset, w.offset + w.length) }));
+  });
+  for (const w of mine) ex.pending.set(w.name, done);
+  done.catch(() => {});
+  return done;
+}
+
+// Like createWebedgeSession, but `shards` are promises (or null): each shard's tensors are placed when it
 // arrives, and a node that reads a weight still on the way waits for that shard only.
 export async function createStreamingSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders,
   placement }) {
@@ -40,17 +53,9 @@ export async function createStreamingSession({ manifest, planBytes, kernels, sha
   const session = await createSession({ plan, kernels, weights: [], ops, threads, gpu, shaders, placement });
   const ex = session.executor;
   ex.streaming = true;
-  const placed = shards.map((promise, i) => {
-    const mine = manifest.weights.filter((w) => w.shard === i);
-    const done = promise.then((bytes) => {
-      for (const w of mine) ex.addWeight(placeWeight(ex, { ...w, bytes: bytes.subarray(w.offset, w.offset + w.length) }));
-    });
-    for (const w of mine) ex.pending.set(w.name, done);
-    done.catch(() => {});
-    return done;
-  });
-  session.weightsPlaced = Promise.all(placed);
+  session.weightsPlaced = Promise.all(shards.map((promise, i) => promise && feed(ex, manifest, i, promise)));
   session.weightsPlaced.then(() => { ex.streaming = false; }, () => {}); // all in: no more waiting per node
+  session.addShards = (list) => Promise.all(list.map(([i, bytes]) => feed(ex, manifest, i, bytes)));
   return session;
 }
 
@@ -128,7 +133,7 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
     },
     fallbackReason,
     placement: () => executor.placementReport(),
-    run: (feeds) => executor.run(feeds),
+    run: (feeds, outputs) => executor.run(feeds, outputs),
     async dispose() {
       pool?.dispose();
       if (globalThis.WEBGPU && devices.webgpu && devices.webgpu !== gpuDevice) devices.webgpu.destroy();
@@ -138,7 +143,8 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
   if (globalThis.WEBGPU) {
     /** WebGPU bundles: once `bytes` (the golden pair's file) arrive, run it (webgpu/selftest.mjs);
      * on a mismatch drop WebGPU for good and call onFallback(reason). */
-    session.check = (bytes, onFallback) => gpu.check(session, bytes, () => gpu.drop(devices, executor, gpuDevice), onFallback);
+    session.check = (bytes, onFallback, outputs) => gpu.check(session, bytes, () => gpu.drop(devices, executor, gpuDevice),
+      onFallback, outputs);
   }
   return session;
 }
