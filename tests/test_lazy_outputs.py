@@ -13,9 +13,10 @@ import pytest
 from onnx import helper
 
 from models import init, make_model, save, vi
-from test_prune import A_BYTES, B_WIDTH, N, TRUNK_BYTES, two_head_model
+from test_prune import A_BYTES, B_BYTES, B_WIDTH, N, TRUNK_BYTES, two_head_model
 from webedge import manifest as manifest_mod
 from webedge.bundle import bundle
+from webedge.cli import main
 from webedge.errors import WebedgeError
 from webedge.serve import BundleServer
 from webedge.testing import browser
@@ -206,3 +207,30 @@ def test_the_browser_refuses_a_hostile_needs(chromium, tmp_path):
         server.stop()
     assert got == ["model.json: invalid manifest at .needs.A: names no output or shard of this bundle",
                    "model.json: invalid manifest at .needs.C: names no output or shard of this bundle"]
+
+
+@pytest.mark.browser
+def test_webedge_test_outputs_loads_runs_and_compares_only_those(tmp_path, capsys):
+    original = save(two_head_model(), tmp_path / "two.onnx")
+    bundle(original, tmp_path / "b", backend="webedge", shard_size="2KB")
+    man = manifest_mod.read(tmp_path / "b")
+    a_bytes = sum(man["shards"][i]["bytes"] for i in man["needs"]["A"])
+    all_bytes = sum(s["bytes"] for s in man["shards"])
+    assert main(["test", str(tmp_path / "b"), "--model", str(original), "--outputs", "A", "--runs", "1",
+                 "--json", str(tmp_path / "r.json")]) == 0
+    out = capsys.readouterr().out
+    assert f"weight bytes fetched for A: {a_bytes:,} B of {all_bytes:,} B (all outputs)" in out, out
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [o["name"] for o in report["outputs"]] == ["A"] and report["ok"]
+    assert report["bytes"]["weights"] == a_bytes and report["reload"]["weight_bytes"] == 0
+    assert a_bytes <= TRUNK_BYTES + A_BYTES < B_BYTES
+
+
+@pytest.mark.parametrize("value, phrase", [("C", "--outputs: the bundle has no output 'C' (its outputs: A, B)"),
+                                           ("A,A", "names 'A' more than once")])
+def test_webedge_test_outputs_refuses_unknown_names_in_one_line(tmp_path, capsys, value, phrase):
+    original = save(two_head_model(), tmp_path / "two.onnx")
+    bundle(original, tmp_path / "b", backend="webedge", shard_size="2KB")
+    assert main(["test", str(tmp_path / "b"), "--model", str(original), "--outputs", value]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and phrase in err and "Traceback" not in err, err
