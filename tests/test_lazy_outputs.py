@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -234,3 +236,18 @@ def test_webedge_test_outputs_refuses_unknown_names_in_one_line(tmp_path, capsys
     assert main(["test", str(tmp_path / "b"), "--model", str(original), "--outputs", value]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and phrase in err and "Traceback" not in err, err
+
+
+def test_the_docs_state_the_measured_bytes(tmp_path):
+    """README and docs/manifest.md quote what loading the two-head model for A downloads."""
+    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="2KB")
+    man = manifest_mod.read(tmp_path / "b")
+    a_bytes = sum(man["shards"][i]["bytes"] for i in man["needs"]["A"])
+    all_bytes = sum(s["bytes"] for s in man["shards"])
+    root = Path(__file__).resolve().parents[1]
+    for doc, pattern in (("README.md", r"has ([\d,]+) B of shards, and a\s+page loading it for A downloads ([\d,]+) B"),
+                         ("docs/manifest.md", r"loading it for A\s+downloads ([\d,]+) B of ([\d,]+) B")):
+        found = re.search(pattern, (root / doc).read_text())
+        assert found, f"{doc} no longer states the two-head model's lazy-output bytes; update this test with it"
+        got = [int(g.replace(",", "")) for g in found.groups()]
+        assert sorted(got) == sorted([a_bytes, all_bytes]), doc
