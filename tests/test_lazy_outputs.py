@@ -88,8 +88,10 @@ def test_hostile_needs_are_refused_in_one_line(tmp_path, needs, phrase):
     assert phrase in str(err.value) and "\n" not in str(err.value), err.value
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def chromium():
+    """One per test: a module-wide one would keep Playwright's sync loop running under the
+    `webedge test` CLI test, which starts its own."""
     with browser.launch() as b:
         yield b
 
@@ -251,3 +253,39 @@ def test_the_docs_state_the_measured_bytes(tmp_path):
         assert found, f"{doc} no longer states the two-head model's lazy-output bytes; update this test with it"
         got = [int(g.replace(",", "")) for g in found.groups()]
         assert sorted(got) == sorted([a_bytes, all_bytes]), doc
+
+
+RETRY = """async ({x, xb}) => {
+  const webedge = await import('/webedge.mjs');
+  const feeds = {x: new Float32Array(x), xb: new Float32Array(xb)};
+  const model = await webedge.load('/model.json', {cache: false, retries: 0, outputs: ['A']});
+  let failed = null;
+  try { await model.run(feeds, {outputs: ['B']}); } catch (err) { failed = err.message; }
+  const a = Array.from((await model.run(feeds)).A.data);  // A still runs
+  const b = Array.from((await model.run(feeds, {outputs: ['B']})).B.data);  // fetched again, now served
+  await model.dispose();
+  return {failed, a, b};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("backend", ["webedge", "ort"])
+def test_a_failed_on_demand_fetch_fails_that_run_and_the_next_run_tries_again(chromium, tmp_path, backend):
+    from webedge.ort_session import session as ort_session
+
+    original = save(two_head_model(), tmp_path / "two.onnx")
+    bundle(original, tmp_path / "b", backend=backend, shard_size="2KB")
+    man = manifest_mod.read(tmp_path / "b")
+    (b_file,) = shards_of(man, "B") - shards_of(man, "A")
+    rng = np.random.default_rng(4)
+    x, xb = rng.standard_normal((1, N)).astype(np.float32), rng.standard_normal((1, B_WIDTH)).astype(np.float32)
+    want_a, want_b = ort_session(str(original)).run(["A", "B"], {"x": x, "xb": xb})
+    server = BundleServer(tmp_path / "b").start()
+    server.fail_next[b_file] = 1
+    try:
+        got = open_page(chromium, server).evaluate(RETRY, {"x": x.ravel().tolist(), "xb": xb.ravel().tolist()})
+    finally:
+        server.stop()
+    assert got["failed"] == f"{b_file}: HTTP 503", got
+    np.testing.assert_allclose(got["a"], want_a.ravel(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(got["b"], want_b.ravel(), rtol=1e-4, atol=1e-4)

@@ -127,17 +127,14 @@ export async function load(manifestUrl, options = {}) {
   const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === kernelRole
     || (gpuRuntime && f.role === 'shader'));
   const loadFor = pick(manifest, options.outputs);
-  // shard index -> promise of its decoded bytes, fetched once, when an output first needs it
-  const fetched = [];
-  const fetchShard = (i) => (fetched[i] ??= getVerified(manifest.shards[i], { ...ctx, phase: 'weights' })
-    .then((bytes) => decodeShard(manifest.shards[i], bytes)));
-  const shardsFor = (names) => [...new Set(names.flatMap((n) => manifest.needs?.[n] ?? manifest.shards.map((_, i) => i)))];
+  const getShard = (i) => getVerified(manifest.shards[i], { ...ctx, phase: 'weights' })
+    .then((bytes) => decodeShard(manifest.shards[i], bytes));
+  const shardsFor = (names) => [...new Set(names.flatMap((n) => manifest.needs?.[n] ?? [...manifest.shards.keys()]))];
   const first = shardsFor(loadFor);
-  const modelFiles = [manifest.backend.graph, ...first.map((i) => manifest.shards[i])];
   const golden = gpuRuntime && checkGpu ? manifest.backend.files.find((f) => f.role === 'selftest') : null;
   if (golden) progress.setTotal('selftest', golden.bytes);
   progress.setTotal('runtime', bytesOf(binaries));
-  progress.setTotal('weights', bytesOf(modelFiles));
+  progress.setTotal('weights', bytesOf([manifest.backend.graph, ...first.map((i) => manifest.shards[i])]));
 
   // onnxruntime-web bundles: the adapter (backends/ort.mjs, the bundle's webedge-ort.mjs), then ORT itself
   const adapter = isOrt ? importModule(manifest, base, 'adapter', 'the onnxruntime-web adapter') : null;
@@ -146,9 +143,10 @@ export async function load(manifestUrl, options = {}) {
     .then(([ort, ...bins]) => { timings.runtime = now(); return { ort, bins }; });
   // [file, bytes] of the wasm kernels and (WebGPU) the WGSL shaders: the session tells them apart
   const split = (bins) => ({ kernels: binaries.map((f, i) => [f.file, bins[i]]) });
-  const plan = getVerified(modelFiles[0], { ...ctx, phase: 'weights' }); // first in the pool's queue
-  first.forEach(fetchShard);
-  const files = [plan, ...manifest.shards.map((_, i) => fetched[i] ?? null)];
+  const plan = getVerified(manifest.backend.graph, { ...ctx, phase: 'weights' }); // first in the pool's queue
+  // shard index -> true when load() fetches it, a promise that run() fetched and placed it, else false
+  const placing = [];
+  const files = [plan, ...manifest.shards.map((_, i) => (placing[i] = first.includes(i)) && getShard(i))];
   const everything = Promise.all(files).then((all) => {
     timings.weights = now();
     return all;
@@ -191,7 +189,6 @@ export async function load(manifestUrl, options = {}) {
   verdict.catch(() => {});
 
   let disposed = false;
-  const placing = []; // shard index -> promise that run() fetched and placed it (load's: the session's own)
   const running = isOrt ? threads : session.threads;
   const threadedKernels = isOrt || manifest.backend.files.some((f) => f.role === 'kernel-mt');
   return {
@@ -236,11 +233,12 @@ export async function load(manifestUrl, options = {}) {
       if (disposed) throw new WebedgeError('model.run() after model.dispose()');
       const prepared = prepareFeeds(manifest.inputs, feeds);
       names = pick(manifest, names);
-      const more = shardsFor(names).filter((i) => !fetched[i]);
+      const more = shardsFor(names).filter((i) => !placing[i]);
       if (more.length) {
         progress.phases.weights.total += bytesOf(more.map((i) => manifest.shards[i]));
-        const added = session.addShards(more.map((i) => [i, fetchShard(i)]));
+        const added = session.addShards(more.map((i) => [i, getShard(i)]));
         for (const i of more) placing[i] = added;
+        added.catch(() => more.forEach((i) => { placing[i] = false; })); // the next run() tries again
       }
       await Promise.all([verdict, ...shardsFor(names).map((i) => placing[i])]);
       return session.run(prepared, names);

@@ -4,7 +4,7 @@
 // bundles carry (role `adapter`) and the loader imports like the executor; its WebedgeError is
 // the loader's own (./webedge.mjs).
 // Lazy outputs (load(url, {outputs})): ORT wants every external-data file when it creates a
-// session, so a shard the loader did not fetch (null in `shards`) is handed over as zeros of its
+// session, so a shard the loader did not fetch (falsy in `shards`) is handed over as zeros of its
 // decoded size, never downloaded, and run() fetches only the outputs asked for. When a later
 // run() wants outputs whose shards were zeros, the loader fetches them and addShards() recreates
 // the ORT session with the real bytes.
@@ -25,7 +25,7 @@ export async function createOrtSession(ort, { manifest, base, ep, wasmBinary, gr
   ort.env.wasm.wasmPaths = { mjs: new URL(glue.file, base).href };
   ort.env.wasm.wasmBinary = wasmBinary;
   ort.env.logLevel = 'error';
-  const bytes = manifest.shards.map((sh, i) => shards[i] ?? new Uint8Array(sh.size ?? sh.bytes));
+  const bytes = manifest.shards.map((sh, i) => shards[i] || new Uint8Array(sh.size ?? sh.bytes));
   const create = async () => {
     try {
       return await ort.InferenceSession.create(graph, {
@@ -39,11 +39,14 @@ export async function createOrtSession(ort, { manifest, base, ep, wasmBinary, gr
   };
   let session = create();
   await session;
+  const running = new Set(); // runs in flight: a session is released only after them
   return {
     async run(feeds, names = manifest.outputs.map((o) => o.name)) {
       const ortFeeds = {};
       for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type, t.data, t.dims);
-      const results = await (await session).run(ortFeeds, names);
+      const run = session.then((s) => s.run(ortFeeds, names));
+      running.add(run);
+      const results = await run.finally(() => running.delete(run));
       const out = {};
       for (const name of names) {
         const t = results[name];
@@ -51,15 +54,19 @@ export async function createOrtSession(ort, { manifest, base, ep, wasmBinary, gr
       }
       return out;
     },
-    /** [[shard index, promise of its decoded bytes], ...]: in place of their zeros, in a new session. */
+    /** [[shard index, promise of its decoded bytes], ...]: in place of their zeros, in a new session
+     * (the old one serves until they are in; it stays if one fails to arrive). */
     addShards(list) {
       const old = session;
-      session = Promise.all(list.map(([, p]) => p)).then(async (got) => {
+      const next = Promise.all(list.map(([, p]) => p)).then(async (got) => {
+        const s = await old;
+        await Promise.allSettled(running);
         list.forEach(([i], k) => { bytes[i] = got[k]; });
-        await (await old).release();
+        await s.release();
         return create();
       });
-      return session;
+      session = next.catch(() => old);
+      return next;
     },
     async dispose() {
       await (await session).release();

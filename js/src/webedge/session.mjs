@@ -26,7 +26,7 @@ function parsePlan(manifest, planBytes) {
   return plan;
 }
 
-// `shards`: the bytes of each, or null for one load(url, {outputs}) did not fetch; its weights
+// `shards`: the bytes of each, or null/false for one load(url, {outputs}) did not fetch; its weights
 // stay out until session.addShards([[index, promise of its bytes], ...]) brings them.
 export async function createWebedgeSession(args) {
   const session = await createStreamingSession({ ...args, shards: args.shards.map((b) => b && Promise.resolve(b)) });
