@@ -289,3 +289,27 @@ def test_a_failed_on_demand_fetch_fails_that_run_and_the_next_run_tries_again(ch
     assert got["failed"] == f"{b_file}: HTTP 503", got
     np.testing.assert_allclose(got["a"], want_a.ravel(), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(got["b"], want_b.ravel(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_node_whose_weight_was_never_fetched_fails_at_once_instead_of_waiting(chromium, tmp_path, stream):
+    """A needs that leaves out A's own shard (a bug, or a damaged manifest): run() must say which
+    weight is missing, not wait forever for a shard nobody is fetching."""
+    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="2KB")
+    path = tmp_path / "b" / "model.json"
+    man = json.loads(path.read_text())
+    trunk = next(w["shard"] for w in man["weights"] if w["name"] == "Wt")
+    path.write_text(json.dumps({**man, "needs": {**man["needs"], "A": [trunk]}}))
+    server = BundleServer(tmp_path / "b").start()
+    try:
+        got = open_page(chromium, server).evaluate("""async (stream) => {
+          const webedge = await import('/webedge.mjs');
+          const model = await webedge.load('/model.json', {cache: false, stream, outputs: ['A']});
+          const late = new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10000));
+          const run = model.run({x: new Float32Array(16), xb: new Float32Array(4096)}).then(() => 'ran', (e) => e.message);
+          return Promise.race([run, late]);
+        }""", stream)
+    finally:
+        server.stop()
+    assert got == "plan error: MatMul needs 'Wa', which was never computed", got
