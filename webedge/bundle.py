@@ -83,15 +83,15 @@ def _file_entry(rel: str, data: bytes, **extra) -> dict:
     return {"file": rel, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), **extra}
 
 
-def by_output(graph: onnx.GraphProto, weights: list) -> tuple[list, list | None]:
+def by_output(reads: dict[str, set[str]], weights: list) -> tuple[list, list | None]:
     """Weights laid out for lazy outputs (load(url, {outputs})): with several outputs that read
     different weights, those read by more than one output (the trunk) first, then each output's
     own, each group in first-use order, and a shard boundary between groups (`pack`'s groups).
-    Otherwise the weights as they were, so a one-output bundle is what it always was."""
-    outputs = [o.name for o in graph.output]
+    Otherwise the weights as they were, so a one-output bundle is what it always was.
+    `reads`: output -> the names it is computed from (prune.needed_names)."""
+    outputs = list(reads)
     if len(outputs) < 2:
         return weights, None
-    reads = {o: needed_names(graph, o) for o in outputs}
     users = [frozenset(o for o in outputs if w.name in reads[o]) for w in weights]
     if len(set(users)) < 2:
         return weights, None
@@ -103,10 +103,10 @@ def by_output(graph: onnx.GraphProto, weights: list) -> tuple[list, list | None]
     return [weights[i] for i in order], [users[i] for i in order]
 
 
-def needs(graph: onnx.GraphProto, shards: list, outputs: list[str]) -> dict[str, list[int]]:
+def needs(reads: dict[str, set[str]], shards: list) -> dict[str, list[int]]:
     """The manifest's `needs`: per output, the indices of the shards holding weights it reads."""
     shard_of = {p.tensor.name: i for i, s in enumerate(shards) for p in s.placements}
-    return {o: sorted({shard_of[n] for n in needed_names(graph, o) if n in shard_of}) for o in outputs}
+    return {o: sorted({shard_of[n] for n in names if n in shard_of}) for o, names in reads.items()}
 
 
 def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backend: Backend, name: str,
@@ -114,7 +114,9 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backe
                 pruning: dict | None = None) -> None:
     """Write the bundle for `graph` (what `backend` runs) into the empty folder `tmp`."""
     graph_model, weights, inline_bytes = extract_weights(graph, subgraphs=backend.subgraphs)
-    weights, groups = by_output(graph_model.graph, weights)
+    outputs = [o.name for o in graph_model.graph.output]
+    reads = {o: needed_names(graph_model.graph, o) for o in outputs} if len(outputs) > 1 else {}
+    weights, groups = by_output(reads, weights)
     shards = pack(weights, shard_size, compress=compress, groups=groups)
     emitted = backend.emit(graph_model, shards)
     no_selftest = None
@@ -142,8 +144,8 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backe
              "graph": _file_entry(emitted.graph_file, emitted.graph_bytes),
              "files": [_file_entry(f.rel, f.data, role=f.role) for f in emitted.files]}
     manifest = manifest_mod.build(model, shards, entry, name)
-    if len(manifest["outputs"]) > 1:
-        manifest["needs"] = needs(graph_model.graph, shards, [o["name"] for o in manifest["outputs"]])
+    if reads:
+        manifest["needs"] = needs(reads, shards)
     if quantization:
         manifest["quantization"] = {k: quantization[k] for k in ("encoding", "ratio", "tolerance") if k in quantization}
     manifest = manifest_mod.validate(manifest)
