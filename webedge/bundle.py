@@ -33,7 +33,7 @@ from .backends.ort import OrtBackend
 from .errors import WebedgeError
 from .installation import packaged
 from .onnx_import import load_model
-from .prune import parse_names, prune
+from .prune import needed_names, parse_names, prune
 from .quantize.accuracy import CHECKED, check_accuracy
 from .quantize.model import check_quantize_args, quantize_model
 from .shards import pack
@@ -84,6 +84,35 @@ def _file_entry(rel: str, data: bytes, **extra) -> dict:
     return {"file": rel, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), **extra}
 
 
+def by_output(reads: dict[str, set[str]], weights: list) -> tuple[list, list | None]:
+    """Weights laid out for lazy outputs (load(url, {outputs})): with several outputs that read
+    different weights, those read by more than one output (the trunk) first, then each output's
+    own, each group in first-use order, and a shard boundary between groups (`pack`'s groups).
+    Otherwise the weights as they were, so a one-output bundle is what it always was.
+    `reads`: output -> the names it is computed from (prune.needed_names)."""
+    outputs = list(reads)
+    if len(outputs) < 2:
+        return weights, None
+    users = [frozenset(o for o in outputs if w.name in reads[o]) for w in weights]
+    if len(set(users)) < 2:
+        return weights, None
+    first = {}
+    for i, u in enumerate(users):
+        first.setdefault(u, i)
+    # shared groups first, then one output's own, then (if any) weights no output reads
+    order = sorted(range(len(weights)), key=lambda i: (len(users[i]) < 2, not users[i], first[users[i]], i))
+    return [weights[i] for i in order], [users[i] for i in order]
+
+
+def needs(reads: dict[str, set[str]], shards: list) -> dict[str, list[int]]:
+    """The manifest's `needs`: per output, the indices of the shards holding weights it reads."""
+    shards_of: dict[str, set[int]] = {}  # a tensor spanning shards lies in each of them
+    for i, s in enumerate(shards):
+        for p in s.placements:
+            shards_of.setdefault(p.tensor.name, set()).add(i)
+    return {o: sorted(set().union(*(shards_of.get(n, set()) for n in names))) for o, names in reads.items()}
+
+
 def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backend: Backend, name: str,
                 shard_size: int, why: str, quantization: dict | None, compress: bool,
                 pruning: dict | None = None) -> None:
@@ -93,7 +122,10 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backe
     if total > MAX_SHARDS * shard_size:  # tensors span shards, so a tiny size means a flood of files
         raise WebedgeError(f"--shard-size {shard_size} B would cut {total:,} B of weights into over {MAX_SHARDS:,} "
                            "shards (a request each); use a larger --shard-size (4MiB loads fastest)")
-    shards = pack(weights, shard_size, compress=compress)
+    outputs = [o.name for o in graph_model.graph.output]
+    reads = {o: needed_names(graph_model.graph, o) for o in outputs} if len(outputs) > 1 else {}
+    weights, groups = by_output(reads, weights)
+    shards = pack(weights, shard_size, compress=compress, groups=groups)
     emitted = backend.emit(graph_model, shards)
     no_selftest = None
     if backend.name == "webedge" and "webgpu" in backend.eps:
@@ -120,6 +152,8 @@ def _write_tree(tmp: Path, model: onnx.ModelProto, graph: onnx.ModelProto, backe
              "graph": _file_entry(emitted.graph_file, emitted.graph_bytes),
              "files": [_file_entry(f.rel, f.data, role=f.role) for f in emitted.files]}
     manifest = manifest_mod.build(model, shards, entry, name)
+    if reads:
+        manifest["needs"] = needs(reads, shards)
     if quantization:
         manifest["quantization"] = {k: quantization[k] for k in ("encoding", "ratio", "tolerance") if k in quantization}
     manifest = manifest_mod.validate(manifest)

@@ -108,7 +108,7 @@ def cmd_test(a: argparse.Namespace) -> int:
             print("\n" + "-" * 72 + "\n")
         report = check(a.bundle, model=a.model, inputs=a.inputs, dims=a.dim, backend=a.backend,
                        network_preset=a.network, warm_runs=a.runs, budgets=budgets, stream=not a.no_stream,
-                       tolerance=tolerance, browser=engine, host=a.host, worker=a.worker)
+                       tolerance=tolerance, browser=engine, host=a.host, worker=a.worker, outputs=a.outputs)
         print_report(report)
         reports.append(report)
     if a.json:
@@ -231,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "Pages, where only the bundle's coi-serviceworker.js can give threads")
     t.add_argument("--worker", action="store_true", help="load and run the model in a Web Worker "
                    "(the loader's worker: true)")
+    t.add_argument("--outputs", metavar="A,B", help="load only these outputs' weights (the loader's outputs option), "
+                   "run and compare only them, and report the weight bytes fetched (unlike `bundle --outputs`, "
+                   "nothing is pruned)")
     t.add_argument("--runs", type=int, default=5, help="warm inferences to time (median reported)")
     t.add_argument("--no-stream", action="store_true", help="webedge runtime: download every weight before computing")
     t.add_argument("--atol", type=float, help="absolute tolerance (default 1e-4, or the quantized encoding's)")

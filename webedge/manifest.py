@@ -131,6 +131,13 @@ def validate(manifest: object, where: str = "model.json") -> dict:
     for i, sh in enumerate(manifest["shards"]):
         if "encoding" in sh and "size" not in sh:
             raise WebedgeError(f"{where}: invalid manifest at .shards[{i}]: an encoded shard needs its decoded 'size'")
+    names = [o["name"] for o in manifest["outputs"]]
+    for out, indices in manifest.get("needs", {}).items():
+        if out not in names:
+            raise WebedgeError(f"{where}: invalid manifest at .needs.{out}: no such output (outputs: {', '.join(names)})")
+        if any(i >= n for i in indices):
+            raise WebedgeError(f"{where}: invalid manifest at .needs.{out}: shard index {max(indices)} "
+                               f"is out of range ({n} shard(s))")
     return manifest
 
 

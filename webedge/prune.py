@@ -58,6 +58,30 @@ def _subgraph_reads(node: onnx.NodeProto) -> set[str]:
     return reads
 
 
+def _inner_names(node: onnx.NodeProto) -> set[str]:
+    """Every name a node's subgraphs mention (reads and initializers, nested bodies too): what a
+    kept If/Loop/Scan may need from the shards, where webedge's runtime keeps body weights."""
+    names: set[str] = set()
+    for a in node.attribute:
+        for g in [a.g] if a.type == onnx.AttributeProto.GRAPH else list(a.graphs):
+            names.update(t.name for t in g.initializer)
+            for n in g.node:
+                names.update(n.input)
+                names |= _inner_names(n)
+    return names
+
+
+def needed_names(graph: onnx.GraphProto, output: str) -> set[str]:
+    """The names output `output` is computed from (the same backward walk as `prune`), with
+    every name inside the subgraphs it runs: the manifest's `needs` intersects it with the weights."""
+    needed = {output}
+    for node in reversed(graph.node):
+        if any(o in needed for o in node.output if o):
+            needed.update(n for n in node.input if n)
+            needed |= _subgraph_reads(node) | _inner_names(node)
+    return needed
+
+
 def _tensor_bytes(t: onnx.TensorProto) -> int:
     if t.HasField("raw_data"):
         return len(t.raw_data)

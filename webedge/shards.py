@@ -6,8 +6,10 @@ hold it and no other. A tensor bigger than the target spans shards: it fills the
 the target, then whole shards, and its last piece opens the shard the next tensors join, so a
 large embedding downloads as several parallel requests and a fine-tune of it re-ships only the
 shards its bytes lie in. Each tensor's pieces are listed in the manifest (`pieces`, docs/manifest.md).
-Offsets are aligned to `ALIGN` bytes so that any typed-array view or SIMD load in the browser is
-aligned (a spanning tensor is reassembled before it is viewed).
+With `groups` (one key per tensor; bundle.py passes the set of outputs that read it, for a model
+with heads) a shard also closes where the key changes, so one head's shard holds none of another
+head's weights. Offsets are aligned to `ALIGN` bytes so that any typed-array view or SIMD load in
+the browser is aligned (a spanning tensor is reassembled before it is viewed).
 """
 
 from __future__ import annotations
@@ -71,13 +73,14 @@ class Shard:
         return f"weights/{self.sha256[:NAME_HEX]}.bin"
 
 
-def pack(weights: list[WeightTensor], shard_size: int, compress: bool = False) -> list[Shard]:
+def pack(weights: list[WeightTensor], shard_size: int, compress: bool = False, groups: list | None = None) -> list[Shard]:
     shards: list[Shard] = []
     current = Shard()
-    for w in weights:
+    for k, w in enumerate(weights):
         start = -len(current.data) % ALIGN + len(current.data)
         spans = len(w.data) > shard_size
-        if current.placements and (start >= shard_size or not spans and start + len(w.data) > shard_size):
+        new_group = groups is not None and k > 0 and groups[k] != groups[k - 1]
+        if current.placements and (new_group or start >= shard_size or not spans and start + len(w.data) > shard_size):
             shards.append(current)
             current, start = Shard(), 0
         done = 0

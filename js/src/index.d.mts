@@ -91,6 +91,14 @@ export interface LoadOptions {
   selfTest?: boolean;
   /** webedge runtime, for tests: per op, the devices to try in order instead of the default. */
   placement?: Record<string, Device[]>;
+  /** Fetch only the weights these outputs need (manifest `needs`); run() then returns only them by default. */
+  outputs?: string[];
+}
+
+/** Options of one run(). */
+export interface RunOptions {
+  /** Compute only these outputs; weights they need that load() did not fetch are fetched first. */
+  outputs?: string[];
 }
 
 /** A file of the bundle with its size and SHA-256. */
@@ -112,6 +120,8 @@ export interface Manifest {
     pieces?: Array<{ shard: number; offset: number; length: number }> }>;
   shards: Array<BundleFile & { encoding?: 'deflate-raw' | 'shuffle4+deflate-raw'; size?: number }>;
   labels?: Record<string, string[]>;
+  /** Per output, the indices of the shards holding the weights it reads (load option `outputs`). */
+  needs?: Record<string, number[]>;
   quantization?: { encoding: string; ratio?: number; tolerance?: Record<string, number> };
   backend: {
     name: 'ort' | 'webedge';
@@ -169,10 +179,10 @@ export interface Model {
   readonly streaming: boolean;
   /** Whether the model lives in a Web Worker (load option `worker`). */
   readonly worker: boolean;
-  /** Resolves when every weight is downloaded, verified and in place. */
+  /** Resolves when every weight the model was loaded for (option `outputs`) is downloaded, verified and in place. */
   readonly loaded: Promise<void>;
   readonly stats: Stats;
-  run(feeds: Feeds): Promise<Outputs>;
+  run(feeds: Feeds, options?: RunOptions): Promise<Outputs>;
   dispose(): Promise<void>;
 }
 

@@ -10,6 +10,7 @@ import { threadsFor } from './webedge/threads.mjs';
 import { threadsNote } from './isolation.mjs';
 
 const now = () => performance.now();
+const bytesOf = (files) => files.reduce((s, f) => s + f.bytes, 0);
 
 async function readManifest(url, retries) {
   const file = url.pathname.split('/').pop();
@@ -63,7 +64,7 @@ function webedgeThreads(manifest, requested) {
 
 // Every option load() reads; any other key is a typo, refused before anything is fetched.
 export const OPTIONS = ['backend', 'onProgress', 'concurrency', 'cache', 'retries', 'stream', 'threads', 'worker',
-  'selfTest', 'placement'];
+  'selfTest', 'placement', 'outputs'];
 
 function checkOptions(options) {
   if (!options || typeof options !== 'object') throw new WebedgeError('load(url, options): options must be an object');
@@ -71,6 +72,14 @@ function checkOptions(options) {
   if (unknown.length) {
     throw new WebedgeError(`unknown option(s) ${unknown.join(', ')}; load() takes ${OPTIONS.join(', ')}`);
   }
+}
+
+// The output names `names` (all of them when undefined), checked against the bundle's.
+function pick(manifest, names) {
+  const all = manifest.outputs.map((o) => o.name);
+  if (names === undefined) return all;
+  if (names?.length && names.every?.((n) => all.includes(n))) return names;
+  throw new WebedgeError(`outputs ${JSON.stringify(names)}: not a list of this bundle's outputs (${all.join(', ')})`);
 }
 
 /**
@@ -82,6 +91,7 @@ function checkOptions(options) {
  *   resolves when all weights are in. threads: webedge's runtime runs on this many threads when the page is
  *   cross-origin isolated (default min(navigator.hardwareConcurrency, 4)); always 1 when it is not
  *   (`model.threadsWhy` says why). worker: load and run in a dedicated Web Worker (worker.mjs), same API.
+ *   outputs: fetch only the weights these outputs need (manifest `needs`); run(feeds, {outputs}) fetches more.
  */
 export async function load(manifestUrl, options = {}) {
   checkOptions(options);
@@ -116,15 +126,20 @@ export async function load(manifestUrl, options = {}) {
   const gpuRuntime = !isOrt && ep === 'webgpu';
   const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === kernelRole
     || (gpuRuntime && f.role === 'shader'));
-  const modelFiles = [manifest.backend.graph, ...manifest.shards];
+  const loadFor = pick(manifest, options.outputs);
+  const getShard = (i) => getVerified(manifest.shards[i], { ...ctx, phase: 'weights' })
+    .then((bytes) => decodeShard(manifest.shards[i], bytes));
+  const shardsFor = (names) => [...new Set(names.flatMap((n) => manifest.needs?.[n] ?? [...manifest.shards.keys()]))];
+  const first = shardsFor(loadFor);
   const golden = gpuRuntime && checkGpu ? manifest.backend.files.find((f) => f.role === 'selftest') : null;
   if (golden) progress.setTotal('selftest', golden.bytes);
-  progress.setTotal('runtime', binaries.reduce((s, f) => s + f.bytes, 0));
-  progress.setTotal('weights', modelFiles.reduce((s, f) => s + f.bytes, 0));
+  progress.setTotal('runtime', bytesOf(binaries));
+  progress.setTotal('weights', bytesOf([manifest.backend.graph, ...first.map((i) => manifest.shards[i])]));
   // the cache's key for this bundle (store.mjs): its manifest's URL; every file its manifest names
   const bundleKey = base.origin + base.pathname;
-  const named = [...manifest.backend.files, ...modelFiles];
-  await store.reserve(bundleKey, [...binaries, ...modelFiles, ...(golden ? [golden] : [])]);
+  const named = [...manifest.backend.files, manifest.backend.graph, ...manifest.shards];
+  await store.reserve(bundleKey, [...binaries, manifest.backend.graph, ...first.map((i) => manifest.shards[i]),
+    ...(golden ? [golden] : [])]);
 
   // onnxruntime-web bundles: the adapter (backends/ort.mjs, the bundle's webedge-ort.mjs), then ORT itself
   const adapter = isOrt ? importModule(manifest, base, 'adapter', 'the onnxruntime-web adapter') : null;
@@ -133,7 +148,10 @@ export async function load(manifestUrl, options = {}) {
     .then(([ort, ...bins]) => { timings.runtime = now(); return { ort, bins }; });
   // [file, bytes] of the wasm kernels and (WebGPU) the WGSL shaders: the session tells them apart
   const split = (bins) => ({ kernels: binaries.map((f, i) => [f.file, bins[i]]) });
-  const files = modelFiles.map((f) => getVerified(f, { ...ctx, phase: 'weights' }).then((bytes) => decodeShard(f, bytes)));
+  const plan = getVerified(manifest.backend.graph, { ...ctx, phase: 'weights' }); // first in the pool's queue
+  // shard index -> true when load() fetches it, a promise that run() fetched and placed it, else false
+  const placing = [];
+  const files = [plan, ...manifest.shards.map((_, i) => (placing[i] = first.includes(i)) && getShard(i))];
   const everything = Promise.all(files).then((all) => {
     timings.weights = now();
     return all;
@@ -172,7 +190,7 @@ export async function load(manifestUrl, options = {}) {
   // model moves to wasm (a GPU that is wrong without an error). run() waits for the verdict.
   const verdict = golden && session.device === 'webgpu'
     ? session.check(Promise.all([loaded, getVerified(golden, { ...ctx, phase: 'selftest' })]).then(([, b]) => b),
-      (reason) => progress.emit('fallback', { device: 'wasm', reason }))
+      (reason) => progress.emit('fallback', { device: 'wasm', reason }), loadFor)
     : Promise.resolve();
   verdict.catch(() => {});
 
@@ -220,11 +238,20 @@ export async function load(manifestUrl, options = {}) {
     },
     /** Resolves once a WebGPU bundle's self-test decided where the model runs (at once otherwise). */
     checked: verdict,
-    async run(feeds) {
+    /** run(feeds, {outputs}): those outputs only, their missing weights fetched first (default: load's). */
+    async run(feeds, { outputs: names = loadFor } = {}) {
       if (disposed) throw new WebedgeError('model.run() after model.dispose()');
       const prepared = prepareFeeds(manifest.inputs, feeds);
-      await verdict;
-      return session.run(prepared);
+      names = pick(manifest, names);
+      const more = shardsFor(names).filter((i) => !placing[i]);
+      if (more.length) {
+        progress.phases.weights.total += bytesOf(more.map((i) => manifest.shards[i]));
+        const added = session.addShards(more.map((i) => [i, getShard(i)]));
+        for (const i of more) placing[i] = added;
+        added.catch(() => more.forEach((i) => { placing[i] = false; })); // the next run() tries again
+      }
+      await Promise.all([verdict, ...shardsFor(names).map((i) => placing[i])]);
+      return session.run(prepared, names);
     },
     async dispose() {
       if (!disposed) {

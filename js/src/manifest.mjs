@@ -21,5 +21,10 @@ export function validateManifest(manifest, where = 'model.json') {
       throw new WebedgeError(`${where}: invalid manifest at .shards[${i}]: an encoded shard needs its decoded 'size'`, { file: where });
     }
   });
+  for (const [out, list] of Object.entries(manifest.needs ?? {})) {
+    if (!manifest.outputs.some((o) => o.name === out) || list.some((i) => i >= manifest.shards.length)) {
+      throw new WebedgeError(`${where}: invalid manifest at .needs.${out}: names no output or shard of this bundle`, { file: where });
+    }
+  }
   return manifest;
 }

@@ -11,7 +11,7 @@
 //                   loaded full-suite run, Firefox 153 waited forever for a worker that never answered;
 //                   a request posted while the module worker was still loading its imports is the step
 //                   that can go unheard, so the page no longer posts before the worker says it listens.)
-//   page -> worker  {type: 'load', url, options, progress}   {type: 'run', id, feeds}   {type: 'dispose', id}
+//   page -> worker  {type: 'load', url, options, progress}   {type: 'run', id, feeds, options}   {type: 'dispose', id}
 //   worker -> page  {type: 'progress', event}  {type: 'loaded', model, stats}  {type: 'weights', error?, stats}
 //                   {type: 'result', id, outputs?, error?, stats}
 // Inputs are copied to the worker (the caller keeps them); outputs come back transferred (no copy).
@@ -69,7 +69,7 @@ export function serveInWorker(load) {
       }
     } else if (msg.type === 'run') {
       try {
-        const outputs = await model.run(msg.feeds);
+        const outputs = await model.run(msg.feeds, msg.options);
         post({ type: 'result', id: msg.id, outputs, stats: statsOf(model) }, transferables(outputs));
       } catch (err) {
         post({ type: 'result', id: msg.id, error: errorOf(err), stats: statsOf(model) });
@@ -166,10 +166,10 @@ export async function loadInWorker(manifestUrl, options, base) {
       get cacheWhy() { return stats.cacheWhy; },
       get evicted() { return stats.evicted; },
     },
-    async run(feeds) {
+    async run(feeds, options) {
       if (disposed) throw new WebedgeError('model.run() after model.dispose()');
       await checked;
-      return call({ type: 'run', feeds });
+      return call({ type: 'run', feeds, options });
     },
     async dispose() {
       if (disposed) return;

@@ -25,6 +25,7 @@ from .. import manifest as manifest_mod
 from ..compression import decode
 from ..errors import WebedgeError
 from ..onnx_import import check_model_file
+from ..prune import parse_names
 from ..report import kind_of
 from ..serve import BundleServer
 from ..shards import span_file
@@ -82,6 +83,8 @@ class Report:
     marks: dict = field(default_factory=dict)  # load phases, ms on the same clock as `requests`
     placement: dict = field(default_factory=dict)  # webedge runtime: op -> {device: executed nodes}
     fallback: str | None = None  # why a WebGPU bundle ran on wasm
+    outputs_asked: list[str] = field(default_factory=list)  # --outputs: load(url, {outputs}) and only these compared
+    weight_bytes_all: int = 0  # the bundle's shard bytes, all outputs (to set against bytes["weights"])
 
     @property
     def ok(self) -> bool:
@@ -106,6 +109,7 @@ class Report:
                 "quantization": self.quantization, "placement": self.placement, "fallback": self.fallback,
                 "tolerance": vars(self.tolerance) if self.tolerance else None,
                 "not_measured": self.not_measured, "requests": self.requests, "marks": self.marks,
+                "outputs_asked": self.outputs_asked, "weight_bytes_all": self.weight_bytes_all,
                 "failures": self.failures}
 
 
@@ -257,26 +261,28 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
           dims: dict | list | None = None, backend: str | None = None, network_preset: str = "none",
           warm_runs: int = 5, budgets: dict[str, float] | None = None, tolerance: Tolerance | None = None,
           reload: bool = True, stream: bool = True, threads: bool = True, browser: str = "chromium",
-          host: str = "isolated", worker: bool = False) -> Report:
+          host: str = "isolated", worker: bool = False, outputs: str | list[str] | None = None) -> Report:
     """Open a bundle in a headless browser and measure it. Raises WebedgeError for bad usage.
 
     `browser` is chromium, firefox or webkit (`drivers`). `host` is how the bundle is served:
     `isolated` with COOP/COEP headers (as `webedge serve` and a bundle's `_headers` do), or `plain`
     with none (GitHub Pages), where only the bundle's coi-serviceworker.js can give threads.
     `threads=False` serves it plain and without the service worker: one thread. `worker` loads and
-    runs the model in a Web Worker (the loader's `worker: true`). On a terminal the CLI shows the
+    runs the model in a Web Worker (the loader's `worker: true`). `outputs` ('a,b' or a list) loads
+    with the loader's `outputs` (only those outputs' weight shards), runs and compares only them. On a terminal the CLI shows the
     phases as a progress bar (webedge.progress)."""
     with progress.bar(f"webedge test in {browser}", total=4, unit="step") as bar:
         return _check(bundle_dir, model=model, inputs=inputs, dims=dims, backend=backend,
                       network_preset=network_preset, warm_runs=warm_runs, budgets=budgets, tolerance=tolerance,
-                      reload=reload, stream=stream, threads=threads, browser=browser, host=host, worker=worker, bar=bar)
+                      reload=reload, stream=stream, threads=threads, browser=browser, host=host, worker=worker,
+                      outputs=outputs, bar=bar)
 
 
 def _check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: str | Path | None = None,
            dims: dict | list | None = None, backend: str | None = None, network_preset: str = "none",
            warm_runs: int = 5, budgets: dict[str, float] | None = None, tolerance: Tolerance | None = None,
            reload: bool = True, stream: bool = True, threads: bool = True, browser: str = "chromium",
-           host: str = "isolated", worker: bool = False, bar) -> Report:
+           host: str = "isolated", worker: bool = False, outputs: str | list[str] | None = None, bar) -> Report:
     engines = parse_browsers(browser)
     if len(engines) != 1:
         raise WebedgeError("check() runs one browser; call it once per engine (the CLI takes a comma list)")
@@ -289,6 +295,12 @@ def _check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: s
         raise WebedgeError(f"{folder}: not a folder; pass the output folder of `webedge bundle`")
     man = manifest_mod.read(folder)
     network.preset(network_preset)
+    names = None if outputs is None else parse_names(outputs)
+    have = [o["name"] for o in man["outputs"]]
+    unknown = [n for n in names or [] if n not in have]
+    if unknown:
+        raise WebedgeError(f"--outputs: the bundle has no output {', '.join(repr(n) for n in unknown)} "
+                           f"(its outputs: {', '.join(have)})")
     if backend and backend not in man["backend"]["eps"]:
         raise WebedgeError(f"this bundle runs on {', '.join(man['backend']['eps'])}, not '{backend}'; "
                            f"re-bundle with --ep {backend}")
@@ -297,13 +309,16 @@ def _check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: s
     check_output_bytes(man["outputs"], bind_dims(man["inputs"], feeds, given))
     bar.set_description_str(f"webedge test in {engine}: onnxruntime reference")
     expected, reference = reference_outputs(Path(model) if model else None, folder, man, feeds)
+    if names:
+        expected = {n: expected[n] for n in names}
     bar.update(1)
     bar.set_description_str(f"webedge test in {engine}: starting the browser")
     quant = man.get("quantization")
     if tolerance is None:
         # a quantized bundle is held to its encoding's tolerance against the float32 original
         tolerance = Tolerance(**quant["tolerance"]) if quant and quant.get("tolerance") else Tolerance()
-    report = Report(bundle=str(folder), network=network_preset, reference=reference, host=host, worker=worker)
+    report = Report(bundle=str(folder), network=network_preset, reference=reference, host=host, worker=worker,
+                    outputs_asked=names or [], weight_bytes_all=sum(s["bytes"] for s in man["shards"]))
     isolate = threads and host == "isolated"
     coi = threads and host == "plain" and (folder / COI_FILE).is_file()
     report.quantization = {k: quant[k] for k in ("encoding", "ratio") if k in quant} if quant else {}
@@ -321,7 +336,7 @@ def _check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: s
                               link=network.ShapedLink(network_preset) if shaped else None).start()
         try:
             args = {"inputs": _serve_inputs(server, feeds, coi), "backend": backend, "warmRuns": warm_runs,
-                    "stream": stream, "maxOutputBytes": MAX_OUTPUT_BYTES, "worker": worker}
+                    "stream": stream, "maxOutputBytes": MAX_OUTPUT_BYTES, "worker": worker, "outputs": names}
             url = server.url + "__webedge__/harness.html"
             browser_net = network_preset if driver.throttles else "none"
             if coi:  # a first visit registers the service worker; the cold run is the reload it asks for

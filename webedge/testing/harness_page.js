@@ -10,7 +10,7 @@ async (args) => {
   let model;
   try {
     model = await webedge.load('/model.json', { backend: args.backend || undefined, onProgress, stream: args.stream,
-      ...(args.worker ? { worker: true } : {}) });
+      ...(args.worker ? { worker: true } : {}), ...(args.outputs ? { outputs: args.outputs } : {}) });
   } catch (err) {
     return { error: `${err.message}` };
   }

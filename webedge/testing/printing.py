@@ -19,6 +19,9 @@ def print_report(r) -> None:
         print("\nbytes transferred (cold)")
         for k in ("runtime", "model", "weights", "page", "total"):
             print(f"  {k:<22} {_human(r.bytes.get(k)):>12}")
+        if r.outputs_asked:
+            print(f"  weight bytes fetched for {', '.join(r.outputs_asked)}: {r.bytes.get('weights', 0):,} B "
+                  f"of {r.weight_bytes_all:,} B (all outputs)")
     if r.timings:
         print("\ntimings (ms since page start, durations for inference)")
         labels = {"manifest_ms": "manifest", "runtime_ms": "runtime downloaded", "weights_ms": "weights downloaded",

@@ -79,7 +79,20 @@ export class Executor {
     return values.get(name) ?? this.fixed.get(name);
   }
 
-  async run(feeds) {
+  /** The top-level nodes that `outputs` need, in plan order: a backward walk over what each
+   * kept node reads, its subgraphs' outer reads (`implicit`) included. A weight load(url,
+   * {outputs}) did not fetch is never placed (nor pending), so a node that reads one (a bug)
+   * fails at once with the plan error below instead of waiting. */
+  nodesFor(outputs) {
+    const need = new Set(outputs);
+    return [...this.plan.nodes].reverse().filter((n) => {
+      const kept = n.outputs.some((o) => need.has(o));
+      if (kept) for (const x of [...n.inputs, ...(n.implicit ?? [])]) need.add(x);
+      return kept;
+    }).reverse();
+  }
+
+  async run(feeds, outputs = this.plan.outputs) {
     const values = new Map();
     const owned = new Set();
     for (const [name, t] of Object.entries(feeds)) {
@@ -89,9 +102,9 @@ export class Executor {
       owned.add(name);
     }
     try {
-      await this.runNodes(this.plan.nodes, values, owned);
+      await this.runNodes(this.nodesFor(outputs), values, owned);
       const result = {};
-      for (const name of this.plan.outputs) {
+      for (const name of outputs) {
         const t = this.lookup(values, name);
         result[name] = { data: await t.read(), dims: t.dims.slice(), type: t.dtype };
       }

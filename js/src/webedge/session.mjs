@@ -26,29 +26,48 @@ function parsePlan(manifest, planBytes) {
   return plan;
 }
 
-export async function createWebedgeSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders, placement }) {
-  const plan = parsePlan(manifest, planBytes);
-  const weights = manifest.weights.map((w) => ({ ...w, parts: partsOf(w, (p) => shards[p.shard]) }));
-  return createSession({ plan, kernels, weights, ops, threads, gpu, shaders, placement });
+// `shards`: the bytes of each, or null/false for one load(url, {outputs}) did not fetch; its weights
+// stay out until session.addShards([[index, promise of its bytes], ...]) brings them.
+export async function createWebedgeSession(args) {
+  const session = await createStreamingSession({ ...args, shards: args.shards.map((b) => b && Promise.resolve(b)) });
+  await session.weightsPlaced;
+  return session;
 }
 
-// Like createWebedgeSession, but `shards` are promises: each weight is placed when the shards
-// holding it arrived, and a node that reads a weight still on the way waits for those only.
+// feed([[shard index, promise of its bytes], ...]): each weight is placed once every shard holding a
+// piece of it (manifest `pieces`) has bytes on the way; a node reading it meanwhile waits for it. A
+// weight whose shard failed may be fed again (run() fetches it anew).
+function feeder(ex, manifest) {
+  const have = [];
+  const started = new Set();
+  return (list) => {
+    for (const [i, promise] of list) have[i] = promise;
+    const placed = [];
+    for (const w of manifest.weights) {
+      const from = (w.pieces ?? [w]).map((p) => have[p.shard]);
+      if (started.has(w.name) || !from.every(Boolean)) continue;
+      started.add(w.name);
+      const done = Promise.all(from).then((bytes) => ex.addWeight(placeWeight(ex, { ...w, parts: partsOf(w, (p, k) => bytes[k]) })));
+      ex.pending.set(w.name, done);
+      done.catch(() => started.delete(w.name));
+      placed.push(done);
+    }
+    return Promise.all(placed);
+  };
+}
+
+// Like createWebedgeSession, but `shards` are promises (or null): each weight is placed when the
+// shards holding it arrived, and a node that reads a weight still on the way waits for those only.
 export async function createStreamingSession({ manifest, planBytes, kernels, shards, ops, threads = 1, gpu, shaders,
   placement }) {
   const plan = parsePlan(manifest, planBytes);
   const session = await createSession({ plan, kernels, weights: [], ops, threads, gpu, shaders, placement });
   const ex = session.executor;
   ex.streaming = true;
-  const placed = manifest.weights.map((w) => { // placed once every shard holding a piece of it is in
-    const done = Promise.all((w.pieces ?? [w]).map((p) => shards[p.shard]))
-      .then((bytes) => ex.addWeight(placeWeight(ex, { ...w, parts: partsOf(w, (p, i) => bytes[i]) })));
-    ex.pending.set(w.name, done);
-    done.catch(() => {});
-    return done;
-  });
-  session.weightsPlaced = Promise.all(placed);
+  const feed = feeder(ex, manifest);
+  session.weightsPlaced = feed(shards.map((promise, i) => [i, promise]).filter(([, promise]) => promise));
   session.weightsPlaced.then(() => { ex.streaming = false; }, () => {}); // all in: no more waiting per node
+  session.addShards = feed;
   return session;
 }
 
@@ -140,7 +159,7 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
     },
     fallbackReason,
     placement: () => executor.placementReport(),
-    run: (feeds) => executor.run(feeds),
+    run: (feeds, outputs) => executor.run(feeds, outputs),
     async dispose() {
       pool?.dispose();
       if (globalThis.WEBGPU && devices.webgpu && devices.webgpu !== gpuDevice) devices.webgpu.destroy();
@@ -150,7 +169,8 @@ export async function createSession({ plan, kernels, weights: weightList, ops, t
   if (globalThis.WEBGPU) {
     /** WebGPU bundles: once `bytes` (the golden pair's file) arrive, run it (webgpu/selftest.mjs);
      * on a mismatch drop WebGPU for good and call onFallback(reason). */
-    session.check = (bytes, onFallback) => gpu.check(session, bytes, () => gpu.drop(devices, executor, gpuDevice), onFallback);
+    session.check = (bytes, onFallback, outputs) => gpu.check(session, bytes, () => gpu.drop(devices, executor, gpuDevice),
+      onFallback, outputs);
   }
   return session;
 }

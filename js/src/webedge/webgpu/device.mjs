@@ -25,8 +25,8 @@ import { bindingsOf } from './shaders.mjs';
 import { selfTest } from './selftest.mjs';
 
 /** The self-test of a session (see session.check): the golden pair must match or WebGPU goes. */
-export async function check(session, bytes, dropGpu, onFallback) {
-  const why = await selfTest(session, JSON.parse(new TextDecoder().decode(await bytes)));
+export async function check(session, bytes, dropGpu, onFallback, outputs) {
+  const why = await selfTest(session, JSON.parse(new TextDecoder().decode(await bytes)), outputs);
   if (why) {
     session.fallbackReason = `the WebGPU self-test failed: ${why}`;
     dropGpu();
