@@ -35,7 +35,7 @@ def weights_in(man: dict, i: int) -> set[str]:
 @pytest.mark.parametrize("backend", ["webedge", "ort"])
 def test_needs_and_shards_keep_each_head_apart(tmp_path, backend):
     original = save(two_head_model(), tmp_path / "two.onnx")
-    bundle(original, tmp_path / "b", backend=backend, shard_size="2KB")
+    bundle(original, tmp_path / "b", backend=backend, shard_size="512KiB")
     man = manifest_mod.read(tmp_path / "b")
     by_name = {w["name"]: w["shard"] for w in man["weights"]}
     assert set(man["needs"]) == {"A", "B"}
@@ -49,7 +49,7 @@ def test_a_one_output_bundle_has_no_needs_and_its_layout_is_by_first_use(tmp_pat
     model = onnx.load(save(two_head_model(), tmp_path / "two.onnx"))
     del model.graph.output[1]  # B's nodes stay, unused: the layout must not change for them
     path = save(model, tmp_path / "one.onnx")
-    bundle(path, tmp_path / "b", backend="ort", shard_size="2KB")
+    bundle(path, tmp_path / "b", backend="ort", shard_size="512KiB")
     man = manifest_mod.read(tmp_path / "b")
     assert "needs" not in man
     assert [w["name"] for w in man["weights"]] == ["Wt", "Wa", "Wb"]  # first-use order, as always
@@ -66,7 +66,7 @@ def test_needs_follow_an_if_body_to_its_weights(tmp_path):
     model = make_model(nodes, [vi("x", [1, N]), vi("c", [], onnx.TensorProto.BOOL)], [vi("A", [1, N]), vi("B", [1, N])],
                        [init("Wk", rng.standard_normal((N, N)).astype(np.float32)),
                         init("Wb", rng.standard_normal((N, N)).astype(np.float32))])
-    bundle(save(model, tmp_path / "if.onnx"), tmp_path / "b", backend="webedge", shard_size="1KB")
+    bundle(save(model, tmp_path / "if.onnx"), tmp_path / "b", backend="webedge", shard_size="512KiB")
     man = manifest_mod.read(tmp_path / "b")
     by_name = {w["name"]: w["shard"] for w in man["weights"]}
     assert man["needs"] == {"A": [by_name["Wk"]], "B": [by_name["Wb"]]} and by_name["Wk"] != by_name["Wb"]
@@ -80,7 +80,7 @@ def test_needs_follow_an_if_body_to_its_weights(tmp_path):
 ])
 def test_hostile_needs_are_refused_in_one_line(tmp_path, needs, phrase):
     original = save(two_head_model(), tmp_path / "two.onnx")
-    bundle(original, tmp_path / "b", backend="ort", shard_size="2KB")
+    bundle(original, tmp_path / "b", backend="ort", shard_size="512KiB")
     man = json.loads((tmp_path / "b" / "model.json").read_text())
     bad = {**copy.deepcopy(man), "needs": needs}
     with pytest.raises(WebedgeError) as err:
@@ -131,15 +131,20 @@ LAZY = """async ({x, xb, opts}) => {
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("backend, ep, opts", [("webedge", "wasm", {"stream": True}), ("webedge", "wasm", {"stream": False}),
-                                               ("webedge", "wasm", {"worker": True}), ("ort", "wasm", {}),
-                                               ("webedge", "webgpu", {"backend": "webgpu"})])
-def test_load_for_a_fetches_trunk_and_a_then_run_b_fetches_b(chromium, tmp_path, backend, ep, opts):
+@pytest.mark.parametrize("backend, ep, opts, shard_size", [
+    ("webedge", "wasm", {"stream": True}, "512KiB"), ("webedge", "wasm", {"stream": False}, "512KiB"),
+    ("webedge", "wasm", {"worker": True}, "512KiB"), ("ort", "wasm", {}, "512KiB"),
+    ("webedge", "webgpu", {"backend": "webgpu"}, "512KiB"),
+    # B's 256 KiB weight spans 5 shards (tests/test_span_shards.py): all of them wait for run(B)
+    ("webedge", "wasm", {"stream": True}, "64KiB"), ("ort", "wasm", {}, "64KiB")])
+def test_load_for_a_fetches_trunk_and_a_then_run_b_fetches_b(chromium, tmp_path, backend, ep, opts, shard_size):
     from webedge.ort_session import session as ort_session
 
     original = save(two_head_model(), tmp_path / "two.onnx")
-    bundle(original, tmp_path / "b", backend=backend, ep=ep, shard_size="2KB")
+    bundle(original, tmp_path / "b", backend=backend, ep=ep, shard_size=shard_size)
     man = manifest_mod.read(tmp_path / "b")
+    if shard_size == "64KiB":
+        assert len(next(w for w in man["weights"] if w["name"] == "Wb")["pieces"]) >= 4
     size = {s["file"]: s["bytes"] for s in man["shards"]}
     rng = np.random.default_rng(3)
     x, xb = rng.standard_normal((1, N)).astype(np.float32), rng.standard_normal((1, B_WIDTH)).astype(np.float32)
@@ -176,7 +181,7 @@ def test_load_for_a_fetches_trunk_and_a_then_run_b_fetches_b(chromium, tmp_path,
 
 @pytest.mark.browser
 def test_load_refuses_unknown_outputs_naming_the_valid_ones(chromium, tmp_path):
-    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="2KB")
+    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="512KiB")
     server = BundleServer(tmp_path / "b").start()
     try:
         page = open_page(chromium, server)
@@ -194,7 +199,7 @@ def test_load_refuses_unknown_outputs_naming_the_valid_ones(chromium, tmp_path):
 
 @pytest.mark.browser
 def test_the_browser_refuses_a_hostile_needs(chromium, tmp_path):
-    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="2KB")
+    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="512KiB")
     path = tmp_path / "b" / "model.json"
     man = json.loads(path.read_text())
     server = BundleServer(tmp_path / "b").start()
@@ -216,7 +221,7 @@ def test_the_browser_refuses_a_hostile_needs(chromium, tmp_path):
 @pytest.mark.browser
 def test_webedge_test_outputs_loads_runs_and_compares_only_those(tmp_path, capsys):
     original = save(two_head_model(), tmp_path / "two.onnx")
-    bundle(original, tmp_path / "b", backend="webedge", shard_size="2KB")
+    bundle(original, tmp_path / "b", backend="webedge", shard_size="512KiB")
     man = manifest_mod.read(tmp_path / "b")
     a_bytes = sum(man["shards"][i]["bytes"] for i in man["needs"]["A"])
     all_bytes = sum(s["bytes"] for s in man["shards"])
@@ -234,7 +239,7 @@ def test_webedge_test_outputs_loads_runs_and_compares_only_those(tmp_path, capsy
                                            ("A,A", "names 'A' more than once")])
 def test_webedge_test_outputs_refuses_unknown_names_in_one_line(tmp_path, capsys, value, phrase):
     original = save(two_head_model(), tmp_path / "two.onnx")
-    bundle(original, tmp_path / "b", backend="webedge", shard_size="2KB")
+    bundle(original, tmp_path / "b", backend="webedge", shard_size="512KiB")
     assert main(["test", str(tmp_path / "b"), "--model", str(original), "--outputs", value]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and phrase in err and "Traceback" not in err, err
@@ -242,7 +247,7 @@ def test_webedge_test_outputs_refuses_unknown_names_in_one_line(tmp_path, capsys
 
 def test_the_docs_state_the_measured_bytes(tmp_path):
     """README and docs/manifest.md quote what loading the two-head model for A downloads."""
-    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="2KB")
+    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="512KiB")
     man = manifest_mod.read(tmp_path / "b")
     a_bytes = sum(man["shards"][i]["bytes"] for i in man["needs"]["A"])
     all_bytes = sum(s["bytes"] for s in man["shards"])
@@ -274,7 +279,7 @@ def test_a_failed_on_demand_fetch_fails_that_run_and_the_next_run_tries_again(ch
     from webedge.ort_session import session as ort_session
 
     original = save(two_head_model(), tmp_path / "two.onnx")
-    bundle(original, tmp_path / "b", backend=backend, shard_size="2KB")
+    bundle(original, tmp_path / "b", backend=backend, shard_size="512KiB")
     man = manifest_mod.read(tmp_path / "b")
     (b_file,) = shards_of(man, "B") - shards_of(man, "A")
     rng = np.random.default_rng(4)
@@ -296,7 +301,7 @@ def test_a_failed_on_demand_fetch_fails_that_run_and_the_next_run_tries_again(ch
 def test_a_node_whose_weight_was_never_fetched_fails_at_once_instead_of_waiting(chromium, tmp_path, stream):
     """A needs that leaves out A's own shard (a bug, or a damaged manifest): run() must say which
     weight is missing, not wait forever for a shard nobody is fetching."""
-    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="2KB")
+    bundle(save(two_head_model(), tmp_path / "two.onnx"), tmp_path / "b", backend="webedge", shard_size="512KiB")
     path = tmp_path / "b" / "model.json"
     man = json.loads(path.read_text())
     trunk = next(w["shard"] for w in man["weights"] if w["name"] == "Wt")

@@ -132,6 +132,7 @@ def validate(manifest: object, where: str = "model.json") -> dict:
         if "encoding" in sh and "size" not in sh:
             raise WebedgeError(f"{where}: invalid manifest at .shards[{i}]: an encoded shard needs its decoded 'size'")
     names = [o["name"] for o in manifest["outputs"]]
+    n = len(manifest["shards"])
     for out, indices in manifest.get("needs", {}).items():
         if out not in names:
             raise WebedgeError(f"{where}: invalid manifest at .needs.{out}: no such output (outputs: {', '.join(names)})")
