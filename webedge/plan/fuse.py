@@ -56,9 +56,16 @@ def fuse_hardswish(model: onnx.ModelProto, constants: dict[str, np.ndarray]) -> 
     graph = model.graph
     producer = {o: n for n in graph.node for o in n.output}
     uses: dict[str, int] = {}
-    for n in graph.node:
-        for i in n.input:
-            uses[i] = uses.get(i, 0) + 1
+
+    def count(nodes) -> None:  # subgraphs' nodes too: a Loop/If body may read an outer value
+        for n in nodes:
+            for i in n.input:
+                uses[i] = uses.get(i, 0) + 1
+            for a in n.attribute:
+                for g in ([a.g] if a.HasField("g") else []) + list(a.graphs):
+                    count(g.node)
+
+    count(graph.node)
     for o in graph.output:
         uses[o.name] = uses.get(o.name, 0) + 2  # never an inner value of the pattern
 
