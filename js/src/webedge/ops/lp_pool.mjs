@@ -1,6 +1,6 @@
-// LpPool: (sum |x|^p over each window)^(1/p), JS only, any number of spatial dims and float dtype
-// (lib/geometry.mjs's windows). A module of its own, so that models with a MaxPool or AveragePool
-// (ops/pool.mjs) do not carry it.
+// LpPool and GlobalLpPool: (sum |x|^p over each window, or each whole plane)^(1/p), JS only, any
+// number of spatial dims and float dtype, in double (lib/geometry.mjs's windows). A module of its
+// own, so that models with the other pools (ops/pool.mjs, ops/global_pool.mjs) do not carry it.
 import { windowGeometry } from '../lib/geometry.mjs';
 import { encoder, numbersOf } from '../lib/values.mjs';
 import { size, stridesOf } from '../tensor.mjs';
@@ -53,4 +53,23 @@ function shape(node, [x]) {
   return [{ dtype: x.dtype, dims: [x.dims[0], x.dims[1], ...out] }];
 }
 
-export const units = [{ op: 'LpPool', shape, js: { run: lpPool } }];
+function globalLpPool(js, node, [x], [y]) {
+  const p = node.attrs.p ?? 2;
+  const [N, C, ...spatial] = x.dims;
+  const plane = size(spatial);
+  const xv = numbersOf(x), yd = y.data;
+  const enc = encoder(x.dtype);
+  for (let nc = 0; nc < N * C; nc++) {
+    let s = 0;
+    for (let i = nc * plane; i < (nc + 1) * plane; i++) s += Math.abs(xv[i]) ** p;
+    const v = s ** (1 / p);
+    yd[nc] = enc ? enc(v) : v;
+  }
+}
+
+const globalShape = (node, [x]) => [{ dtype: x.dtype, dims: [x.dims[0], x.dims[1], ...x.dims.slice(2).map(() => 1)] }];
+
+export const units = [
+  { op: 'LpPool', shape, js: { run: lpPool } },
+  { op: 'GlobalLpPool', shape: globalShape, js: { run: globalLpPool } },
+];
