@@ -64,6 +64,32 @@ def test_batchnorm_folds_into_conv_and_relu_fuses_into_its_epilogue():
     assert prepared.graph.node[0].output[0] == "y"
 
 
+@pytest.mark.parametrize("scale", ["div", "mul"])
+def test_hardswish_spelled_out_becomes_one_and_fuses_into_the_conv(scale):
+    """x * Clip(x + 3, 0, 6) / 6 (PP-OCR's HardSwish, 18 times) -> HardSwish, then the Conv's epilogue;
+    the same with a Clip output used elsewhere is left alone."""
+    def model(extra_use=False):
+        rng = np.random.default_rng(0)
+        inits = [numpy_helper.from_array(rng.standard_normal((8, 3, 3, 3)).astype(np.float32), "w"),
+                 numpy_helper.from_array(np.float32(3), "three"), numpy_helper.from_array(np.float32(0), "zero"),
+                 numpy_helper.from_array(np.float32(6), "six"), numpy_helper.from_array(np.float32(1 / 6), "sixth")]
+        nodes = [helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]),
+                 helper.make_node("Add", ["c", "three"], ["a"]), helper.make_node("Clip", ["a", "zero", "six"], ["k"]),
+                 helper.make_node("Mul", ["k", "c"], ["m"]),
+                 helper.make_node("Div", ["m", "six"], ["y"]) if scale == "div" else helper.make_node("Mul", ["sixth", "m"], ["y"])]
+        outs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 8, 8])]
+        if extra_use:
+            outs.append(helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 8, 8, 8]))
+        graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])], outs, inits)
+        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
+
+    prepared = native.prepare(model())
+    assert [n.op_type for n in prepared.graph.node] == ["Conv"]
+    attrs = {a.name: helper.get_attribute_value(a) for a in prepared.graph.node[0].attribute}
+    assert attrs["_act"] == b"HardSwish" and prepared.graph.node[0].output[0] == "y"
+    assert "HardSwish" not in [n.op_type for n in native.prepare(model(extra_use=True)).graph.node]
+
+
 def test_plan_frees_each_value_after_its_last_use():
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])
     nodes = [helper.make_node("Exp", ["x"], ["a"]), helper.make_node("Neg", ["a"], ["b"]),

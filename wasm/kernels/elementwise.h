@@ -15,9 +15,11 @@
 
 #define MAX_RANK 16
 
-/* One row of n outputs: a advances by sa, b by sb (elements).  OP is a macro of two v128 values. */
-#define DEFINE_ROW(name, OP)                                                                         \
-  static void name(const float *a, int sa, const float *b, int sb, float *y, int n) {                \
+/* One row of n outputs: a advances by sa, b by sb (elements).  OP is a macro of two v128 values.
+ * DEFINE_ROW_AS: with the declaration's leading attributes `QUAL` (binary.c's parts). */
+#define DEFINE_ROW(name, OP) DEFINE_ROW_AS(static, name, OP)
+#define DEFINE_ROW_AS(QUAL, name, OP)                                                                \
+  QUAL void name(const float *a, int sa, const float *b, int sb, float *y, int n) {                \
     int i = 0;                                                                                       \
     if (sa == 1 && sb == 1) {                                                                        \
       for (; i + 8 <= n; i += 8) {                                                                   \

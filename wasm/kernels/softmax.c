@@ -6,7 +6,8 @@
 #include "mathf.h"
 
 static __attribute__((noinline)) v128_t vexp(v128_t v) { return f4_exp(v); }
-static __attribute__((noinline)) v128_t vlog(v128_t v) { return f4_log(v); }
+/* a part: only LogSoftmax calls it (webedge/backends/wasm_strip.py strips it from Softmax plans) */
+KPART("softmax_f32/log") __attribute__((noinline)) v128_t vlog(v128_t v) { return f4_log(v); }
 
 static inline float hmax(v128_t v) {
   v = wasm_f32x4_pmax(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));

@@ -1,5 +1,10 @@
 """Fold an activation into the Conv or Gemm before it, so the kernel applies it in its epilogue.
 
+First, HardSwish spelled out as x * Clip(x + 3, 0, 6) / 6 (how Paddle and older PyTorch exports
+write it: PP-OCR has it 18 times) becomes one HardSwish node, which the step below then folds into
+the Conv before it: four elementwise passes fewer, and a model whose only unary op was that Clip
+links no unary op module or kernel.
+
 Match: Conv|Gemm -> an activation the kernels' epilogue has (Relu, Clip, HardSigmoid, HardSwish,
 LeakyRelu, Sigmoid, Tanh: the `act` codes of the kernel ABI, read from the op registry), where the
 Conv/Gemm output feeds only that activation and is not a graph output (Clip bounds must be constants).
@@ -39,10 +44,86 @@ def _params(node: onnx.NodeProto, constants: dict[str, np.ndarray]) -> list[floa
     return [0.0, 0.0]
 
 
+def _scalar(name: str, constants: dict[str, np.ndarray]) -> float | None:
+    c = constants.get(name)
+    return float(c.reshape(-1)[0]) if c is not None and c.size == 1 and c.dtype == np.float32 else None
+
+
+def fuse_hardswish(model: onnx.ModelProto, constants: dict[str, np.ndarray]) -> int:
+    """x * Clip(x + 3, 0, 6) / 6 (Div by 6 or Mul by 1/6; either operand order of the Add and the
+    Mul) -> HardSwish(x), in place, where the Add, Clip and Mul outputs feed nothing else and are
+    not graph outputs. Returns how many were replaced."""
+    graph = model.graph
+    producer = {o: n for n in graph.node for o in n.output}
+    uses: dict[str, int] = {}
+
+    def count(nodes) -> None:  # subgraphs' nodes too: a Loop/If body may read an outer value
+        for n in nodes:
+            for i in n.input:
+                uses[i] = uses.get(i, 0) + 1
+            for a in n.attribute:
+                for g in ([a.g] if a.HasField("g") else []) + list(a.graphs):
+                    count(g.node)
+
+    count(graph.node)
+    for o in graph.output:
+        uses[o.name] = uses.get(o.name, 0) + 2  # never an inner value of the pattern
+
+    def only(name: str, op: str) -> onnx.NodeProto | None:
+        n = producer.get(name)
+        ok = n is not None and n.op_type == op and n.domain in ("", "ai.onnx") and uses.get(name) == 1
+        return n if ok else None
+
+    def other(node: onnx.NodeProto, name: str) -> str | None:
+        ins = list(node.input)
+        return ins[1 - ins.index(name)] if len(ins) == 2 and name in ins else None
+
+    removed, done = set(), 0
+    for last in graph.node:
+        if id(last) in removed or last.domain not in ("", "ai.onnx") or len(last.input) != 2:
+            continue
+        if last.op_type == "Div" and _scalar(last.input[1], constants) == 6.0:
+            mul = only(last.input[0], "Mul")
+        elif last.op_type == "Mul":
+            k = next((i for i in (0, 1) if abs((_scalar(last.input[i], constants) or 0.0) - 1 / 6) < 1e-7), None)
+            mul = None if k is None else only(last.input[1 - k], "Mul")
+        else:
+            continue
+        if mul is None or len(mul.input) != 2:
+            continue
+        for clip_in in mul.input:
+            clip = only(clip_in, "Clip")
+            x = other(mul, clip_in)
+            if clip is None or x is None or clip.input[0] == "":
+                continue
+            if len(clip.input) == 1:  # opset < 11: the bounds are attributes
+                at = {a.name: helper.get_attribute_value(a) for a in clip.attribute}
+                bounds = (at.get("min"), at.get("max"))
+            else:
+                bounds = tuple(_scalar(i, constants) for i in (list(clip.input) + [""])[1:3])
+            if bounds != (0.0, 6.0):
+                continue
+            add = only(clip.input[0], "Add")
+            if add is None or other(add, x) is None or _scalar(other(add, x), constants) != 3.0:
+                continue
+            last.op_type = "HardSwish"
+            del last.input[:]
+            last.input.append(x)
+            removed.update((id(add), id(clip), id(mul)))
+            done += 1
+            break
+    if removed:
+        kept = [n for n in graph.node if id(n) not in removed]
+        del graph.node[:]
+        graph.node.extend(kept)
+    return done
+
+
 def fuse_activations(model: onnx.ModelProto) -> int:
     """Fuse in place; returns how many activations were folded."""
     graph = model.graph
     constants = {t.name: numpy_helper.to_array(t) for t in graph.initializer if t.data_location != onnx.TensorProto.EXTERNAL}
+    fuse_hardswish(model, constants)
     consumers: dict[str, list[onnx.NodeProto]] = {}
     for n in graph.node:
         for i in n.input:

@@ -1,9 +1,11 @@
-// Sliding-window geometry for Conv, ConvTranspose, the pooling ops, Col2Im and MaxUnpool, for any
-// number of spatial dims: output sizes and leading pads from strides, dilations, pads, ceil_mode
-// and auto_pad, with ONE rule for SAME_UPPER / SAME_LOWER (`samePadBefore`). The wasm kernels
-// take 2-D problems; `as2d` states a 1-D or 2-D geometry as their arguments (1-D is H = 1).
+// Sliding-window geometry for Conv, the pooling ops, Col2Im and MaxUnpool, for any number of
+// spatial dims: output sizes and leading pads from strides, dilations, pads, ceil_mode and
+// auto_pad, with ONE rule for SAME_UPPER / SAME_LOWER (`samePadBefore`). The wasm kernels take
+// 2-D problems; `as2d` states a 1-D or 2-D geometry as their arguments (1-D is H = 1).
+// ConvTranspose's geometry is built from these pieces in ops/conv_transpose.mjs, its only user,
+// so the bundles of models without one do not carry it.
 
-const filled = (n, v) => new Array(n).fill(v);
+export const filled = (n, v) => new Array(n).fill(v);
 
 // auto_pad SAME_*: `total` padding cells split so that SAME_UPPER puts the odd one at the end and
 // SAME_LOWER at the start (the ONNX spec; onnxruntime does the same for ConvTranspose).
@@ -19,7 +21,9 @@ function same(a, b) {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-function remembered(kind, at, spatial, kernel, compute) {
+/** compute(at, spatial, kernel), or what it gave last time for these attributes (`at`), `kind` and
+ * sizes (ConvTranspose's geometry is in ops/conv_transpose.mjs, its only user). */
+export function remembered(kind, at, spatial, kernel, compute) {
   const hit = memo.get(at);
   if (hit && hit.kind === kind && same(hit.spatial, spatial) && same(hit.kernel, kernel)) return hit.g;
   const g = compute(at, spatial, kernel);
@@ -59,29 +63,6 @@ function computeWindow(at, spatial, kernel) {
     }
   }
   return { out, begin: pads.slice(0, n), pads, strides, dil };
-}
-
-/** ConvTranspose over `spatial` with `kernel`: output sizes and the leading pad cropped from the
- * full result (output_shape or SAME_* fix the output size; otherwise pads crop it). Shared, like
- * windowGeometry's. */
-export const transposeGeometry = (at, spatial, kernel) => remembered('t', at, spatial, kernel, computeTranspose);
-
-function computeTranspose(at, spatial, kernel) {
-  const n = spatial.length;
-  const strides = at.strides ?? filled(n, 1);
-  const dil = at.dilations ?? filled(n, 1);
-  const outPad = at.output_padding ?? filled(n, 0);
-  const autoPad = at.auto_pad ?? 'NOTSET';
-  const full = spatial.map((s, d) => strides[d] * (s - 1) + outPad[d] + (kernel[d] - 1) * dil[d] + 1);
-  const given = at.output_shape ? at.output_shape.slice(-n) : null;
-  if (given || isSame(autoPad)) {
-    const out = given ?? spatial.map((s, d) => s * strides[d]);
-    // a given output_shape crops like SAME_LOWER (onnxruntime)
-    const begin = out.map((o, d) => samePadBefore(Math.max(0, full[d] - o), autoPad));
-    return { out, begin, strides, dil };
-  }
-  const pads = autoPad === 'VALID' || !at.pads ? filled(2 * n, 0) : at.pads;
-  return { out: full.map((f, d) => f - pads[d] - pads[d + n]), begin: pads.slice(0, n), strides, dil };
 }
 
 /** A 1-D or 2-D geometry as the 2-D arguments of the wasm kernels (a 1-D op is a 2-D op with H = 1);

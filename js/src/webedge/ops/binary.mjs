@@ -67,6 +67,8 @@ const unit = (op) => ({
   shape: binaryShape,
   wasm: op in BINARY || op === 'Pow' ? {
     kernels: [op === 'Pow' ? 'pow' : 'binary'],
+    // binary_f32 and this op's row loop (its part; webedge/backends/wasm_strip.py strips the others)
+    ...(op === 'Pow' ? {} : { calls: ['binary_f32', `binary_f32/${op}`] }),
     supports: (node, [a, b]) => a.dtype === 'float32' && b.dtype === 'float32',
     run: (wasm, node, [a, b], [y]) => binaryWasm(wasm, op, a, b, y),
   } : undefined,

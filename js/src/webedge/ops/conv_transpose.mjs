@@ -1,11 +1,34 @@
 // ConvTranspose: x [N, C, ...spatial], w [C, M/group, ...kernel], b [M] -> y [N, M, ...out]
-// (output_shape, output_padding, pads / auto_pad: lib/geometry.mjs transposeGeometry).
+// (output_shape, output_padding, pads / auto_pad: transposeGeometry below, with lib/geometry.mjs's SAME rule).
 //   wasm: 1-D and 2-D float32; per image and group, cols = W_g^T @ X_g with gemm_f32
 //         ([M/g*KH*KW, C/g] @ [C/g, H*W]), then a JS col2im scatter-adds the columns into y.
 //   js:   any number of spatial dims: every input point scatters its kernel-weighted value.
-import { transposeGeometry, as2d, kernelTaps } from '../lib/geometry.mjs';
+import { as2d, filled, isSame, kernelTaps, remembered, samePadBefore } from '../lib/geometry.mjs';
 import { size, stridesOf } from '../tensor.mjs';
 import { elementwise, fitsF32, none } from '../lib/gpu.mjs';
+
+/** ConvTranspose over `spatial` with `kernel`: output sizes and the leading pad cropped from the
+ * full result (output_shape or SAME_* fix the output size; otherwise pads crop it). Shared, like
+ * windowGeometry's. */
+const transposeGeometry = (at, spatial, kernel) => remembered('t', at, spatial, kernel, computeTranspose);
+
+function computeTranspose(at, spatial, kernel) {
+  const n = spatial.length;
+  const strides = at.strides ?? filled(n, 1);
+  const dil = at.dilations ?? filled(n, 1);
+  const outPad = at.output_padding ?? filled(n, 0);
+  const autoPad = at.auto_pad ?? 'NOTSET';
+  const full = spatial.map((s, d) => strides[d] * (s - 1) + outPad[d] + (kernel[d] - 1) * dil[d] + 1);
+  const given = at.output_shape ? at.output_shape.slice(-n) : null;
+  if (given || isSame(autoPad)) {
+    const out = given ?? spatial.map((s, d) => s * strides[d]);
+    // a given output_shape crops like SAME_LOWER (onnxruntime)
+    const begin = out.map((o, d) => samePadBefore(Math.max(0, full[d] - o), autoPad));
+    return { out, begin, strides, dil };
+  }
+  const pads = autoPad === 'VALID' || !at.pads ? filled(2 * n, 0) : at.pads;
+  return { out: full.map((f, d) => f - pads[d] - pads[d + n]), begin: pads.slice(0, n), strides, dil };
+}
 
 function shape(node, [x, w]) {
   const group = node.attrs.group ?? 1;

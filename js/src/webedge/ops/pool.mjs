@@ -1,9 +1,9 @@
-// Pooling over sliding windows (lib/geometry.mjs): MaxPool (with its optional Indices output),
-// AveragePool (count_include_pad) and LpPool ((sum |x|^p over the window)^(1/p)).
+// Pooling over sliding windows (lib/geometry.mjs): MaxPool (with its optional Indices output) and
+// AveragePool (count_include_pad); LpPool is ops/lp_pool.mjs (JS only, and rare: a model with a
+// MaxPool does not carry it).
 //   wasm: maxpool2d_f32 / avgpool2d_f32 (wasm/kernels/pool.c): 1-D and 2-D float32, no Indices.
-//   js:   any number of spatial dims and dtype, MaxPool's Indices (storage_order), LpPool.
+//   js:   any number of spatial dims and dtype, MaxPool's Indices (storage_order).
 import { windowGeometry, as2d } from '../lib/geometry.mjs';
-import { encoder, numbersOf } from '../lib/values.mjs';
 import { size, stridesOf } from '../tensor.mjs';
 import { elementwise, fitsF32 } from '../lib/gpu.mjs';
 
@@ -25,7 +25,6 @@ function runWasm(wasm, node, [x], [y]) {
 // Max and average pooling, any rank and dtype; MaxPool's indices are flat offsets into x (row-major,
 // or column-major per plane with storage_order 1).
 function runJs(js, node, [x], [y, idx]) {
-  if (node.op === 'LpPool') return lpPool(node, x, y);
   const at = node.attrs;
   const sp = x.dims.length - 2;
   const k = at.kernel_shape;
@@ -85,49 +84,6 @@ function runJs(js, node, [x], [y, idx]) {
   return undefined;
 }
 
-// (sum |x|^p over the window)^(1/p); padding contributes nothing. Computed in double, rounded once.
-function lpPool(node, x, y) {
-  const at = node.attrs;
-  const p = at.p ?? 2;
-  const [N, C, ...spatial] = x.dims;
-  const kernel = at.kernel_shape;
-  const g = windowGeometry(at, spatial, kernel);
-  const xv = numbersOf(x), yd = y.data;
-  const enc = encoder(x.dtype);
-  const plane = size(spatial);
-  const xs = stridesOf(spatial);
-  const taps = []; // kernel coordinates, row-major
-  const k = new Array(kernel.length).fill(0);
-  for (let t = 0; t < size(kernel); t++) {
-    taps.push(k.slice());
-    for (let d = kernel.length - 1; d >= 0; d--) { if (++k[d] < kernel[d]) break; k[d] = 0; }
-  }
-  const d = spatial.length;
-  const pos = new Array(d).fill(0);
-  let o = 0;
-  // y: [N * C, out...]; each output position sums over every kernel tap inside the input.
-  for (let nc = 0; nc < N * C; nc++) {
-    const base = nc * plane;
-    for (let q = 0; q < size(g.out); q++) {
-      let rem = q;
-      for (let a = d - 1; a >= 0; a--) { pos[a] = rem % g.out[a]; rem = Math.floor(rem / g.out[a]); }
-      let s = 0;
-      for (const tap of taps) {
-        let off = base;
-        let inside = true;
-        for (let a = 0; a < d; a++) {
-          const c = pos[a] * g.strides[a] - g.begin[a] + tap[a] * g.dil[a];
-          if (c < 0 || c >= spatial[a]) { inside = false; break; }
-          off += c * xs[a];
-        }
-        if (inside) s += Math.abs(xv[off]) ** p;
-      }
-      const v = s ** (1 / p);
-      yd[o++] = enc ? enc(v) : v;
-    }
-  }
-}
-
 // webgpu: pool2d.wgsl, 1-D and 2-D float32, no Indices. The end padding bounds what
 // count_include_pad counts (a ceil_mode window may pass it).
 function runGpu(gpu, node, [x], [y]) {
@@ -159,5 +115,4 @@ export const units = [
   { op: 'MaxPool', shape, wasm: wasmPart('maxpool2d_f32'), js: { run: runJs }, ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}) },
   { op: 'AveragePool', shape: (node, inputs) => shape(node, inputs).slice(0, 1), wasm: wasmPart('avgpool2d_f32'), js: { run: runJs },
     ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}) },
-  { op: 'LpPool', shape: (node, inputs) => shape(node, inputs).slice(0, 1), js: { run: runJs } },
 ];

@@ -20,6 +20,7 @@ export function softmaxBlocks(node, x) {
 
 const wasmPart = (log) => ({
   kernels: ['softmax'],
+  calls: log ? ['softmax_f32', 'softmax_f32/log'] : ['softmax_f32'], // the log part: LogSoftmax's only
   supports: (node, [x]) => x.dtype === 'float32',
   run(wasm, node, [x], [y]) {
     const [outer, axis, inner] = softmaxBlocks(node, x);

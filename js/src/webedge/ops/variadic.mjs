@@ -70,6 +70,7 @@ export const units = ['Max', 'Min', 'Sum', 'Mean'].map((op) => ({
   shape,
   wasm: {
     kernels: ['binary'],
+    calls: ['binary_f32', `binary_f32/${PAIR[op]}`, ...(op === 'Mean' ? ['binary_f32/Div'] : [])],
     supports: (node, inputs) => inputs.every((t) => t.dtype === 'float32'),
     run: runWasm,
   },

@@ -24,15 +24,16 @@ const DECLARED = {
   instancenorm_f32: ['norm', '*x *scale *bias *y N C HW eps:f'],
 };
 
-/** kernel name -> {module, args: [{name, type: 'ptr'|'i32'|'f32'}], ref} */
-export const KERNELS = Object.fromEntries(Object.entries(DECLARED).map(([name, [module, args, ref]]) => [name, {
+/** kernel name -> {module, args: [{name, type: 'ptr'|'i32'|'f32'}], ref} (for the JS build's registry and
+ * the tests; the runtime reads only NAMES, so the minifier leaves this out of the core) */
+export const KERNELS = /* @__PURE__ */ (() => Object.fromEntries(Object.entries(DECLARED).map(([name, [module, args, ref]]) => [name, {
   module,
   args: args.split(' ').map((a) => (a[0] === '*' ? { name: a.slice(1), type: 'ptr' }
     : a.endsWith(':f') ? { name: a.slice(0, -2), type: 'f32' } : { name: a, type: 'i32' })),
   ref: ref === 'ref',
-}]));
+}])))();
 
-const NAMES = Object.fromEntries(Object.entries(KERNELS).map(([name, k]) => [name, k.args.map((a) => a.name)]));
+const NAMES = Object.fromEntries(Object.entries(DECLARED).map(([name, [, args]]) => [name, args.replace(/\*|:f/g, '').split(' ')]));
 
 /** Positional arguments of kernel `name` from an object of named ones; a missing one throws. An
  * object that names them in the declared order (as the ops' call sites do) is read in one step:

@@ -29,7 +29,8 @@ function callsAt(p) {
     gemm_f32: [gemm, { ...gemm, M: 1, transB: 1 }, { ...gemm, M: 1 }],
     unary_f32: [{ op: UNARY.Relu, x, y, n: 256, a0: 0, a1: 0, $part: 'unary_f32/Relu' }],
     math_f32: ['Sigmoid', 'Tanh'].map((op) => ({ op: MATH[op], x, y, n: 256, a0: 0, a1: 0, $part: `math_f32/${op}` })),
-    binary_f32: [{ ...binary, op: BINARY.Add }, { ...binary, op: BINARY.Mul }],
+    // every op's row loop (a part of its own: compiled on its own), where the module has it
+    binary_f32: Object.entries(BINARY).map(([op, code]) => ({ ...binary, op: code, $part: `binary_f32/${op}` })),
     pow_f32: [binary],
     maxpool2d_f32: [pool],
     avgpool2d_f32: [{ ...pool, count_include_pad: 0 }],
