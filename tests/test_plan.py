@@ -90,6 +90,29 @@ def test_hardswish_spelled_out_becomes_one_and_fuses_into_the_conv(scale):
     assert "HardSwish" not in [n.op_type for n in native.prepare(model(extra_use=True)).graph.node]
 
 
+def test_a_conv_output_an_if_body_reads_keeps_its_activation_apart():
+    """Conv -> Relu fuses only where nothing else reads the Conv's output, a subgraph included."""
+    from webedge.plan.fuse import fuse_activations
+
+    def model(body_reads_conv):
+        w = numpy_helper.from_array(np.ones((2, 1, 1, 1), np.float32), "w")
+        read = "c" if body_reads_conv else "x"
+        branch = helper.make_graph([helper.make_node("Identity", [read], ["t"])], "b", [],
+                                   [helper.make_tensor_value_info("t", TensorProto.FLOAT, None)])
+        nodes = [helper.make_node("Conv", ["x", "w"], ["c"]), helper.make_node("Relu", ["c"], ["y"]),
+                 helper.make_node("If", ["cond"], ["z"], then_branch=branch, else_branch=branch)]
+        graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 2, 2]),
+                                               helper.make_tensor_value_info("cond", TensorProto.BOOL, [])],
+                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 2, 2]),
+                                   helper.make_tensor_value_info("z", TensorProto.FLOAT, None)], [w])
+        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
+
+    inner = model(body_reads_conv=True)
+    assert fuse_activations(inner) == 0 and [n.op_type for n in inner.graph.node] == ["Conv", "Relu", "If"]
+    outer = model(body_reads_conv=False)
+    assert fuse_activations(outer) == 1 and [n.op_type for n in outer.graph.node] == ["Conv", "If"]
+
+
 def test_plan_frees_each_value_after_its_last_use():
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])
     nodes = [helper.make_node("Exp", ["x"], ["a"]), helper.make_node("Neg", ["a"], ["b"]),

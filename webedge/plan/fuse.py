@@ -119,6 +119,18 @@ def fuse_hardswish(model: onnx.ModelProto, constants: dict[str, np.ndarray]) -> 
     return done
 
 
+def _read_in_bodies(nodes, into: set[str] | None = None) -> set[str]:
+    """Every name a node inside a Loop/If/Scan body (at any depth) reads."""
+    into = set() if into is None else into
+    for n in nodes:
+        for a in n.attribute:
+            for g in ([a.g] if a.HasField("g") else []) + list(a.graphs):
+                for m in g.node:
+                    into.update(m.input)
+                _read_in_bodies(g.node, into)
+    return into
+
+
 def fuse_activations(model: onnx.ModelProto) -> int:
     """Fuse in place; returns how many activations were folded."""
     graph = model.graph
@@ -128,7 +140,7 @@ def fuse_activations(model: onnx.ModelProto) -> int:
     for n in graph.node:
         for i in n.input:
             consumers.setdefault(i, []).append(n)
-    outputs = {o.name for o in graph.output}
+    outputs = {o.name for o in graph.output} | _read_in_bodies(graph.node)  # a body's reader is a user too
     removed, fused = set(), 0
     for n in graph.node:
         if n.op_type not in ("Conv", "Gemm") or n.domain not in ("", "ai.onnx"):
