@@ -360,6 +360,59 @@ def test_small_and_one_dimensional_tensors_stay_float32():
         assert len(q.graph.node) == 2
 
 
+def test_vector_shaped_tensors_stay_float32():
+    """(1, 512) and (1, 512, 1): how jax2tf exports Magika's LayerNorm scales and Conv bias."""
+    r = np.random.default_rng(1)
+    row, col = r.standard_normal((1, 512)).astype(np.float32), r.standard_normal((1, 512, 1)).astype(np.float32)
+    nodes = [helper.make_node("Mul", ["x", "row"], ["y"]), helper.make_node("Add", ["z", "col"], ["t"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 512]),
+                                           helper.make_tensor_value_info("z", TensorProto.FLOAT, [2, 512, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None),
+                               helper.make_tensor_value_info("t", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(row, "row"), numpy_helper.from_array(col, "col")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    for encoding in ("fp16", "int8", "int4"):
+        _, decisions = quantize_weights(model, encoding)
+        assert {d.name: (d.encoding, d.reason) for d in decisions} == {
+            "row": ("fp32", "1-D or vector-shaped (bias, norm, vector)"),
+            "col": ("fp32", "1-D or vector-shaped (bias, norm, vector)")}
+
+
+def one_hot_model(cast_of_equal: bool) -> onnx.ModelProto:
+    """y = one_hot(ids, 64) @ table @ w: a lookup written as a MatMul (jax2tf's Cast(Equal) or
+    OneHot), then an ordinary MatMul."""
+    r = np.random.default_rng(2)
+    inits = [numpy_helper.from_array((r.standard_normal((64, 32)) * 0.3).astype(np.float32), "table"),
+             numpy_helper.from_array((r.standard_normal((32, 16)) * 0.3).astype(np.float32), "w"),
+             numpy_helper.from_array(np.arange(64, dtype=np.int64).reshape(1, 64), "classes"),
+             numpy_helper.from_array(np.array(64, np.int64), "depth"),
+             numpy_helper.from_array(np.array([0.0, 1.0], np.float32), "values")]
+    if cast_of_equal:
+        nodes = [helper.make_node("Unsqueeze", ["ids", "axis"], ["ids2"]),
+                 helper.make_node("Equal", ["ids2", "classes"], ["eq"]),
+                 helper.make_node("Cast", ["eq"], ["hot"], to=TensorProto.FLOAT)]
+        inits.append(numpy_helper.from_array(np.array([-1], np.int64), "axis"))
+    else:
+        nodes = [helper.make_node("OneHot", ["ids", "depth", "values"], ["hot"])]
+    nodes += [helper.make_node("MatMul", ["hot", "table"], ["e"]), helper.make_node("MatMul", ["e", "w"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("ids", TensorProto.INT64, [5])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+@pytest.mark.parametrize("cast_of_equal", [True, False])
+def test_int8_stores_a_one_hot_matmuls_table_fp16(cast_of_equal):
+    """A lookup copies its rows into the activations as they are: int8 would not be averaged out."""
+    model = one_hot_model(cast_of_equal)
+    q, decisions = quantize_weights(model, "int8")
+    enc = {d.name: d.encoding for d in decisions if d.name in ("table", "w")}
+    assert enc == {"table": "fp16", "w": "int8"}
+    feeds = {"ids": np.array([0, 3, 17, 63, 5], np.int64)}
+    assert cosine(run_ort(model, feeds)[0], run_ort(q, feeds)[0]) >= 0.9999
+    # int4 and auto keep their own rules: the table gets int4 blocks, auto measures it
+    assert {d.name: d.encoding for d in quantize_weights(model, "int4")[1] if d.name == "table"} == {"table": "int4"}
+
+
 # ---------------------------------------------------------------- sizes
 
 

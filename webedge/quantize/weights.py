@@ -4,8 +4,14 @@ int8 scales run along the output-channel axis of the op that reads the weight (C
 ConvTranspose: 1, MatMul/Gemm: N, Gather: rows, LSTM/GRU: gate rows); int4 blocks run along the
 reduction axis of MatMul/Gemm weights and the embedding axis of Gather tables, and any other
 weight falls back to int8. fp16 applies to every float32 weight. Tensors under `MIN_ELEMENTS`
-(biases, norms, scalars), 1-D tensors, non-float tensors and tensors read as a shape stay as they
-are; every tensor gets a `Decision`, so the summary's ratio is of all the model's weight bytes.
+(biases, norms, scalars), vectors (1-D, or one dimension over 1 as jax2tf exports a LayerNorm's
+scale as (1, 512)), non-float tensors and tensors read as a shape stay as they are; every tensor
+gets a `Decision`, so the summary's ratio is of all the model's weight bytes.
+
+Under int8 two kinds of weight are stored fp16 instead: the W and R inputs of LSTM/GRU/RNN, and a
+one-hot MatMul's table (`_one_hot_table`). Both reach the activations at full strength (a
+saturated gate; a row copied as it is), where a Conv/MatMul/Gemm weight's rounding errors average
+out over its reduction (docs/quantization.md measures both).
 
 Weights of If/Loop/Scan bodies (initializers and Constant nodes, at any depth) are quantized by
 the same rules, and their dequantize subgraph is hoisted into the main graph: the stored tensors
@@ -40,7 +46,7 @@ QUANTIZED = ("fp16", "int8", "int4")
 
 # Why a tensor stayed as it was (Decision.reason).
 TOO_SMALL = f"too small (< {MIN_ELEMENTS} elements)"
-ONE_D = "1-D (bias, norm, vector)"
+ONE_D = "1-D or vector-shaped (bias, norm, vector)"
 NOT_FLOAT = "not a float32 tensor"
 SHAPE = "used as a shape or index"
 GRAPH_INPUT = "also a graph input (a caller may override it)"
@@ -197,6 +203,29 @@ def _recurrent(name: str, uses: dict, depth: int = 0) -> bool:
     return True
 
 
+def _producers(graph: onnx.GraphProto) -> dict[str, onnx.NodeProto]:
+    return {o: node for _, g in _scopes(graph) for node in g.node for o in node.output}
+
+
+def _one_hot_table(name: str, uses: dict, producers: dict) -> bool:
+    """Whether every read of `name` is as the B input of a MatMul whose A is a one-hot (OneHot, or
+    Cast of Equal, as jax2tf writes jax.nn.one_hot): a table lookup written as a MatMul. Each output
+    row is then one weight row as it is, with no sum over the reduction to average the rounding
+    errors out (Magika's byte embedding: its int8 alone flips 8 of 3,000 real files' labels)."""
+    found = uses.get(name, [])
+    if not found:
+        return False
+    for node, i in found:
+        if node.op_type != "MatMul" or i != 1:
+            return False
+        src = producers.get(node.input[0])
+        if src is not None and src.op_type == "Cast":
+            src = producers.get(src.input[0])
+        if src is None or src.op_type not in ("OneHot", "Equal"):
+            return False
+    return True
+
+
 def _why_kept(t: onnx.TensorProto, uses: list, scope_inputs: set, scope_outputs: set, want: str) -> str | None:
     """Why tensor `t` stays as it is, or None if it is quantized."""
     if any((node.op_type, i) in SHAPE_INPUTS for node, i in uses):
@@ -206,7 +235,10 @@ def _why_kept(t: onnx.TensorProto, uses: list, scope_inputs: set, scope_outputs:
     n = int(np.prod(t.dims)) if len(t.dims) else 1
     if n < MIN_ELEMENTS:
         return TOO_SMALL
-    if len(t.dims) < 2:
+    if sum(d > 1 for d in t.dims) < 2:
+        # (1, 512) and (1, 512, 1) too: jax2tf exports Magika's LayerNorm scales and offsets and
+        # its Conv bias so. At per-tensor int8 (an Add/Mul reads them), for 1.5 kB saved each, they
+        # doubled its worst output error on real files (max abs 0.032 -> 0.055 on 3,000 files)
         return ONE_D
     if t.name in scope_inputs:
         return GRAPH_INPUT
@@ -240,6 +272,7 @@ def quantize_weights(model: onnx.ModelProto, encoding: str, *, block: int = 32,
     promote_constants(out)
     main = out.graph
     uses = _uses(main)
+    producers = _producers(main)
     defined = _definitions(main)
     taken = set(defined)
     decisions: list[Decision] = []
@@ -264,6 +297,8 @@ def quantize_weights(model: onnx.ModelProto, encoding: str, *, block: int = 32,
             # into a flipped state cell: Silero VAD's LSTM state at cosine 0.941 with int8 weights,
             # 0.99999 with fp16 ones (docs/quantization.md). `auto` measures instead of assuming.
             want = "fp16"
+        if want == "int8" and encoding != "auto" and _one_hot_table(t.name, uses, producers):
+            want = "fp16"  # a lookup copies its rows as they are: int8's error is not averaged out
         key = (t.data_type, tuple(t.dims), want, hashlib.sha256(w.tobytes()).digest()) if g is not main else None
         if key in hoisted:
             # an exact copy of a body weight hoisted already (onnxruntime's optimizer copies an
