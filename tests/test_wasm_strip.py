@@ -21,7 +21,7 @@ MODULES = sorted(KERNEL_DIR.glob("*.wasm")) + sorted((KERNEL_DIR / "mt").glob("*
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(KERNEL_DIR).as_posix())
 def test_decoder_reads_every_body_and_keeping_all_changes_nothing(path: Path):
     data = path.read_bytes()
-    for sid, body in wasm_strip._sections(data):
+    for sid, body in wasm_strip.sections(data):
         if sid == 10:
             for entry in wasm_strip._code_entries(body):
                 wasm_strip.calls_of(entry)  # raises unless the body ends exactly at its end

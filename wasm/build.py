@@ -40,6 +40,9 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the package's wasm reader, when run as a script
+from webedge.backends.wasm_strip import leb as _leb, name as _name, sections as _sections, sleb as _sleb  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SRC_DIR = ROOT / "wasm" / "kernels"
 OUT_DIR = ROOT / "webedge" / "runtime" / "kernels"
@@ -80,47 +83,12 @@ class BuildError(RuntimeError):
     pass
 
 
-def _leb(buf: bytes, i: int) -> tuple[int, int]:
-    """Unsigned LEB128 at buf[i]; returns (value, next index)."""
-    value = shift = 0
-    while True:
-        byte = buf[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, i
-
-
-def _sleb(buf: bytes, i: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = buf[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            if byte & 0x40:
-                value -= 1 << shift
-            return value, i
-
-
-def _name(buf: bytes, i: int) -> tuple[str, int]:
-    n, i = _leb(buf, i)
-    return buf[i:i + n].decode(), i + n
-
-
 def sections(wasm: bytes) -> list[tuple[int, bytes]]:
     """(section id, body) for every section of a wasm binary."""
-    if wasm[:8] != b"\0asm\x01\0\0\0":
-        raise BuildError("not a wasm v1 binary")
-    out, i = [], 8
-    while i < len(wasm):
-        sid = wasm[i]
-        size, j = _leb(wasm, i + 1)
-        out.append((sid, wasm[j:j + size]))
-        i = j + size
-    return out
+    try:
+        return _sections(wasm)
+    except ValueError as exc:
+        raise BuildError(str(exc)) from None
 
 
 def inspect(wasm: bytes) -> dict:

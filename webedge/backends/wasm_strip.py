@@ -22,7 +22,7 @@ library (binaryen.py, pybinaryen), and from npm it would make bundling need Node
 
 from __future__ import annotations
 
-__all__ = ["strip", "needed_exports", "exports_of", "calls_of"]
+__all__ = ["strip", "needed_exports", "exports_of", "calls_of", "sections", "leb", "sleb", "name"]
 
 BLOCKTYPE_BYTES = frozenset({0x40, 0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70, 0x6F})  # empty or one value type
 
@@ -55,7 +55,7 @@ def name(buf: bytes, i: int) -> tuple[str, int]:
     return buf[i:i + n].decode(), i + n
 
 
-def _sections(wasm: bytes) -> list[tuple[int, bytes]]:
+def sections(wasm: bytes) -> list[tuple[int, bytes]]:
     if wasm[:8] != b"\0asm\x01\0\0\0":
         raise ValueError("not a wasm v1 binary")
     out, i = [], 8
@@ -202,7 +202,7 @@ def _exports(body: bytes) -> list[tuple[str, int, int, bytes]]:
 
 def exports_of(wasm: bytes) -> list[str]:
     """The function exports of a module (kernels and parts)."""
-    for sid, body in _sections(wasm):
+    for sid, body in sections(wasm):
         if sid == 7:
             return [nm for nm, kind, _, _ in _exports(body) if kind == 0]
     return []
@@ -214,7 +214,7 @@ STUB = b"\x00\x00\x0b"  # no locals; unreachable; end
 def strip(wasm: bytes, keep: set[str] | frozenset[str]) -> bytes:
     """`wasm` with only the kernels and parts named in `keep` (function exports; non-function
     exports always stay) and what they call; see the module docstring."""
-    secs = _sections(wasm)
+    secs = sections(wasm)
     imported_funcs = 0
     exports: list = []
     code: list[bytes] | None = None
