@@ -49,6 +49,18 @@ def _scalar(name: str, constants: dict[str, np.ndarray]) -> float | None:
     return float(c.reshape(-1)[0]) if c is not None and c.size == 1 and c.dtype == np.float32 else None
 
 
+def _read_in_bodies(nodes, into: set[str] | None = None) -> set[str]:
+    """Every name a node inside a Loop/If/Scan body (at any depth) reads."""
+    into = set() if into is None else into
+    for n in nodes:
+        for a in n.attribute:
+            for g in ([a.g] if a.HasField("g") else []) + list(a.graphs):
+                for m in g.node:
+                    into.update(m.input)
+                _read_in_bodies(g.node, into)
+    return into
+
+
 def fuse_hardswish(model: onnx.ModelProto, constants: dict[str, np.ndarray]) -> int:
     """x * Clip(x + 3, 0, 6) / 6 (Div by 6 or Mul by 1/6; either operand order of the Add and the
     Mul) -> HardSwish(x), in place, where the Add, Clip and Mul outputs feed nothing else and are
@@ -56,16 +68,11 @@ def fuse_hardswish(model: onnx.ModelProto, constants: dict[str, np.ndarray]) -> 
     graph = model.graph
     producer = {o: n for n in graph.node for o in n.output}
     uses: dict[str, int] = {}
-
-    def count(nodes) -> None:  # subgraphs' nodes too: a Loop/If body may read an outer value
-        for n in nodes:
-            for i in n.input:
-                uses[i] = uses.get(i, 0) + 1
-            for a in n.attribute:
-                for g in ([a.g] if a.HasField("g") else []) + list(a.graphs):
-                    count(g.node)
-
-    count(graph.node)
+    for n in graph.node:
+        for i in n.input:
+            uses[i] = uses.get(i, 0) + 1
+    for name in _read_in_bodies(graph.node):  # a Loop/If body may read an outer value
+        uses[name] = uses.get(name, 0) + 1
     for o in graph.output:
         uses[o.name] = uses.get(o.name, 0) + 2  # never an inner value of the pattern
 
@@ -117,18 +124,6 @@ def fuse_hardswish(model: onnx.ModelProto, constants: dict[str, np.ndarray]) -> 
         del graph.node[:]
         graph.node.extend(kept)
     return done
-
-
-def _read_in_bodies(nodes, into: set[str] | None = None) -> set[str]:
-    """Every name a node inside a Loop/If/Scan body (at any depth) reads."""
-    into = set() if into is None else into
-    for n in nodes:
-        for a in n.attribute:
-            for g in ([a.g] if a.HasField("g") else []) + list(a.graphs):
-                for m in g.node:
-                    into.update(m.input)
-                _read_in_bodies(g.node, into)
-    return into
 
 
 def fuse_activations(model: onnx.ModelProto) -> int:
