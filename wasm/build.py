@@ -22,6 +22,11 @@ with its stack at 64 KiB, so the worker pool moves worker i's stack to [i * 64 K
 The same checks apply, except that the memory import must be shared and ``__stack_pointer`` is the
 one export that is not a function.
 
+The relaxed-SIMD variants ``relaxed/<module>.wasm`` and ``relaxed-mt/<module>.wasm`` are the same
+sources with ``-mrelaxed-simd``: mathf.h's ``F4_MADD`` (every multiply-add of the GEMM, conv and
+the other kernels) becomes ``f32x4.relaxed_madd``, one fused multiply-add on CPUs with FMA. The
+loader picks them where the browser validates relaxed SIMD (js/src/simd.mjs).
+
 It prints each module's size (raw and gzip) and exits non-zero if any check fails.  The outputs are
 committed; ``tests/kernels`` rebuilds them into a temporary folder and compares bytes.
 
@@ -54,8 +59,8 @@ MT_MAX_PAGES = 32768  # 2 GiB; the browser arena's shared memory is created with
 # and every real model the tests use (Magika, PP-OCR cls and det, Silero VAD) runs both Conv and
 # Gemm/MatMul/ConvTranspose/LSTM: linalg.wasm is 8.3 kB gzip, conv.wasm + gemm.wasm were 12.6 kB.
 MODULES = {"linalg": ["conv.c", "gemm.c"]}
-VARIANTS = ("single", "mt", "test")
 TEST_FLAGS = ["-DWEBEDGE_REFERENCE_KERNELS"]
+RELAXED_FLAGS = ["-mrelaxed-simd"]  # mathf.h's F4_MADD becomes f32x4.relaxed_madd (fused where the CPU has FMA)
 
 ZIG_FLAGS = [
     "--target=wasm32-freestanding",
@@ -74,6 +79,18 @@ MT_FLAGS = [
     f"-Wl,--max-memory={MT_MAX_PAGES * 65536}",
     "-Wl,--export=__stack_pointer",
 ]
+# The shipped variants: name -> (folder under OUT_DIR, "" for the top, extra flags, threaded). The
+# loader fetches one set: relaxed SIMD where WebAssembly.validate accepts a relaxed_madd (Chromium,
+# Firefox), SIMD128 elsewhere (Safari); the mt/ sets on a cross-origin isolated page.
+SHIPPED = {
+    "single": ("", [], False),
+    "mt": (MT_DIR, MT_FLAGS, True),
+    "relaxed": ("relaxed", RELAXED_FLAGS, False),
+    "relaxed-mt": ("relaxed-mt", RELAXED_FLAGS + MT_FLAGS, True),
+}
+# Built for tests/kernels only, never shipped: each single-thread variant plus the _ref kernels.
+TESTS = {"test": TEST_FLAGS, "test-relaxed": TEST_FLAGS + RELAXED_FLAGS}
+VARIANTS = (*SHIPPED, *TESTS)
 
 SECTION_NAMES = {0: "custom", 1: "type", 2: "import", 3: "function", 4: "table", 5: "memory", 6: "global",
                  7: "export", 8: "start", 9: "element", 10: "code", 11: "data", 12: "datacount"}
@@ -171,11 +188,14 @@ def modules() -> dict[str, list[Path]]:
 
 
 def compile_one(sources: Path | list[Path], out: Path, threaded: bool = False, variant: str | None = None) -> bytes:
-    """Compile `sources` (one translation unit) into `out` and check it. variant: single, mt or
-    test (`threaded` is the older spelling of mt)."""
+    """Compile `sources` (one translation unit) into `out` and check it. variant: a key of
+    SHIPPED or TESTS (`threaded` is the older spelling of mt)."""
     variant = variant or ("mt" if threaded else "single")
     sources = [sources] if isinstance(sources, Path) else list(sources)
-    flags = ZIG_FLAGS + (MT_FLAGS if variant == "mt" else TEST_FLAGS if variant == "test" else [])
+    if variant not in VARIANTS:
+        raise BuildError(f"unknown variant {variant!r}: one of {', '.join(VARIANTS)}")
+    threaded = variant in SHIPPED and SHIPPED[variant][2]
+    flags = ZIG_FLAGS + (SHIPPED[variant][1] if variant in SHIPPED else TESTS[variant])
     with tempfile.TemporaryDirectory() as tmp:
         if len(sources) == 1:
             src = sources[0]
@@ -187,32 +207,35 @@ def compile_one(sources: Path | list[Path], out: Path, threaded: bool = False, v
     if proc.returncode != 0:
         raise BuildError(f"{out.stem}: zig cc failed\n{proc.stderr}")
     data = out.read_bytes()
-    check(data, f"{MT_DIR}/{out.name}" if variant == "mt" else out.name, variant == "mt")
+    folder = SHIPPED[variant][0] if variant in SHIPPED else ""
+    check(data, f"{folder}/{out.name}" if folder else out.name, threaded)
     return data
 
 
 def build(names: list[str] | None = None, out_dir: Path = OUT_DIR, quiet: bool = False,
           variant: str | None = None) -> dict[str, Path]:
-    """Compile and check the named modules (default: all); both shipped variants, or only the
-    `test` one. Returns name -> output path, threaded variants under "mt/<name>"."""
+    """Compile and check the named modules (default: all); every shipped variant (SHIPPED), or only
+    the test variant `variant` (TESTS). Returns name -> output path, the variants in folders
+    ("mt/<name>", "relaxed/<name>", ...)."""
     mods = modules()
     if names:
         unknown = set(names) - set(mods)
         if unknown:
             raise BuildError(f"no such kernel module(s): {sorted(unknown)} (modules: {', '.join(mods)})")
         mods = {n: mods[n] for n in names}
-    if variant not in (None, "test"):
-        raise BuildError(f"unknown variant {variant!r}: the shipped build makes {VARIANTS[:2]}; --variant test the other")
+    if variant is not None and variant not in TESTS:
+        raise BuildError(f"unknown variant {variant!r}: the shipped build makes {', '.join(SHIPPED)}; "
+                         f"--variant builds one of {', '.join(TESTS)}")
     out_dir = Path(out_dir)
-    (out_dir / MT_DIR).mkdir(parents=True, exist_ok=True)
+    targets = {variant: ""} if variant else {v: folder for v, (folder, _, _) in SHIPPED.items()}
+    for folder in targets.values():
+        (out_dir / folder).mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=4) as pool:
         jobs = {}
         for name, sources in mods.items():
-            if variant == "test":
-                jobs[name] = pool.submit(compile_one, sources, out_dir / f"{name}.wasm", variant="test")
-                continue
-            jobs[name] = pool.submit(compile_one, sources, out_dir / f"{name}.wasm")
-            jobs[f"{MT_DIR}/{name}"] = pool.submit(compile_one, sources, out_dir / MT_DIR / f"{name}.wasm", variant="mt")
+            for v, folder in targets.items():
+                key = f"{folder}/{name}" if folder else name
+                jobs[key] = pool.submit(compile_one, sources, out_dir / f"{key}.wasm", variant=v)
         results = {name: job.result() for name, job in jobs.items()}
     if not quiet:
         for name, data in results.items():
@@ -225,10 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="module names (default: all)")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
-    parser.add_argument("--variant", choices=["test"], help="build the test variant (with the _ref kernels) instead")
+    parser.add_argument("--variant", choices=list(TESTS),
+                        help="build a test variant (with the _ref kernels) instead of the shipped ones")
     args = parser.parse_args(argv)
     if args.variant and args.out_dir == OUT_DIR:
-        parser.error("--variant test is never committed: give --out-dir")
+        parser.error(f"--variant {args.variant} is never committed: give --out-dir")
     try:
         build(args.names or None, args.out_dir, variant=args.variant)
     except BuildError as exc:

@@ -141,7 +141,7 @@ static void pack_b(const bsrc_t *s, int k0, int kc, int n0, int nc, int ncp, flo
 
 /* ---- micro-kernel: 4 rows x 8 columns --------------------------------------------------------- */
 
-#define FMA4(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+#define FMA4(acc, a, b) acc = F4_MADD(a, b, acc)
 
 /* rows m0 .. m0+mr-1 (mr <= 4) of A, packed panel bp (row stride ncp), into Y[m0.., n0..n0+nr) */
 static inline void ukernel(int kc, const float *a, int sam, int sak, const float *bp, int ncp, float *y, int ldy,

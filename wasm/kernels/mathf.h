@@ -30,6 +30,15 @@
 #define ACT_PART(name) static
 #endif
 #define F4(c) wasm_f32x4_splat(c)
+/* a * b + c. The relaxed-SIMD variant (wasm/build.py, -mrelaxed-simd) computes it with one
+ * f32x4.relaxed_madd, which engines lower to a fused multiply-add where the CPU has one (one
+ * rounding instead of two: results differ from the SIMD128 variant in the last bits); the SIMD128
+ * variant multiplies, then adds. */
+#ifdef __wasm_relaxed_simd__
+#define F4_MADD(a, b, c) wasm_f32x4_relaxed_madd(a, b, c)
+#else
+#define F4_MADD(a, b, c) wasm_f32x4_add(wasm_f32x4_mul(a, b), c)
+#endif
 #define D2(c) wasm_f64x2_splat(c)
 #define I64(c) wasm_i64x2_splat(c)
 
