@@ -145,7 +145,9 @@ def test_webedge_bundle_ships_only_the_kernels_its_plan_uses(tmp_path):
     report = bundle(path, tmp_path / "site", backend="webedge")
     assert report["backend"]["name"] == "webedge"
     runtime = sorted(f for f in report["files"] if f.startswith("kernels/"))
-    assert runtime == ["kernels/linalg.wasm", "kernels/mt/linalg.wasm"]  # mt/: the threaded variant (Relu is fused)
+    # mt/: the threaded variant; relaxed/, relaxed-mt/: the relaxed-SIMD ones (Relu is fused)
+    assert runtime == ["kernels/linalg.wasm", "kernels/mt/linalg.wasm", "kernels/relaxed-mt/linalg.wasm",
+                       "kernels/relaxed/linalg.wasm"]
     assert not any(f.startswith("ort/") for f in report["files"])
     man = json.loads((tmp_path / "site" / "model.json").read_text())
     # BatchNormalization was folded, so the shards hold the folded Conv weight and bias only

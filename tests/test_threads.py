@@ -74,6 +74,10 @@ def test_bundle_ships_both_kernel_sets_and_counts_the_threaded_one_apart(magika_
     runtime = sum(report["files"][f]["gzip"] for f in [*single, *executor, "webedge.mjs"])
     assert report["totals"]["runtime"]["gzip"] == runtime  # what a single-threaded page downloads
     assert report["totals"]["threads"]["gzip"] == sum(report["files"][f]["gzip"] for f in [*threaded, *pool])
+    relaxed = sorted(f["file"] for f in files if f["role"] in ("kernel-relaxed", "kernel-relaxed-mt"))
+    assert relaxed == sorted([f.replace("kernels/", "kernels/relaxed/") for f in single]
+                             + [f.replace("kernels/", "kernels/relaxed-mt/") for f in single])
+    assert report["totals"]["relaxed"]["gzip"] == sum(report["files"][f]["gzip"] for f in relaxed)
 
 
 def test_magika_runs_on_threads_only_when_isolated_and_matches_onnxruntime(magika_webedge, magika_model):
@@ -87,13 +91,14 @@ def test_magika_runs_on_threads_only_when_isolated_and_matches_onnxruntime(magik
 
 
 def test_only_the_kernel_variant_that_runs_is_downloaded(chromium, magika_webedge):
+    """SIMD128 kernels here (tests/test_simd_variants.py checks the relaxed-SIMD ones the same way)."""
     folder, _ = magika_webedge
-    got, kernels = _load(chromium, folder, isolate=True)
+    got, kernels = _load(chromium, folder, isolate=True, simd="simd128")
     assert got.get("isolated") is True and got["threads"] == min(4, got["cores"]) > 1, got
     assert got["n"] == 4 * 214
     pool = {k for k in kernels if k.startswith("chunks/")}
     assert len(pool) == 1 and all(k.startswith("kernels/mt/") for k in kernels - pool), kernels
-    got, kernels = _load(chromium, folder, isolate=False)
+    got, kernels = _load(chromium, folder, isolate=False, simd="simd128")
     assert got.get("isolated") is False and got["threads"] == 1, got
     # one thread: neither the threaded kernels nor the worker pool
     assert kernels and not any(k.startswith(("kernels/mt/", "chunks/")) for k in kernels), kernels
@@ -102,7 +107,8 @@ def test_only_the_kernel_variant_that_runs_is_downloaded(chromium, magika_webedg
 def test_threads_option_overrides_the_default_and_is_checked(chromium, magika_webedge):
     folder, _ = magika_webedge
     got, kernels = _load(chromium, folder, isolate=True, threads=1)
-    assert got["threads"] == 1 and not any(k.startswith("kernels/mt/") for k in kernels), (got, kernels)
+    assert got["threads"] == 1 and not any(k.startswith(("kernels/mt/", "kernels/relaxed-mt/")) for k in kernels), \
+        (got, kernels)
     got, _ = _load(chromium, folder, isolate=True, threads=3)
     assert got["threads"] == 3, got
     got, _ = _load(chromium, folder, isolate=False, threads=3)  # no shared memory without isolation

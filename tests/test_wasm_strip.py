@@ -15,7 +15,7 @@ from webedge.backends import native, wasm_strip
 from webedge.plan.ops import registry
 
 KERNEL_DIR = Path(native.__file__).resolve().parents[1] / "runtime" / "kernels"
-MODULES = sorted(KERNEL_DIR.glob("*.wasm")) + sorted((KERNEL_DIR / "mt").glob("*.wasm"))
+MODULES = sorted(p for folder in ("", "mt", "relaxed", "relaxed-mt") for p in (KERNEL_DIR / folder).glob("*.wasm"))
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(KERNEL_DIR).as_posix())

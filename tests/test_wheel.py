@@ -62,7 +62,7 @@ def test_every_file_the_bundler_can_copy_is_in_the_wheel(wheel_names):
               site_files.TYPES, site_files.COI_WORKER, site_files.COI_LICENSE]
     needed += [f"demos/{name}/{f}" for name in demo_apps.APPS for f in ("index.html", "app.mjs", "README.md")]
     needed += ["demos/README.md", "demos/shared/loading.mjs", "demos/shared/demo.css"]
-    needed += [f"runtime/kernels/{m}.wasm" for m in modules] + [f"runtime/kernels/mt/{m}.wasm" for m in modules]
+    needed += [f"runtime/kernels/{folder}{m}.wasm" for folder in ("", "mt/", "relaxed/", "relaxed-mt/") for m in modules]
     needed += [f"runtime/{m['file']}" for m in reg["modules"].values()] + [f"runtime/{f}" for f in reg["threads"]]
     needed += [rel for rel in installation.shipped() if rel.endswith(".wgsl")]
     missing = [rel for rel in needed if f"webedge/{rel}" not in wheel_names]

@@ -108,7 +108,8 @@ def cmd_test(a: argparse.Namespace) -> int:
             print("\n" + "-" * 72 + "\n")
         report = check(a.bundle, model=a.model, inputs=a.inputs, dims=a.dim, backend=a.backend,
                        network_preset=a.network, warm_runs=a.runs, budgets=budgets, stream=not a.no_stream,
-                       tolerance=tolerance, browser=engine, host=a.host, worker=a.worker, outputs=a.outputs)
+                       tolerance=tolerance, browser=engine, host=a.host, worker=a.worker, outputs=a.outputs,
+                       simd=a.simd)
         print_report(report)
         reports.append(report)
     if a.json:
@@ -234,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--outputs", metavar="A,B", help="load only these outputs' weights (the loader's outputs option), "
                    "run and compare only them, and report the weight bytes fetched (unlike `bundle --outputs`, "
                    "nothing is pruned)")
+    t.add_argument("--simd", choices=["relaxed", "simd128"], help="webedge runtime: run this wasm kernel set "
+                   "(the loader's simd option); default: relaxed SIMD where the browser has it, else SIMD128")
     t.add_argument("--runs", type=int, default=5, help="warm inferences to time (median reported)")
     t.add_argument("--no-stream", action="store_true", help="webedge runtime: download every weight before computing")
     t.add_argument("--atol", type=float, help="absolute tolerance (default 1e-4, or the quantized encoding's)")

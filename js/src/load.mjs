@@ -8,6 +8,7 @@ import { prepareFeeds } from './tensor.mjs';
 import { WebedgeError } from './errors.mjs';
 import { threadsFor } from './webedge/threads.mjs';
 import { threadsNote } from './isolation.mjs';
+import { SIMD_CHOICES, kernelRole, simdFor } from './simd.mjs';
 
 const now = () => performance.now();
 const bytesOf = (files) => files.reduce((s, f) => s + f.bytes, 0);
@@ -64,13 +65,16 @@ function webedgeThreads(manifest, requested) {
 
 // Every option load() reads; any other key is a typo, refused before anything is fetched.
 export const OPTIONS = ['backend', 'onProgress', 'concurrency', 'cache', 'retries', 'stream', 'threads', 'worker',
-  'selfTest', 'placement', 'outputs'];
+  'selfTest', 'placement', 'outputs', 'simd'];
 
 function checkOptions(options) {
   if (!options || typeof options !== 'object') throw new WebedgeError('load(url, options): options must be an object');
   const unknown = Object.keys(options).filter((k) => !OPTIONS.includes(k));
   if (unknown.length) {
     throw new WebedgeError(`unknown option(s) ${unknown.join(', ')}; load() takes ${OPTIONS.join(', ')}`);
+  }
+  if (options.simd != null && !SIMD_CHOICES.includes(options.simd)) {
+    throw new WebedgeError(`option simd must be one of ${SIMD_CHOICES.join(', ')}, got ${JSON.stringify(options.simd)}`);
   }
 }
 
@@ -92,6 +96,8 @@ function pick(manifest, names) {
  *   cross-origin isolated (default min(navigator.hardwareConcurrency, 4)); always 1 when it is not
  *   (`model.threadsWhy` says why). worker: load and run in a dedicated Web Worker (worker.mjs), same API.
  *   outputs: fetch only the weights these outputs need (manifest `needs`); run(feeds, {outputs}) fetches more.
+ *   simd: 'relaxed' or 'simd128' forces a wasm kernel set; by default relaxed SIMD where the browser has it
+ *   (its fused multiply-adds round once: results differ from SIMD128's in the last bits).
  */
 export async function load(manifestUrl, options = {}) {
   checkOptions(options);
@@ -121,10 +127,12 @@ export async function load(manifestUrl, options = {}) {
   const ctx = { base, store, pool, progress, stats, retries };
   const isOrt = manifest.backend.name === 'ort';
   const threads = isOrt ? threadsFor() : webedgeThreads(manifest, options.threads);
-  const kernelRole = threads > 1 ? 'kernel-mt' : 'kernel'; // fetch only the variant that runs
+  // fetch only the kernel set that runs: relaxed SIMD or SIMD128 (simd.mjs), threaded or not
+  const simd = isOrt ? null : simdFor(manifest, options.simd);
+  const role = isOrt ? null : kernelRole(simd, threads);
   // webedge's runtime on WebGPU also fetches its WGSL shaders (only the plan's; never on wasm)
   const gpuRuntime = !isOrt && ep === 'webgpu';
-  const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === kernelRole
+  const binaries = manifest.backend.files.filter((f) => f.role === 'wasm' || f.role === role
     || (gpuRuntime && f.role === 'shader'));
   const loadFor = pick(manifest, options.outputs);
   const getShard = (i) => getVerified(manifest.shards[i], { ...ctx, phase: 'weights' })
@@ -222,6 +230,9 @@ export async function load(manifestUrl, options = {}) {
       return isOrt ? null : session.placement();
     },
     threads: running,
+    /** The wasm kernel set webedge's runtime runs: 'relaxed' (relaxed SIMD, fused multiply-adds) or
+     * 'simd128'; null on onnxruntime-web. */
+    simd,
     streaming,
     worker: false,
     /** Resolves when every weight is downloaded, verified and in place (rejects if one fails). */

@@ -20,7 +20,7 @@ import { WebedgeError } from './errors.mjs';
 
 const describe = (model) => ({
   manifest: model.manifest, inputs: model.inputs, outputs: model.outputs,
-  threads: model.threads, threadsWhy: model.threadsWhy, streaming: model.streaming, labels: model.labels,
+  threads: model.threads, simd: model.simd, threadsWhy: model.threadsWhy, streaming: model.streaming, labels: model.labels,
 });
 
 // What can change after load (a WebGPU self-test moves the model to wasm) travels with every message.

@@ -21,6 +21,10 @@ SRC_DIR = ROOT / "wasm" / "kernels"
 build = load_build()
 BUILT = sorted(KERNEL_DIR.glob("*.wasm"))
 MT_BUILT = sorted((KERNEL_DIR / build.MT_DIR).glob("*.wasm"))
+# every shipped variant's folder: kernels/, mt/, relaxed/, relaxed-mt/
+ALL_BUILT = sorted(p for folder, _, _ in build.SHIPPED.values() for p in (KERNEL_DIR / folder).glob("*.wasm"))
+THREADED_FOLDERS = {folder for folder, _, threaded in build.SHIPPED.values() if threaded}
+RELAXED_MADD = bytes([0xFD, 0x85, 0x02])  # f32x4.relaxed_madd
 
 WASM_TYPE = {"ptr": "i32", "i32": "i32", "f32": "f32"}  # pointers are i32 byte offsets
 
@@ -36,10 +40,11 @@ def signatures(module: str, with_ref: bool = False) -> dict[str, list[str]]:
     return out
 
 
-def _threads_engine() -> wasmtime.Engine:
+def _threads_engine(relaxed: bool = True) -> wasmtime.Engine:
     config = wasmtime.Config()
     config.wasm_threads = True
     config.shared_memory = True
+    config.wasm_relaxed_simd = relaxed
     return wasmtime.Engine(config)
 
 
@@ -98,12 +103,12 @@ def test_the_kernels_enums_match_the_runtime_tables():
     assert set(REGISTRY["enums"]["act"]) - {"none"} <= set(REGISTRY["activations"])
 
 
-@pytest.mark.parametrize("path", BUILT + MT_BUILT, ids=lambda p: p.relative_to(KERNEL_DIR).as_posix())
+@pytest.mark.parametrize("path", ALL_BUILT, ids=lambda p: p.relative_to(KERNEL_DIR).as_posix())
 def test_no_data_section_and_only_shared_memory(path: Path):
     data = path.read_bytes()
     ids = [sid for sid, _ in build.sections(data)]
     assert 11 not in ids and 12 not in ids, f"{path.name} has a data section"
-    threaded = path.parent.name == build.MT_DIR
+    threaded = path.parent.name in THREADED_FOLDERS
     build.check(data, path.name, threaded)  # imports only env.memory, function exports, stack at 64 KiB
     memory = build.inspect(data)["memory"]
     assert memory["shared"] is threaded
@@ -111,10 +116,10 @@ def test_no_data_section_and_only_shared_memory(path: Path):
         assert memory["max"] == build.MT_MAX_PAGES
 
 
-@pytest.mark.parametrize("path", BUILT + MT_BUILT, ids=lambda p: p.relative_to(KERNEL_DIR).as_posix())
+@pytest.mark.parametrize("path", ALL_BUILT, ids=lambda p: p.relative_to(KERNEL_DIR).as_posix())
 def test_abi_signatures(path: Path):
-    threaded = path.parent.name == build.MT_DIR
-    module = wasmtime.Module.from_file(_threads_engine() if threaded else wasmtime.Engine(), str(path))
+    threaded = path.parent.name in THREADED_FOLDERS
+    module = wasmtime.Module.from_file(_threads_engine(), str(path))
     got, parts = {}, []
     for exp in module.exports:
         ty = exp.type
@@ -143,7 +148,7 @@ def test_test_variant_adds_the_reference_kernels(kernels):
 
 def test_committed_binaries_match_a_fresh_build(tmp_path):
     fresh = build.build(out_dir=tmp_path, quiet=True)
-    assert len(fresh) == 2 * len(build.modules())  # both variants
+    assert len(fresh) == len(build.SHIPPED) * len(build.modules())  # every variant
     for name, path in fresh.items():
         committed = KERNEL_DIR / f"{name}.wasm"
         assert committed.exists(), f"{committed} missing: run python wasm/build.py"
@@ -158,6 +163,20 @@ def test_build_rejects_a_data_segment(tmp_path):
         build.compile_one(src, tmp_path / "bad.wasm")
     with pytest.raises(build.BuildError, match="data"):
         build.compile_one(src, tmp_path / "bad.mt.wasm", threaded=True)
+
+
+def test_relaxed_variants_fuse_the_gemm_and_the_others_do_not():
+    """linalg's multiply-adds are f32x4.relaxed_madd in relaxed/ and relaxed-mt/ only: the SIMD128
+    sets must validate on engines without relaxed SIMD (Safari)."""
+    for folder, _, _ in build.SHIPPED.values():
+        data = (KERNEL_DIR / folder / "linalg.wasm").read_bytes()
+        code = dict(build.sections(data))[10]
+        assert (RELAXED_MADD in code) is folder.startswith("relaxed"), folder
+    without_relaxed = _threads_engine(relaxed=False)
+    for path in BUILT + MT_BUILT:
+        wasmtime.Module.validate(without_relaxed, path.read_bytes())  # raises if it needs relaxed SIMD
+    with pytest.raises(wasmtime.WasmtimeError):
+        wasmtime.Module.validate(without_relaxed, (KERNEL_DIR / "relaxed" / "linalg.wasm").read_bytes())
 
 
 def test_check_tells_the_variants_apart():

@@ -46,9 +46,10 @@ def load_build():
     return mod
 
 
-def build_test_variant(out_dir: Path) -> Path:
-    """Build the test variant of every kernel module into out_dir (a second or so with zig's cache)."""
-    load_build().build(out_dir=out_dir, quiet=True, variant="test")
+def build_test_variant(out_dir: Path, variant: str = "test") -> Path:
+    """Build a test variant of every kernel module into out_dir (a second or so with zig's cache):
+    `test` (SIMD128) or `test-relaxed` (relaxed SIMD), each with the _ref kernels."""
+    load_build().build(out_dir=out_dir, quiet=True, variant=variant)
     return out_dir
 
 
@@ -66,7 +67,9 @@ GUARD_BYTE = 0xA5
 
 class Harness:
     def __init__(self, names=None, kernel_dir: Path = KERNEL_DIR, pages: int = 64):
-        self.engine = wasmtime.Engine()
+        config = wasmtime.Config()
+        config.wasm_relaxed_simd = True  # the relaxed/ variants (f32x4.relaxed_madd: fused on this CPU's FMA)
+        self.engine = wasmtime.Engine(config)
         self.store = wasmtime.Store(self.engine)
         self.memory = wasmtime.Memory(self.store, wasmtime.MemoryType(wasmtime.Limits(pages, None)))
         paths = sorted(Path(kernel_dir).glob("*.wasm"))

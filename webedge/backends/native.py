@@ -5,10 +5,12 @@ and only those op modules), only the kernel modules the plan uses (from webedge/
 built by wasm/build.py and committed, so bundling needs no compiler), each stripped to the kernels
 and parts the plan's nodes may call (wasm_strip.py), and the weights of the
 *optimized* graph (BatchNormalization already folded into Conv, etc.). Each kernel module comes
-twice: `kernels/<name>.wasm` (role `kernel`) and its threaded variant `kernels/mt/<name>.wasm`
-(role `kernel-mt`, on a shared memory); the loader fetches one set only, the threaded one when
-the page is cross-origin isolated and has more than one core, and only then does the executor
-import the worker pool (role `executor-mt`).
+four times (KERNEL_SETS): SIMD128 `kernels/<name>.wasm` (role `kernel`) and its threaded variant
+`kernels/mt/<name>.wasm` (role `kernel-mt`, on a shared memory), and the same two built with relaxed
+SIMD (fused multiply-adds) in `kernels/relaxed/` and `kernels/relaxed-mt/` (roles `kernel-relaxed`,
+`kernel-relaxed-mt`). The loader fetches one set only: relaxed where the browser validates relaxed
+SIMD, threaded when the page is cross-origin isolated and has more than one core, and only then does
+the executor import the worker pool (role `executor-mt`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ from . import executor_js, wasm_strip
 from .base import Emitted, RuntimeFile
 
 MT_PREFIX = "kernels/mt/"
+# The kernel sets a bundle ships (folder under kernels/, manifest role); wasm/build.py's SHIPPED builds them.
+KERNEL_SETS = (("", "kernel"), ("mt/", "kernel-mt"), ("relaxed/", "kernel-relaxed"), ("relaxed-mt/", "kernel-relaxed-mt"))
 THREADED_ROLES = ("kernel-mt", "executor-mt")
+# Sets a page fetches instead of the SIMD128 ones (report.json counts them apart from `runtime`).
+RELAXED_ROLES = ("kernel-relaxed", "kernel-relaxed-mt")
 EPS = ["wasm"]
 GPU_EPS = ["webgpu", "wasm"]  # --ep webgpu: WebGPU where the browser has it, the wasm kernels otherwise
 
@@ -94,9 +100,8 @@ def runtime_files(plan_: dict, gpu: bool = False, lowp: bool = True) -> list[Run
     files = [RuntimeFile(f"webedge-runtime.{hashlib.sha256(executor).hexdigest()[:16]}.mjs", executor, "executor")]
     # packaged(): a file missing from the installation is an InstallationError naming it
     files += [RuntimeFile(rel, packaged(f"runtime/{rel}").read_bytes(), "executor-mt") for rel in executor_js.threads_files()]
-    files += [RuntimeFile(f"kernels/{k}.wasm", kernel_bytes(plan_, f"kernels/{k}.wasm"), "kernel") for k in plan_["kernels"]]
-    files += [RuntimeFile(f"{MT_PREFIX}{k}.wasm", kernel_bytes(plan_, f"{MT_PREFIX}{k}.wasm"), "kernel-mt")
-              for k in plan_["kernels"]]
+    files += [RuntimeFile(f"kernels/{folder}{k}.wasm", kernel_bytes(plan_, f"kernels/{folder}{k}.wasm"), role)
+              for folder, role in KERNEL_SETS for k in plan_["kernels"]]
     if gpu:
         files += [RuntimeFile(f"shaders/{s}.wgsl", packaged(f"runtime/shaders/{s}.wgsl").read_bytes(), "shader")
                   for s in shaders_for(plan_ops(plan_))]
@@ -104,18 +109,21 @@ def runtime_files(plan_: dict, gpu: bool = False, lowp: bool = True) -> list[Run
 
 
 def split_threaded_totals(report: dict, manifest: dict) -> dict:
-    """Count the threaded files apart in report.json's totals: `runtime` stays what a
-    single-threaded page downloads; `threads` is what a cross-origin isolated page downloads
-    instead of (kernels/mt/ for kernels/) or besides (the worker pool) it."""
-    threaded = {"bytes": 0, "gzip": 0}
+    """Count the alternative kernel sets apart in report.json's totals: `runtime` stays what a
+    single-threaded SIMD128 page downloads; `threads` is what a cross-origin isolated page downloads
+    instead of (kernels/mt/ for kernels/) or besides (the worker pool) it; `relaxed` the relaxed-SIMD
+    sets (kernels/relaxed/, kernels/relaxed-mt/), fetched instead of kernels/ or kernels/mt/."""
+    extra = {"threads": {"bytes": 0, "gzip": 0}, "relaxed": {"bytes": 0, "gzip": 0}}
     for f in manifest["backend"]["files"]:
-        if f["role"] in THREADED_ROLES:
+        bucket = "threads" if f["role"] in THREADED_ROLES else "relaxed" if f["role"] in RELAXED_ROLES else None
+        if bucket:
             entry = report["files"][f["file"]]
-            for k in threaded:
-                threaded[k] += entry[k]
+            for k in extra[bucket]:
+                extra[bucket][k] += entry[k]
                 report["totals"]["runtime"][k] -= entry[k]
-    if threaded["bytes"]:
-        report["totals"] = {**{k: v for k, v in report["totals"].items() if k != "all"}, "threads": threaded,
+    extra = {k: v for k, v in extra.items() if v["bytes"]}
+    if extra:
+        report["totals"] = {**{k: v for k, v in report["totals"].items() if k != "all"}, **extra,
                             "all": report["totals"]["all"]}
     return report
 

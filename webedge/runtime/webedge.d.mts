@@ -93,6 +93,9 @@ export interface LoadOptions {
   placement?: Record<string, Device[]>;
   /** Fetch only the weights these outputs need (manifest `needs`); run() then returns only them by default. */
   outputs?: string[];
+  /** webedge runtime: force a wasm kernel set; by default 'relaxed' (fused multiply-adds) where the browser
+   * validates relaxed SIMD, else 'simd128'. Results of the two differ in the last bits. */
+  simd?: 'relaxed' | 'simd128';
 }
 
 /** Options of one run(). */
@@ -174,6 +177,8 @@ export interface Model {
   /** Resolves once a WebGPU bundle's self-test decided where the model runs (at once otherwise). */
   readonly checked: Promise<void>;
   readonly threads: number;
+  /** The wasm kernel set webedge's runtime runs ('relaxed' or 'simd128'); null on onnxruntime-web. */
+  readonly simd: 'relaxed' | 'simd128' | null;
   /** Why this many threads, in one sentence. */
   readonly threadsWhy: string;
   readonly streaming: boolean;

@@ -62,6 +62,7 @@ class Report:
     browser: str = ""  # "<engine> <version>"
     backend: str = ""
     threads: int = 1
+    simd: str | None = None  # the wasm kernel set webedge's runtime ran: relaxed or simd128
     threads_why: str = ""
     worker: bool = False
     host: str = "isolated"
@@ -100,7 +101,7 @@ class Report:
 
     def as_dict(self) -> dict:
         return {"bundle": self.bundle, "ok": self.ok, "browser": self.browser, "backend": self.backend,
-                "threads": self.threads, "threads_why": self.threads_why, "host": self.host,
+                "threads": self.threads, "simd": self.simd, "threads_why": self.threads_why, "host": self.host,
                 "isolated": self.isolated, "worker": self.worker,
                 "streaming": self.streaming,
                 "network": self.network, "reference": self.reference, "bytes": self.bytes,
@@ -261,32 +262,37 @@ def check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: st
           dims: dict | list | None = None, backend: str | None = None, network_preset: str = "none",
           warm_runs: int = 5, budgets: dict[str, float] | None = None, tolerance: Tolerance | None = None,
           reload: bool = True, stream: bool = True, threads: bool = True, browser: str = "chromium",
-          host: str = "isolated", worker: bool = False, outputs: str | list[str] | None = None) -> Report:
+          host: str = "isolated", worker: bool = False, outputs: str | list[str] | None = None,
+          simd: str | None = None) -> Report:
     """Open a bundle in a headless browser and measure it. Raises WebedgeError for bad usage.
 
     `browser` is chromium, firefox or webkit (`drivers`). `host` is how the bundle is served:
     `isolated` with COOP/COEP headers (as `webedge serve` and a bundle's `_headers` do), or `plain`
     with none (GitHub Pages), where only the bundle's coi-serviceworker.js can give threads.
     `threads=False` serves it plain and without the service worker: one thread. `worker` loads and
-    runs the model in a Web Worker (the loader's `worker: true`). `outputs` ('a,b' or a list) loads
+    runs the model in a Web Worker (the loader's `worker: true`). `simd` (relaxed or simd128) forces
+    the loader's wasm kernel set (by default relaxed SIMD where the browser has it). `outputs` ('a,b' or a list) loads
     with the loader's `outputs` (only those outputs' weight shards), runs and compares only them. On a terminal the CLI shows the
     phases as a progress bar (webedge.progress)."""
     with progress.bar(f"webedge test in {browser}", total=4, unit="step") as bar:
         return _check(bundle_dir, model=model, inputs=inputs, dims=dims, backend=backend,
                       network_preset=network_preset, warm_runs=warm_runs, budgets=budgets, tolerance=tolerance,
                       reload=reload, stream=stream, threads=threads, browser=browser, host=host, worker=worker,
-                      outputs=outputs, bar=bar)
+                      outputs=outputs, simd=simd, bar=bar)
 
 
 def _check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: str | Path | None = None,
            dims: dict | list | None = None, backend: str | None = None, network_preset: str = "none",
            warm_runs: int = 5, budgets: dict[str, float] | None = None, tolerance: Tolerance | None = None,
            reload: bool = True, stream: bool = True, threads: bool = True, browser: str = "chromium",
-           host: str = "isolated", worker: bool = False, outputs: str | list[str] | None = None, bar) -> Report:
+           host: str = "isolated", worker: bool = False, outputs: str | list[str] | None = None,
+          simd: str | None = None, bar) -> Report:
     engines = parse_browsers(browser)
     if len(engines) != 1:
         raise WebedgeError("check() runs one browser; call it once per engine (the CLI takes a comma list)")
     engine = engines[0]
+    if simd not in (None, "relaxed", "simd128"):
+        raise WebedgeError(f"unknown --simd '{simd}'; choose relaxed (fused multiply-adds) or simd128")
     if host not in HOSTS:
         raise WebedgeError(f"unknown host '{host}'; choose isolated (COOP/COEP headers) or plain (no headers, "
                            "like GitHub Pages)")
@@ -336,7 +342,8 @@ def _check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: s
                               link=network.ShapedLink(network_preset) if shaped else None).start()
         try:
             args = {"inputs": _serve_inputs(server, feeds, coi), "backend": backend, "warmRuns": warm_runs,
-                    "stream": stream, "maxOutputBytes": MAX_OUTPUT_BYTES, "worker": worker, "outputs": names}
+                    "stream": stream, "maxOutputBytes": MAX_OUTPUT_BYTES, "worker": worker, "outputs": names,
+                    "simd": simd}
             url = server.url + "__webedge__/harness.html"
             browser_net = network_preset if driver.throttles else "none"
             if coi:  # a first visit registers the service worker; the cold run is the reload it asks for
@@ -370,6 +377,7 @@ def _check(bundle_dir: str | Path, *, model: str | Path | None = None, inputs: s
 
     t = cold["stats"]["timings"]
     report.backend, report.threads, report.streaming = cold["backend"], cold["threads"], bool(cold.get("streaming"))
+    report.simd = cold.get("simd")
     report.threads_why, report.isolated = cold.get("threadsWhy", ""), bool(cold.get("isolated"))
     report.marks = {"load() called": round(t["start"], 1), "manifest": round(t["manifest"], 1),
                     "runtime": round(t["runtime"], 1), "weights": round(t["weights"], 1), "ready": round(t["ready"], 1),

@@ -10,7 +10,8 @@ async (args) => {
   let model;
   try {
     model = await webedge.load('/model.json', { backend: args.backend || undefined, onProgress, stream: args.stream,
-      ...(args.worker ? { worker: true } : {}), ...(args.outputs ? { outputs: args.outputs } : {}) });
+      ...(args.worker ? { worker: true } : {}), ...(args.outputs ? { outputs: args.outputs } : {}),
+      ...(args.simd ? { simd: args.simd } : {}) });
   } catch (err) {
     return { error: `${err.message}` };
   }
@@ -61,7 +62,7 @@ async (args) => {
     const stats = { ...model.stats, networkBytes: model.stats.networkBytes, cacheBytes: model.stats.cacheBytes,
       cache: model.stats.cache };
     const placement = model.placement;
-    const result = { backend: model.backend, threads: model.threads, threadsWhy: model.threadsWhy, device: model.device,
+    const result = { backend: model.backend, threads: model.threads, simd: model.simd ?? null, threadsWhy: model.threadsWhy, device: model.device,
       fallbackReason: model.fallbackReason, placement: placement ? placement.byOp : null,
       placementNodes: placement ? placement.nodes.filter((n) => n.device !== 'webgpu' && n.why).slice(0, 50) : null,
       stats, streaming: model.streaming, firstStart: t0, firstInference: t1 - t0, warm, warmTotal, outputs: out, events,

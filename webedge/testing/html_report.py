@@ -120,7 +120,8 @@ def _section(r, bundle_report: dict | None) -> str:
            f'<span class="{"pass" if r.ok else "fail"}">{"PASS" if r.ok else "FAIL"}</span></h2>']
     meta = [["bundle", r.bundle], ["backend", f"{r.backend}, {r.threads} thread(s)" + (", streaming" if r.streaming else "")
                                    + (", in a Web Worker" if r.worker else "")],
-            ["threads", r.threads_why], ["host", r.host], ["network", r.network], ["reference", r.reference]]
+            ["threads", r.threads_why], ["kernels", {"relaxed": "relaxed SIMD", "simd128": "SIMD128"}.get(r.simd, "")],
+            ["host", r.host], ["network", r.network], ["reference", r.reference]]
     out.append('<table class="meta">' + "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in meta if v)
                + "</table>")
     for f in r.failures:

@@ -10,7 +10,8 @@ def print_report(r) -> None:
     print(f"browser   {r.browser}")
     mode = ", streaming: computes while weights arrive" if r.streaming else ""
     mode += ", in a Web Worker" if r.worker else ""
-    print(f"backend   {r.backend} ({r.threads} thread{'s' if r.threads != 1 else ''}{mode}), network {r.network}")
+    simd = f", {'relaxed SIMD' if r.simd == 'relaxed' else 'SIMD128'} kernels" if r.simd else ""
+    print(f"backend   {r.backend} ({r.threads} thread{'s' if r.threads != 1 else ''}{simd}{mode}), network {r.network}")
     print(f"host      {r.host}")
     if r.threads_why and r.threads == 1:
         print(f"threads   {r.threads_why}")
