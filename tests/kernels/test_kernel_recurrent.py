@@ -18,13 +18,15 @@ GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 
 
 def run_case(h, op, S, N, I, H, reverse=False, lens=None, clip=0.0, peep=False, input_forget=0, lbr=0,
-             use_rt=False, h0=True):
+             use_rt=False, h0=True, with_rb=True):
     rng = np.random.default_rng(zlib.crc32(repr((op, S, N, I, H, reverse, lens, clip, peep, input_forget, lbr)).encode()))
     G = GATES[op]
     X = rng.uniform(-1, 1, (S, N, I)).astype(np.float32)
     W = (rng.uniform(-1, 1, (1, G * H, I)) / np.sqrt(I)).astype(np.float32)
     R = (rng.uniform(-1, 1, (1, G * H, H)) / np.sqrt(H)).astype(np.float32)
     B = rng.uniform(-0.5, 0.5, (1, 2 * G * H)).astype(np.float32)
+    if not with_rb:  # no R bias: the kernel's rb is 0
+        B[0, G * H:] = 0
     H0 = rng.uniform(-1, 1, (1, N, H)).astype(np.float32) if h0 else np.zeros((1, N, H), np.float32)
     C0 = rng.uniform(-1, 1, (1, N, H)).astype(np.float32)
     P = rng.uniform(-1, 1, (1, 3 * H)).astype(np.float32)
@@ -51,16 +53,12 @@ def run_case(h, op, S, N, I, H, reverse=False, lens=None, clip=0.0, peep=False, 
     outs = ["Y", "Y_h"] + (["Y_c"] if op == "LSTM" else [])
     ref = ort_run([node(op, names, outs, **attrs)], inputs, outputs=outs)
 
-    # what the JS op hands the kernel: X @ W^T + Wb + Rb (GRU's Rbh only without linear_before_reset)
-    wb, rb = B[0, :G * H], B[0, G * H:].copy()
-    bias = wb + rb
-    if op == "GRU" and lbr:
-        bias[2 * H:] = wb[2 * H:]
-    xw = (X.reshape(S * N, I) @ W[0].T + bias).astype(np.float32)
+    # what the JS op hands the kernel: X @ W^T + Wb, and Rb for the steps
+    xw = (X.reshape(S * N, I) @ W[0].T + B[0, :G * H]).astype(np.float32)
     work = N * G * H + (2 * N * H if op == "GRU" and not lbr else 0)
     y_shape = (S, N, H)
     ptrs = dict(xw=h.put(xw), r=h.put(R[0]), rt=h.out(H * G * H) if use_rt else 0,
-                rb=h.put(rb[2 * H:]) if op == "GRU" and lbr else 0, p=h.put(P[0]) if op == "LSTM" and peep else 0,
+                rb=h.put(B[0, G * H:]) if with_rb else 0, p=h.put(P[0]) if op == "LSTM" and peep else 0,
                 h=h.put(H0[0]), c=h.put(C0[0]) if op == "LSTM" else 0, y=h.out(y_shape),
                 lens=h.put(np.array(lens, np.int32)) if lens is not None else 0, work=h.out(work))
     h.call("recurrent_f32", kind=KIND[op], **ptrs, S=S, N=N, H=H, ystride=N * H, reverse=int(reverse), clip=clip,
@@ -102,6 +100,11 @@ def test_lstm_peepholes_and_input_forget(h, variant, use_rt):
 def test_gru_linear_before_reset(h, lens, use_rt):
     run_case(h, "GRU", 5, 4, 6, 11, lbr=1, lens=lens, use_rt=use_rt)
     run_case(h, "GRU", 5, 4, 6, 11, lbr=1, lens=lens, clip=0.4, use_rt=use_rt)
+
+
+@pytest.mark.parametrize("op,lbr", [("LSTM", 0), ("GRU", 0), ("GRU", 1), ("RNN", 0)])
+def test_without_recurrence_bias(h, op, lbr):
+    run_case(h, op, 4, 2, 5, 6, lbr=lbr, with_rb=False)
 
 
 def test_stack_stays_in_bounds(h):

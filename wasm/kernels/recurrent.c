@@ -1,8 +1,9 @@
 /* recurrent_f32: one direction of an ONNX LSTM, GRU or RNN with the default activations, the whole
  * sequence in one call (part of linalg: the per-step H @ R^T is gemm_core.h's GEMM).
  *
- *   xw [S, N, G*H]  the input projection X @ W^T plus the biases (computed by gemm_f32 before):
- *                   Wb + Rb per gate, except GRU with linear_before_reset, whose Rbh is `rb` [H]
+ *   xw [S, N, G*H]  the input projection X @ W^T + Wb (computed by gemm_f32 before)
+ *   rb [G*H]        the recurrence bias Rb or 0: added to every step's H @ R^T (GRU without
+ *                   linear_before_reset: Rbh to (r * H) @ Rh^T)
  *   r  [G*H, H]     the recurrence weights of this direction (ONNX R[d])
  *   rt [H, G*H]     0, or room for R^T: then R is transposed into it once and every step's GEMM
  *                   packs contiguous rows (worth it from 4 batch rows up, where the GEMM packs R)
@@ -82,10 +83,10 @@ KPART("recurrent_f32/LSTM") __attribute__((noinline)) void lstm_row(const float 
 
 /* One batch row of a GRU step (z r h). phase 0 (without linear_before_reset, before the second
  * GEMM): rh = sigmoid(r) * h. phase 1: hh = tanh(xw_h + rhr) without linear_before_reset (rhr the
- * row of (r * h) @ Rh^T), tanh(xw_h + r * (hr_h + rb)) with it; h = hh + z * (h - hh). */
+ * row of (r * h) @ Rh^T + Rbh), tanh(xw_h + r * hr_h) with it; h = hh + z * (h - hh). */
 KPART("recurrent_f32/GRU") __attribute__((noinline)) void gru_row(int phase, const float *xw, const float *hr,
-                                                                    const float *rb, const float *rhr, float *rh,
-                                                                    float *h, float *y, int H, v128_t lo, v128_t hi) {
+                                                                    const float *rhr, float *rh, float *h, float *y,
+                                                                    int H, v128_t lo, v128_t hi) {
   for (int k = 0; k < H; k += 4) {
     int n = imin(4, H - k);
     v128_t hp = ld(h + k, n);
@@ -99,9 +100,7 @@ KPART("recurrent_f32/GRU") __attribute__((noinline)) void gru_row(int phase, con
       a = wasm_f32x4_add(ld(xw + 2 * H + k, n), ld(rhr + k, n));
     } else {
       v128_t r = rec_sigmoid(pre(xw + H + k, hr + H + k, n, lo, hi));
-      v128_t hrh = ld(hr + 2 * H + k, n);
-      if (rb) hrh = wasm_f32x4_add(hrh, ld(rb + k, n));
-      a = F4_MADD(r, hrh, ld(xw + 2 * H + k, n));
+      a = F4_MADD(r, ld(hr + 2 * H + k, n), ld(xw + 2 * H + k, n));
     }
     v128_t hh = rec_tanh(clamp(a, lo, hi));
     v128_t hn = F4_MADD(z, wasm_f32x4_sub(hp, hh), hh);
@@ -118,6 +117,16 @@ static void rec_gemm(int M, int ncols, int K, const float *a, const float *b, in
   bs.sbk = sbk;
   bs.sbn = sbn;
   gemm_run(M, ncols, K, a, K, 1, &bs, y, ncols, &e);
+}
+
+/* y[m, j] += b[j] for m < M, j < n (rows of stride ld) */
+static void add_rows(float *y, const float *b, int M, int n, int ld) {
+  for (int m = 0; m < M; m++) {
+    float *ym = y + m * ld;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) wasm_v128_store(ym + j, wasm_f32x4_add(wasm_v128_load(ym + j), wasm_v128_load(b + j)));
+    for (; j < n; j++) ym[j] += b[j];
+  }
 }
 
 KEXPORT("recurrent_f32")
@@ -143,11 +152,13 @@ void recurrent_f32(int kind, const float *xw, const float *r, float *rt, const f
     int t = reverse ? S - 1 - step : step;
     const float *xwt = xw + t * N * GH;
     float *yt = y + t * ystride;
-    rec_gemm(N, GH, H, h, bsrc, sbk, sbn, hr); /* H @ R^T: [N, G*H] */
+    rec_gemm(N, GH, H, h, bsrc, sbk, sbn, hr); /* H @ R^T + Rb: [N, G*H] */
+    if (rb) add_rows(hr, rb, N, GH, GH);
     if (kind == REC_GRU && !lbr) {
       for (int n = 0; n < N; n++)
-        gru_row(0, xwt + n * GH, hr + n * GH, 0, 0, rh + n * H, h + n * H, 0, H, lo, hi);
-      rec_gemm(N, H, H, rh, bsrc + 2 * H * sbn, sbk, sbn, rhr); /* (r * h) @ Rh^T: [N, H] */
+        gru_row(0, xwt + n * GH, hr + n * GH, 0, rh + n * H, h + n * H, 0, H, lo, hi);
+      rec_gemm(N, H, H, rh, bsrc + 2 * H * sbn, sbk, sbn, rhr); /* (r * h) @ Rh^T + Rbh: [N, H] */
+      if (rb) add_rows(rhr, rb + 2 * H, N, H, H);
     }
     for (int n = 0; n < N; n++) {
       float *yn = yt + n * H;
@@ -157,7 +168,7 @@ void recurrent_f32(int kind, const float *xw, const float *r, float *rt, const f
       }
       const float *xn = xwt + n * GH, *hn = hr + n * GH;
       if (kind == REC_LSTM) lstm_row(xn, hn, p, h + n * H, c + n * H, yn, H, lo, hi, input_forget);
-      else if (kind == REC_GRU) gru_row(1, xn, hn, rb, lbr ? 0 : rhr + n * H, 0, h + n * H, yn, H, lo, hi);
+      else if (kind == REC_GRU) gru_row(1, xn, hn, lbr ? 0 : rhr + n * H, 0, h + n * H, yn, H, lo, hi);
       else rnn_row(xn, hn, h + n * H, yn, H, lo, hi);
     }
   }

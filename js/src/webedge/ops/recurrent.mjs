@@ -161,7 +161,7 @@ function run(wasm, node, inputs, outputs) {
     const Yh = own(outputs[1], [dirs, N, H]);
     const Yc = kind === 'LSTM' ? own(outputs[2], [dirs, N, H]) : null;
     const XW = alloc([S * N, G * H]);
-    const bias = alloc([G * H]);
+    const bias = fast ? null : alloc([G * H]);
     // the kernel's work: H @ R^T, and GRU's r * H and (r * H) @ Rh^T; R^T from 4 rows and 2 steps up
     const work = alloc([N * G * H + (kind === 'GRU' && !lbr ? 2 * N * H : 0)]);
     const rt = fast && N >= 4 && S > 1 ? alloc([H * G * H]) : null;
@@ -177,17 +177,17 @@ function run(wasm, node, inputs, outputs) {
     try {
       for (let d = 0; d < dirs; d++) {
         const reverse = at.direction === 'reverse' || d === 1;
-        const bv = bias.data;
-        bv.fill(0);
-        // biases folded into the projection: Wb + Rb per gate, except GRU's Rbh, which
-        // linear_before_reset multiplies by r (the kernel adds it then; the JS loop always)
-        const rbIn = kind === 'GRU' && (lbr || !fast);
-        if (B) {
+        // XW = X @ W_d^T + bias: [S*N, G*H]. The kernel takes Wb here and adds Rb to each step's
+        // H @ R^T itself; the JS loop gets Wb + Rb folded, except GRU's Rbh (added per step)
+        let biasPtr = 0;
+        if (B && fast) biasPtr = B.ptr + d * 2 * G * H * 4;
+        else if (B) {
+          const bv = bias.data;
           const b = B.data.subarray(d * 2 * G * H, (d + 1) * 2 * G * H);
-          for (let k = 0; k < G * H; k++) bv[k] = b[k] + (rbIn && k >= 2 * H ? 0 : b[G * H + k]);
+          for (let k = 0; k < G * H; k++) bv[k] = b[k] + (kind === 'GRU' && k >= 2 * H ? 0 : b[G * H + k]);
+          biasPtr = bias.ptr;
         }
-        // XW = X @ W_d^T + bias: [S*N, G*H]
-        wasm.call('gemm_f32', gemm(X.ptr, W.ptr + d * G * H * I * 4, XW.ptr, S * N, G * H, I, bias.ptr));
+        wasm.call('gemm_f32', gemm(X.ptr, W.ptr + d * G * H * I * 4, XW.ptr, S * N, G * H, I, biasPtr));
         const hOff = d * N * H;
         if (h0) Yh.data.set(h0.data.subarray(hOff, hOff + N * H), hOff);
         else Yh.data.fill(0, hOff, hOff + N * H);
@@ -195,8 +195,7 @@ function run(wasm, node, inputs, outputs) {
         else if (Yc) Yc.data.fill(0, hOff, hOff + N * H);
         const Rd = R.ptr + d * G * H * H * 4;
         if (fast) {
-          // the GRU's Rbh for linear_before_reset: its place in B, in the arena
-          const rb = B && kind === 'GRU' && lbr ? B.ptr + (d * 2 * G + G + 2) * H * 4 : 0;
+          const rb = B ? B.ptr + (d * 2 + 1) * G * H * 4 : 0; // Rb of direction d, in the arena
           wasm.call('recurrent_f32', { kind: RECURRENT[kind], xw: XW.ptr, r: Rd, rt: rt ? rt.ptr : 0, rb,
             p: P ? P.ptr + d * 3 * H * 4 : 0, h: Yh.ptr + hOff * 4, c: Yc ? Yc.ptr + hOff * 4 : 0, y: Y.ptr + hOff * 4,
             lens: lensT ? lensT.ptr : 0, work: work.ptr, S, N, H, ystride: dirs * N * H, reverse: reverse ? 1 : 0,
