@@ -24,21 +24,23 @@ enum { REC_RNN = 0, REC_LSTM, REC_GRU };
 static __attribute__((noinline)) v128_t rec_sigmoid(v128_t x) { return f4_sigmoid(x); }
 static __attribute__((noinline)) v128_t rec_tanh(v128_t x) { return f4_tanh(x); }
 
-/* the first n (1..4) floats at p as a vector (zeros after), and back */
-static inline v128_t ld(const float *p, int n) {
-  if (n == 4) return wasm_v128_load(p);
+/* the first n (1..4) floats at p as a vector (zeros after), and back; the tails (n < 4, H not a
+ * multiple of 4) out of line, so each of the gates' loads and stores inlines to a branch and a
+ * vector access */
+static __attribute__((noinline)) v128_t ld_tail(const float *p, int n) {
   float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
   for (int i = 0; i < n; i++) t[i] = p[i];
   return wasm_v128_load(t);
 }
-static inline void st(float *p, v128_t v, int n) {
-  if (n == 4) {
-    wasm_v128_store(p, v);
-    return;
-  }
+static __attribute__((noinline)) void st_tail(float *p, v128_t v, int n) {
   float t[4];
   wasm_v128_store(t, v);
   for (int i = 0; i < n; i++) p[i] = t[i];
+}
+static inline v128_t ld(const float *p, int n) { return n == 4 ? wasm_v128_load(p) : ld_tail(p, n); }
+static inline void st(float *p, v128_t v, int n) {
+  if (n == 4) wasm_v128_store(p, v);
+  else st_tail(p, v, n);
 }
 /* xw + hr, clamped to [lo, hi] (+-inf without clip) */
 static inline v128_t pre(const float *xw, const float *hr, int n, v128_t lo, v128_t hi) {
@@ -119,14 +121,23 @@ static void rec_gemm(int M, int ncols, int K, const float *a, const float *b, in
   gemm_run(M, ncols, K, a, K, 1, &bs, y, ncols, &e);
 }
 
+/* The driver's helpers: out of line and not auto-vectorised or unrolled (clang's -O3 copies of
+ * these loops made the driver 3 kB; they run once per step or once per call). */
+#define SCALAR_LOOP _Pragma("clang loop vectorize(disable) unroll(disable)")
+
 /* y[m, j] += b[j] for m < M, j < n (rows of stride ld) */
-static void add_rows(float *y, const float *b, int M, int n, int ld) {
+static __attribute__((noinline)) void add_rows(float *y, const float *b, int M, int n, int ld) {
   for (int m = 0; m < M; m++) {
     float *ym = y + m * ld;
     int j = 0;
-    for (; j + 4 <= n; j += 4) wasm_v128_store(ym + j, wasm_f32x4_add(wasm_v128_load(ym + j), wasm_v128_load(b + j)));
-    for (; j < n; j++) ym[j] += b[j];
+    SCALAR_LOOP for (; j + 4 <= n; j += 4) wasm_v128_store(ym + j, wasm_f32x4_add(wasm_v128_load(ym + j), wasm_v128_load(b + j)));
+    SCALAR_LOOP for (; j < n; j++) ym[j] += b[j];
   }
+}
+
+/* rt[k, j] = r[j, k]: R [GH, H] transposed */
+static __attribute__((noinline)) void transpose(const float *r, float *rt, int GH, int H) {
+  for (int j = 0; j < GH; j++) SCALAR_LOOP for (int k = 0; k < H; k++) rt[k * GH + j] = r[j * H + k];
 }
 
 KEXPORT("recurrent_f32")
@@ -142,8 +153,7 @@ void recurrent_f32(int kind, const float *xw, const float *r, float *rt, const f
   const float *bsrc = r;
   int sbk = 1, sbn = H;
   if (rt) {
-    for (int j = 0; j < GH; j++)
-      for (int k = 0; k < H; k++) rt[k * GH + j] = r[j * H + k];
+    transpose(r, rt, GH, H);
     bsrc = rt;
     sbk = GH;
     sbn = 1;
@@ -163,7 +173,7 @@ void recurrent_f32(int kind, const float *xw, const float *r, float *rt, const f
     for (int n = 0; n < N; n++) {
       float *yn = yt + n * H;
       if (lens && t >= lens[n]) {
-        for (int k = 0; k < H; k++) yn[k] = 0.0f;
+        SCALAR_LOOP for (int k = 0; k < H; k++) yn[k] = 0.0f;
         continue;
       }
       const float *xn = xwt + n * GH, *hn = hr + n * GH;
