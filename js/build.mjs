@@ -234,7 +234,7 @@ const abi = await import(pathToFileURL(join(SRC, 'wasm', 'abi.mjs')).href);
 for (const [name, k] of Object.entries(abi.KERNELS)) {
   registry.kernels[name] = { module: k.module, args: k.args.map((a) => [a.name, a.type]), ref: k.ref };
 }
-registry.enums = { act: abi.ACT, binary: abi.BINARY, unary: abi.UNARY, math: abi.MATH };
+registry.enums = { act: abi.ACT, binary: abi.BINARY, unary: abi.UNARY, math: abi.MATH, recurrent: abi.RECURRENT };
 const { ACTIVATIONS } = await import(pathToFileURL(join(SRC, 'lib', 'activations.mjs')).href);
 registry.activations = Object.keys(ACTIVATIONS);
 writeFileSync(join(OUT, 'registry.json'), `${JSON.stringify(registry, null, 1)}\n`);

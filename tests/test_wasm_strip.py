@@ -170,3 +170,36 @@ def test_a_plan_without_grouped_convs_needs_no_depthwise_part():
         _run_conv(small, 2, 2, 2)
     depthwise = wasm_strip.strip(data, {"conv2d_f32", "conv2d_f32/depthwise"})
     np.testing.assert_array_equal(_run_conv(depthwise, 2, 2, 2), _run_conv(data, 2, 2, 2))
+
+
+def _run_lstm(data: bytes) -> np.ndarray:
+    """One LSTM step of recurrent_f32 (N 1, H 4, zero projection, h0 = 0.5): the new h."""
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    memory = wasmtime.Memory(store, wasmtime.MemoryType(wasmtime.Limits(2, None)))
+    inst = wasmtime.Instance(store, wasmtime.Module(engine, data), [memory])
+    H = 4
+    r = np.linspace(-1, 1, 4 * H * H, dtype=np.float32)
+    xw, rp, hp, cp, yp, work = 65536, 65536 + 256, 65536 + 1024, 65536 + 1280, 65536 + 1536, 65536 + 2048
+    memory.write(store, np.zeros(4 * H, np.float32).tobytes(), xw)
+    memory.write(store, r.tobytes(), rp)
+    memory.write(store, np.full(H, 0.5, np.float32).tobytes(), hp)
+    memory.write(store, np.zeros(H, np.float32).tobytes(), cp)
+    # kind xw r rt rb p h c y lens work S N H ystride reverse clip input_forget lbr
+    inst.exports(store)["recurrent_f32"](store, 1, xw, rp, 0, 0, 0, hp, cp, yp, 0, work, 1, 1, H, H, 0, 0.0, 0, 0)
+    return np.frombuffer(bytes(memory.read(store, hp, hp + 4 * H)), np.float32)
+
+
+def test_a_plan_with_lstm_only_ships_no_gru_or_rnn_gates():
+    reg = registry()
+    assert wasm_strip.needed_exports([_node("LSTM", hidden_size=4)], reg, "linalg") == {
+        "gemm_f32", "recurrent_f32", "recurrent_f32/LSTM"}
+    data = (KERNEL_DIR / "linalg.wasm").read_bytes()
+    lstm = wasm_strip.strip(data, {"gemm_f32", "recurrent_f32", "recurrent_f32/LSTM"})
+    gru = wasm_strip.strip(data, {"gemm_f32", "recurrent_f32", "recurrent_f32/GRU"})
+    assert "recurrent_f32/GRU" not in wasm_strip.exports_of(lstm)
+    np.testing.assert_array_equal(_run_lstm(lstm), _run_lstm(data))
+    assert np.all(np.abs(_run_lstm(data)) > 0)
+    with pytest.raises(wasmtime.Trap):  # the LSTM gates were stripped from the GRU-only module
+        _run_lstm(gru)
+    assert len(lstm) < len(data) and len(wasm_strip.strip(data, {"conv2d_f32", "gemm_f32"})) < len(lstm)

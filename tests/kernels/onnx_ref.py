@@ -14,7 +14,8 @@ import onnxruntime as ort
 from onnx import TensorProto, helper
 
 node = helper.make_node
-_DTYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64}
+_DTYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64,
+           np.dtype(np.int32): TensorProto.INT32}
 
 
 def make_model(nodes, inputs: dict, outputs=("y",), opset: int = 17, extra_opsets=()) -> onnx.ModelProto:

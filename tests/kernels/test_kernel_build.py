@@ -79,7 +79,7 @@ def test_c_signatures_match_the_abi():
 
 
 def test_the_kernels_enums_match_the_runtime_tables():
-    """act (mathf.h ACT_*), binary op (binary.c OP_*) and unary op (elementwise.h U_*) codes: the C
+    """act (mathf.h ACT_*), binary op (binary.c OP_*), recurrent kind (recurrent.c REC_*) and unary op (elementwise.h U_*) codes: the C
     enums against the tables the JS runtime passes (wasm/abi.mjs, in registry.json); unary_f32
     (unary.c) and math_f32 (math.c) each handle exactly the codes of their table."""
     def enum(path: str, prefix: str) -> dict[str, int]:
@@ -97,6 +97,7 @@ def test_the_kernels_enums_match_the_runtime_tables():
 
     assert enum("mathf.h", "ACT_") == table("act")
     assert enum("binary.c", "OP_") == table("binary")
+    assert enum("recurrent.c", "REC_") == table("recurrent")
     assert enum("elementwise.h", "U_") == table("unary", "math")
     assert handled("unary.c") == set(table("unary")) and handled("math.c") == set(table("math"))
     # every activation the kernels' epilogue has is in the runtime's activation table (its JS twin)

@@ -6,5 +6,5 @@
 export { createSession, createWebedgeSession, createStreamingSession } from './session.mjs';
 export { Tensor, size, stridesOf } from './tensor.mjs';
 export { ARRAYS, BITS, DTYPE_OF, isBig } from './lib/dtypes.mjs';
-export { ACT, BINARY, MATH, UNARY } from './wasm/abi.mjs';
+export { ACT, BINARY, MATH, RECURRENT, UNARY, argsOf } from './wasm/abi.mjs';
 export { WebedgeError } from '../errors.mjs';

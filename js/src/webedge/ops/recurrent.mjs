@@ -1,9 +1,11 @@
 // Recurrent ops LSTM, GRU and RNN (ONNX layout 0 and 1, forward/reverse/bidirectional,
 // sequence_lens, clip, peepholes, input_forget, custom activations from lib/activations.mjs).
-// wasm: the input projection of the whole sequence is one gemm_f32 per direction; each step adds
-// H @ R^T (another gemm_f32) and applies the gates in JS.
+// wasm: the input projection of the whole sequence is one gemm_f32 per direction; then, with the
+// default activations, one recurrent_f32 call per direction runs every step (H @ R^T and the gates,
+// wasm/kernels/recurrent.c); with custom activations each step is a gemm_f32 and the gates in JS.
 import { ACTIVATIONS } from '../lib/activations.mjs';
 import { copyRegion, fitsF32, grid1d } from '../lib/gpu.mjs';
+import { RECURRENT, argsOf } from '../wasm/abi.mjs';
 
 // Gates per cell and the default activations of each kind.
 const GATES = { LSTM: 4, GRU: 3, RNN: 1 };
@@ -52,6 +54,74 @@ function shape(node, [X, W, R]) {
   return out;
 }
 
+// Whether recurrent_f32 computes this node: the default activations (named or not). Custom
+// activations (and their alphas/betas) stay on the JS gate loop below.
+function kernelTakes(node) {
+  const names = node.attrs.activations;
+  const defaults = DEFAULT_ACTS[node.op];
+  return !names || names.every((n, i) => n === defaults[i % defaults.length]);
+}
+
+// One direction's steps in JS: gates from `acts`, state in hv/cv (views into the arena, made once
+// per run: nothing is allocated while it computes; the gemm_f32 calls do not grow the memory).
+function stepsJs(wasm, kind, at, acts, v, p, { S, N, H, d, dirs, lens, reverse, Rd, rb }) {
+  const G = GATES[kind];
+  const lbr = at.linear_before_reset ?? 0;
+  const clip = at.clip;
+  const cl = clip ? (x) => Math.max(-clip, Math.min(clip, x)) : (x) => x;
+  const [f, g, h] = acts;
+  const { xwAll, hr, hv, cv, y, rv, rhr, ptr } = v;
+  // the per-step GEMMs' arguments, made once
+  const mm = wasm.fn('gemm_f32');
+  const hR = argsOf('gemm_f32', gemm(ptr.h, Rd, ptr.hr, N, G * H, H));
+  const rhR = kind === 'GRU' && !lbr ? argsOf('gemm_f32', gemm(ptr.rh, Rd + 2 * H * H * 4, ptr.rhr, N, H, H)) : null;
+  for (let step = 0; step < S; step++) {
+    const t = reverse ? S - 1 - step : step;
+    const xo = t * N * G * H;
+    const yo = (t * dirs + d) * N * H;
+    mm(...hR);
+    if (kind === 'GRU' && !lbr) {
+      // r is needed before (r * H) @ Rh^T: compute it first for this step
+      for (let n = 0; n < N; n++) {
+        for (let k = 0; k < H; k++) rv[n * H + k] = f(cl(xwAll[xo + n * 3 * H + H + k] + hr[n * 3 * H + H + k])) * hv[n * H + k];
+      }
+      mm(...rhR);
+    }
+    for (let n = 0; n < N; n++) {
+      const active = t < lens[n];
+      for (let k = 0; k < H; k++) {
+        const o = n * H + k;
+        if (!active) {
+          y[yo + o] = 0;
+          continue;
+        }
+        const x = xo + n * G * H + k; // gate j of unit k: xwAll[x + j * H] + hr[x - xo + j * H]
+        const r = x - xo;
+        let hNew;
+        if (kind === 'RNN') {
+          hNew = f(cl(xwAll[x] + hr[r]));
+        } else if (kind === 'LSTM') {
+          const cPrev = cv[o];
+          const i = f(cl(xwAll[x] + hr[r] + (p ? p[k] * cPrev : 0)));
+          const ff = at.input_forget ? 1 - i : f(cl(xwAll[x + 2 * H] + hr[r + 2 * H] + (p ? p[2 * H + k] * cPrev : 0)));
+          const cNew = ff * cPrev + i * g(cl(xwAll[x + 3 * H] + hr[r + 3 * H]));
+          const oo = f(cl(xwAll[x + H] + hr[r + H] + (p ? p[H + k] * cNew : 0)));
+          cv[o] = cNew;
+          hNew = oo * h(cNew);
+        } else {
+          const z = f(cl(xwAll[x] + hr[r]));
+          const rbk = rb ? rb[2 * H + k] : 0;
+          const hh = lbr ? g(cl(xwAll[x + 2 * H] + f(cl(xwAll[x + H] + hr[r + H])) * (hr[r + 2 * H] + rbk)))
+            : g(cl(xwAll[x + 2 * H] + rhr[o] + rbk)); // rhr: (r * H) @ Rh^T
+          hNew = (1 - z) * hh + z * hv[o];
+        }
+        hv[o] = hNew;
+        y[yo + o] = hNew;
+      }
+    }
+  }
+}
+
 function run(wasm, node, inputs, outputs) {
   const kind = node.op;
   const G = GATES[kind];
@@ -73,17 +143,17 @@ function run(wasm, node, inputs, outputs) {
     const [S, N, I] = X.dims;
     const dirs = W.dims[0];
     const H = at.hidden_size ?? R.dims[2];
-    const clip = at.clip;
-    const acts = activations(node, A, DEFAULT_ACTS[kind]);
+    const fast = kernelTakes(node);
+    const acts = fast ? null : activations(node, A, DEFAULT_ACTS[kind]);
     const lens = seqLens ? Array.from(seqLens.data, Number) : new Array(N).fill(S);
     const lbr = at.linear_before_reset ?? 0;
     // Everything allocated up front: views below stay valid (no allocation while computing).
     // In layout 0 the outputs are computed in place; otherwise (layout 1, or an output not
-    // asked for) into temporaries.
+    // asked for) into temporaries. Y_h and Y_c are the state while the steps run.
     const own = (t, dims) => (layout === 0 && t ? t : alloc(dims));
     const temps = [];
-    const alloc = (dims) => {
-      const t = wasm.alloc('float32', dims);
+    const alloc = (dims, dtype = 'float32') => {
+      const t = wasm.alloc(dtype, dims);
       temps.push(t);
       return t;
     };
@@ -91,93 +161,53 @@ function run(wasm, node, inputs, outputs) {
     const Yh = own(outputs[1], [dirs, N, H]);
     const Yc = kind === 'LSTM' ? own(outputs[2], [dirs, N, H]) : null;
     const XW = alloc([S * N, G * H]);
-    const HR = alloc([N, G * H]);
-    const bias = alloc([G * H]);
-    const hState = alloc([N, H]);
-    const rh = kind === 'GRU' && !lbr ? alloc([N, H]) : null;
-    const rhOut = kind === 'GRU' && !lbr ? alloc([N, H]) : null;
-    const mem = () => wasm.arena.memory.buffer;
+    const bias = fast ? null : alloc([G * H]);
+    // the kernel's work: H @ R^T, and GRU's r * H and (r * H) @ Rh^T; R^T from 4 rows and 2 steps up
+    const work = alloc([N * G * H + (kind === 'GRU' && !lbr ? 2 * N * H : 0)]);
+    const rt = fast && N >= 4 && S > 1 ? alloc([H * G * H]) : null;
+    const lensT = fast && seqLens ? alloc([N], 'int32') : null;
+    if (lensT) lensT.data.set(lens);
+    const mem = wasm.arena.memory.buffer;
+    const f32 = (ptr, n) => new Float32Array(mem, ptr, n);
+    const gruRh = kind === 'GRU' && !lbr;
+    const v = fast ? null : {
+      xwAll: f32(XW.ptr, S * N * G * H), hr: f32(work.ptr, N * G * H), y: f32(Y.ptr, S * dirs * N * H),
+      rv: gruRh ? f32(work.ptr + N * G * H * 4, N * H) : null, rhr: gruRh ? f32(work.ptr + (N * G + N) * H * 4, N * H) : null,
+    };
     try {
       for (let d = 0; d < dirs; d++) {
         const reverse = at.direction === 'reverse' || d === 1;
-        const [f, g, h] = acts.slice(d * A, (d + 1) * A);
-        const bv = bias.data;
-        bv.fill(0);
-        if (B) {
+        // XW = X @ W_d^T + bias: [S*N, G*H]. The kernel takes Wb here and adds Rb to each step's
+        // H @ R^T itself; the JS loop gets Wb + Rb folded, except GRU's Rbh (added per step)
+        let biasPtr = 0;
+        if (B && fast) biasPtr = B.ptr + d * 2 * G * H * 4;
+        else if (B) {
+          const bv = bias.data;
           const b = B.data.subarray(d * 2 * G * H, (d + 1) * 2 * G * H);
           for (let k = 0; k < G * H; k++) bv[k] = b[k] + (kind === 'GRU' && k >= 2 * H ? 0 : b[G * H + k]);
+          biasPtr = bias.ptr;
         }
-        // XW = X @ W_d^T + bias: [S*N, G*H]
-        wasm.call('gemm_f32', gemm(X.ptr, W.ptr + d * G * H * I * 4, XW.ptr, S * N, G * H, I, bias.ptr));
-        const hv = hState.data;
-        const c = new Float32Array(N * H);
-        if (h0) hv.set(h0.data.subarray(d * N * H, (d + 1) * N * H));
-        else hv.fill(0);
-        if (c0) c.set(c0.data.subarray(d * N * H, (d + 1) * N * H));
+        wasm.call('gemm_f32', gemm(X.ptr, W.ptr + d * G * H * I * 4, XW.ptr, S * N, G * H, I, biasPtr));
+        const hOff = d * N * H;
+        if (h0) Yh.data.set(h0.data.subarray(hOff, hOff + N * H), hOff);
+        else Yh.data.fill(0, hOff, hOff + N * H);
+        if (Yc && c0) Yc.data.set(c0.data.subarray(hOff, hOff + N * H), hOff);
+        else if (Yc) Yc.data.fill(0, hOff, hOff + N * H);
         const Rd = R.ptr + d * G * H * H * 4;
+        if (fast) {
+          const rb = B ? B.ptr + (d * 2 + 1) * G * H * 4 : 0; // Rb of direction d, in the arena
+          wasm.call('recurrent_f32', { kind: RECURRENT[kind], xw: XW.ptr, r: Rd, rt: rt ? rt.ptr : 0, rb,
+            p: P ? P.ptr + d * 3 * H * 4 : 0, h: Yh.ptr + hOff * 4, c: Yc ? Yc.ptr + hOff * 4 : 0, y: Y.ptr + hOff * 4,
+            lens: lensT ? lensT.ptr : 0, work: work.ptr, S, N, H, ystride: dirs * N * H, reverse: reverse ? 1 : 0,
+            clip: at.clip ?? 0, input_forget: at.input_forget ?? 0, lbr });
+          continue;
+        }
+        v.hv = f32(Yh.ptr + hOff * 4, N * H);
+        v.cv = Yc ? f32(Yc.ptr + hOff * 4, N * H) : null;
+        v.ptr = { h: Yh.ptr + hOff * 4, hr: work.ptr, rh: work.ptr + N * G * H * 4, rhr: work.ptr + (N * G + N) * H * 4 };
         const rb = B && kind === 'GRU' ? B.data.subarray(d * 2 * G * H + G * H, (d + 1) * 2 * G * H) : null;
         const p = P ? P.data.subarray(d * 3 * H, (d + 1) * 3 * H) : null;
-        const clamp = clip ? (v) => Math.max(-clip, Math.min(clip, v)) : (v) => v;
-        for (let step = 0; step < S; step++) {
-          const t = reverse ? S - 1 - step : step;
-          wasm.call('gemm_f32', gemm(hState.ptr, Rd, HR.ptr, N, G * H, H));
-          const xw = new Float32Array(mem(), XW.ptr + t * N * G * H * 4, N * G * H);
-          const hr = new Float32Array(mem(), HR.ptr, N * G * H);
-          const hvv = new Float32Array(mem(), hState.ptr, N * H);
-          const y = new Float32Array(mem(), Y.ptr, S * dirs * N * H);
-          if (kind === 'GRU' && !lbr) {
-            // r is needed before (r * H) @ Rh^T: compute it first for this step
-            const rv = new Float32Array(mem(), rh.ptr, N * H);
-            for (let n = 0; n < N; n++) {
-              for (let k = 0; k < H; k++) {
-                const r = f(clamp(xw[n * 3 * H + H + k] + hr[n * 3 * H + H + k]));
-                rv[n * H + k] = r * hvv[n * H + k];
-              }
-            }
-            wasm.call('gemm_f32', gemm(rh.ptr, Rd + 2 * H * H * 4, rhOut.ptr, N, H, H));
-          }
-          for (let n = 0; n < N; n++) {
-            const active = t < lens[n];
-            for (let k = 0; k < H; k++) {
-              const o = n * H + k;
-              if (!active) {
-                y[((t * dirs) + d) * N * H + o] = 0;
-                continue;
-              }
-              const base = n * G * H;
-              let hNew;
-              if (kind === 'RNN') {
-                hNew = f(clamp(xw[base + k] + hr[base + k]));
-              } else if (kind === 'LSTM') {
-                const cPrev = c[o];
-                let i = clamp(xw[base + k] + hr[base + k] + (p ? p[k] * cPrev : 0));
-                let ff = clamp(xw[base + 2 * H + k] + hr[base + 2 * H + k] + (p ? p[2 * H + k] * cPrev : 0));
-                const cc = g(clamp(xw[base + 3 * H + k] + hr[base + 3 * H + k]));
-                i = f(i);
-                ff = at.input_forget ? 1 - i : f(ff);
-                const cNew = ff * cPrev + i * cc;
-                const oo = f(clamp(xw[base + H + k] + hr[base + H + k] + (p ? p[H + k] * cNew : 0)));
-                c[o] = cNew;
-                hNew = oo * h(cNew);
-              } else {
-                const z = f(clamp(xw[base + k] + hr[base + k]));
-                let hh;
-                if (lbr) {
-                  const r = f(clamp(xw[base + H + k] + hr[base + H + k]));
-                  hh = g(clamp(xw[base + 2 * H + k] + r * (hr[base + 2 * H + k] + (rb ? rb[2 * H + k] : 0))));
-                } else {
-                  const rhr = new Float32Array(mem(), rhOut.ptr, N * H); // (r * H) @ Rh^T
-                  hh = g(clamp(xw[base + 2 * H + k] + rhr[n * H + k] + (rb ? rb[2 * H + k] : 0)));
-                }
-                hNew = (1 - z) * hh + z * hvv[o];
-              }
-              hvv[o] = hNew;
-              y[((t * dirs) + d) * N * H + o] = hNew;
-            }
-          }
-        }
-        Yh.data.set(hState.data, d * N * H);
-        if (Yc) Yc.data.set(c, d * N * H);
+        stepsJs(wasm, kind, at, acts.slice(d * A, (d + 1) * A), v, p, { S, N, H, d, dirs, lens, reverse, Rd, rb });
       }
       if (layout === 1) {
         // Y: [S, dirs, N, H] -> [N, S, dirs, H]; Y_h/Y_c: [dirs, N, H] -> [N, dirs, H]
@@ -271,6 +301,7 @@ const lstmGpu = {
 export const units = ['LSTM', 'GRU', 'RNN'].map((op) => ({
   op,
   shape,
-  wasm: { kernels: ['linalg'], calls: ['gemm_f32'], supports: (node, [X]) => X.dtype === 'float32', run },
+  wasm: { kernels: ['linalg'], calls: ['gemm_f32', 'recurrent_f32', `recurrent_f32/${op}`],
+    supports: (node, [X]) => X.dtype === 'float32', run },
   ...(globalThis.WEBGPU && op === 'LSTM' ? { webgpu: lstmGpu } : {}),
 }));

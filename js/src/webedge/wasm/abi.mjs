@@ -10,6 +10,7 @@
 const DECLARED = {
   conv2d_f32: ['linalg', '*x *w *bias *y N C H W M KH KW OH OW sh sw dh dw pad_top pad_left group act a0:f a1:f', 'ref'],
   gemm_f32: ['linalg', '*a *b *c *y M N K transA transB alpha:f beta:f c_kind act a0:f a1:f', 'ref'],
+  recurrent_f32: ['linalg', 'kind *xw *r *rt *rb *p *h *c *y *lens *work S N H ystride reverse clip:f input_forget lbr'],
   maxpool2d_f32: ['pool', '*x *y N C H W OH OW KH KW sh sw dh dw pad_top pad_left'],
   avgpool2d_f32: ['pool', '*x *y N C H W OH OW KH KW sh sw dh dw pad_top pad_left count_include_pad'],
   global_avgpool_f32: ['pool', '*x *y NC HW'],
@@ -60,6 +61,8 @@ export function argsOf(name, named) {
 // elementwise.h: one code space, unary_f32 taking some codes and math_f32 the others).
 /** `act` of conv2d_f32 / gemm_f32: the fused epilogue */
 export const ACT = { none: 0, Relu: 1, Clip: 2, HardSigmoid: 3, HardSwish: 4, LeakyRelu: 5, Sigmoid: 6, Tanh: 7 };
+/** `kind` of recurrent_f32 (REC_* in recurrent.c); each kind's gates are the part `recurrent_f32/<op>` */
+export const RECURRENT = { RNN: 0, LSTM: 1, GRU: 2 };
 /** `op` of binary_f32 (Pow is pow_f32, a module of its own) */
 export const BINARY = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5 };
 /** `op` of unary_f32: the unary ops without transcendental math */

@@ -8,7 +8,7 @@
 // dozen times on tiny problems spends ~10 ms there and has the optimized code ready when the real
 // work starts. Tiny inputs, zero-filled, in one scratch block of the arena; results are discarded.
 // The calls name their arguments as wasm/abi.mjs declares them.
-import { ACT, BINARY, MATH, UNARY } from './abi.mjs';
+import { ACT, BINARY, MATH, RECURRENT, UNARY } from './abi.mjs';
 
 const ROUNDS = 40;
 const SCRATCH = 40960;
@@ -27,6 +27,10 @@ function callsAt(p) {
       { ...conv, KH: 3, KW: 3, OH: 6, OW: 6, pad_top: 1, pad_left: 1, group: 8, $part: 'conv2d_f32/depthwise' },
     ],
     gemm_f32: [gemm, { ...gemm, M: 1, transB: 1 }, { ...gemm, M: 1 }],
+    // two steps of one batch row, H 8, through each kind's gates
+    recurrent_f32: Object.entries(RECURRENT).map(([op, kind]) => ({ kind, xw: x, r: w, rt: 0, rb: 0, p: 0, h: b, c: b + 64,
+      y, lens: 0, work: y + 1024, S: 2, N: 1, H: 8, ystride: 8, reverse: 0, clip: 0, input_forget: 0, lbr: 0,
+      $part: `recurrent_f32/${op}` })),
     unary_f32: [{ op: UNARY.Relu, x, y, n: 256, a0: 0, a1: 0, $part: 'unary_f32/Relu' }],
     math_f32: ['Sigmoid', 'Tanh'].map((op) => ({ op: MATH[op], x, y, n: 256, a0: 0, a1: 0, $part: `math_f32/${op}` })),
     // every op's row loop (a part of its own: compiled on its own), where the module has it
