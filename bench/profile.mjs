@@ -3,6 +3,9 @@
 // Loads the bundle's plan, kernels and weights from disk the way the browser runtime does
 // (createSession from the bundle's executor, role `executor`), feeds random inputs (symbolic dims default to 1, or
 // as given, e.g. sequence=512), and prints the median run time and each op's share of it.
+// `device` is the part of the op unit that ran (wasm, js); `kernels` the wasm kernels it called
+// (none: its loop ran in JS). Control-flow ops (If, Loop, Scan) include their bodies' ops, which
+// are also listed on their own, so they are left out of the shares' total.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,6 +44,23 @@ for (const input of manifest.inputs) {
 
 const ex = session.executor;
 for (let i = 0; i < 5; i++) await session.run(feeds); // warm up (JIT, weight folding)
+// Which wasm kernels each op calls: the op being dispatched is noted, every kernel lookup counted.
+const called = {};
+let current = null;
+const dispatch = ex.dispatch.bind(ex);
+ex.dispatch = (unit, node, inputs) => {
+  const outer = current;
+  current = node.op;
+  try { return dispatch(unit, node, inputs); } finally { current = outer; }
+};
+const wasmDevice = ex.devices.wasm;
+if (wasmDevice) {
+  const fn = wasmDevice.fn.bind(wasmDevice);
+  wasmDevice.fn = (name) => {
+    if (current) (called[current] ??= new Set()).add(name);
+    return fn(name);
+  };
+}
 ex.profile = {};
 const times = [];
 const runs = Number(runsArg);
@@ -50,9 +70,12 @@ for (let i = 0; i < runs; i++) {
   times.push(performance.now() - t0);
 }
 times.sort((a, b) => a - b);
-const total = Object.values(ex.profile).reduce((a, e) => a + e.ms, 0);
+const CONTROL = new Set(['If', 'Loop', 'Scan']);
+const total = Object.entries(ex.profile).filter(([op]) => !CONTROL.has(op)).reduce((a, [, e]) => a + e.ms, 0);
 console.log(`${site}: median ${times[runs >> 1].toFixed(3)} ms over ${runs} runs (min ${times[0].toFixed(3)})`);
-console.log('op                      device  calls/run   ms/run   share');
+console.log('op                      device  calls/run   ms/run   share  kernels');
 for (const [op, e] of Object.entries(ex.profile).sort((a, b) => b[1].ms - a[1].ms)) {
-  console.log(`${op.padEnd(24)}${(e.device ?? '-').padEnd(6)}${String(e.calls / runs).padStart(9)}${(e.ms / runs).toFixed(3).padStart(9)}${((100 * e.ms) / total).toFixed(1).padStart(7)}%`);
+  const share = CONTROL.has(op) ? '(body)' : `${((100 * e.ms) / total).toFixed(1)}%`;
+  const kernels = called[op] ? [...called[op]].join(',') : 'none (JS)';
+  console.log(`${op.padEnd(24)}${(e.device ?? '-').padEnd(6)}${String(e.calls / runs).padStart(9)}${(e.ms / runs).toFixed(3).padStart(9)}${share.padStart(8)}  ${kernels}`);
 }

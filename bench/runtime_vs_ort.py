@@ -52,6 +52,8 @@ def inputs_for(name: str, folder: Path) -> tuple[Path | None, dict]:
         np.savez(path, x=rng.random((1, 3, 48, 192)).astype(np.float32))
     elif name == "ppocr-det":
         np.savez(path, x=rng.random((1, 3, 96, 160)).astype(np.float32))
+    elif name == "ppocr-rec":  # one text line at PP-OCR's usual recognition size
+        np.savez(path, x=rng.random((1, 3, 48, 320)).astype(np.float32))
     else:
         return None, {}
     return path, {}
