@@ -1,6 +1,7 @@
 """ONNX backend node conformance for the webedge runtime (and, with --ort, for onnxruntime-web).
 
     python -m webedge.conformance [--ort] [--update] [--only REGEX] [--json FILE] [--timeout S]
+                                  [--browser B] [--device wasm|webgpu] [--simd simd128|relaxed]
 
 Runs the node test cases that ship with the `onnx` package (`onnx.backend.test.case.node`) in
 headless Chromium. Per case, for webedge: `native.prepare` (onnxruntime's basic optimizer + our
@@ -19,7 +20,10 @@ and ops outside the ai.onnx domain are excluded from the counts (printed with th
 
 tests/conformance/webedge_pass.txt lists the cases that pass on webedge; `--update` rewrites it
 (with --only, only the entries of the selected cases change). Without --update the exit code is 1
-when a listed case no longer passes. docs/conformance.md has more.
+when a listed case no longer passes. `--simd relaxed` runs the wasm kernels built with relaxed SIMD
+(fused multiply-add: results differ from SIMD128 in the last bits, within every case's tolerance)
+against the same list: it must pass on both sets, so only the SIMD128 run may rewrite it.
+docs/conformance.md has more.
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ STATUSES = ("pass", "fail", "error", "unsupported", "prepare-failed")
 TRAINING_PREFIXES = ("test_training", "test_adagrad", "test_adam", "test_momentum", "test_nesterov", "test_gradient")
 TRAINING_OPS = frozenset({"Gradient", "Adagrad", "Adam", "Momentum"})
 INFERENCE_DOMAINS = ("", "ai.onnx")
+# the single-thread kernel set of each SIMD choice, under the runtime's folder (wasm/build.py SHIPPED)
+KERNEL_DIRS = {"simd128": "kernels", "relaxed": "kernels/relaxed"}
 FLOAT_TYPES = frozenset(getattr(onnx.TensorProto, n) for n in (
     "FLOAT", "FLOAT16", "DOUBLE", "BFLOAT16", "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ",
     "FLOAT4E2M1", "FLOAT8E8M0") if hasattr(onnx.TensorProto, n))
@@ -514,11 +520,12 @@ def on_gpu(result: CaseResult) -> bool:
 
 def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = False,
         timeout_s: float = DEFAULT_TIMEOUT_S, batch_size: int = BATCH_SIZE, log=print, browser: str = "chromium",
-        device: str = "wasm") -> Run:
+        device: str = "wasm", simd: str = "simd128") -> Run:
     """Run the conformance cases; see the module docstring. Raises WebedgeError for a broken setup.
     `browser` is chromium (Playwright, crash detection per case) or firefox/webkit (the harness drivers).
     `device` webgpu (Chromium only): the executor with the ops' webgpu parts on a WebGPU device
-    (SwiftShader headless), each case's placement recorded; wasm: the wasm and JS parts."""
+    (SwiftShader headless), each case's placement recorded; wasm: the wasm and JS parts.
+    `simd` picks the kernel set: simd128 (the one every engine runs) or relaxed (FMA)."""
     import onnxruntime
 
     from .backends import executor_js, native
@@ -527,6 +534,10 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
     from .testing import browser as chromium
     from .testing.drivers import open_driver
 
+    if simd not in KERNEL_DIRS:
+        raise WebedgeError(f"simd must be one of {', '.join(KERNEL_DIRS)}, got {simd!r}")
+    if simd == "relaxed" and browser == "webkit":
+        raise WebedgeError("WebKit has no relaxed SIMD: run it with --simd simd128")
     t_start = time.monotonic()
     onnxruntime.set_default_logger_severity(4)  # the runner reports what the optimizer refuses itself
     cases, collected = collect(only, names)
@@ -572,7 +583,9 @@ def run(*, only: str | None = None, names: set[str] | None = None, ort: bool = F
                 server.extra[f"__conformance__/shaders/{s}.wgsl"] = ((RUNTIME_DIR / "shaders" / f"{s}.wgsl").read_bytes(),
                                                                      "text/plain")
         needed = sorted({k for _, e in we_entries for k in e["plan"]["kernels"]})
-        args["kernelNames"] = [k for k in needed if (PACKAGE / "runtime" / "kernels" / f"{k}.wasm").is_file()]
+        kernel_dir = PACKAGE / "runtime" / KERNEL_DIRS[simd]
+        args["kernelNames"] = [k for k in needed if (kernel_dir / f"{k}.wasm").is_file()]
+        args["kernelBase"] = f"/{KERNEL_DIRS[simd]}/"
         if ort:
             missing = [f for f in ORT_FILES if not (ORT_DIST / f).is_file()]
             if missing:
@@ -707,7 +720,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", choices=("wasm", "webgpu"), default="wasm",
                    help="webgpu: run on WebGPU (SwiftShader headless) and keep the list of cases that pass there "
                    "with their op's nodes on the GPU (webedge_pass.webgpu.txt)")
+    p.add_argument("--simd", choices=tuple(KERNEL_DIRS), default="simd128",
+                   help="wasm kernel set (default simd128); relaxed (FMA) runs against the same list and cannot --update it")
     a = p.parse_args(argv)
+    if a.simd != "simd128" and (a.update or a.device == "webgpu"):
+        print("error: --simd relaxed checks the list that the simd128 run writes: drop --update and --device webgpu",
+              file=sys.stderr)
+        return 2
     if a.ort and a.browser != "chromium":
         print("error: --ort runs in chromium only", file=sys.stderr)
         return 2
@@ -715,7 +734,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --device webgpu runs in chromium only", file=sys.stderr)
         return 2
     try:
-        r = run(only=a.only, ort=a.ort, timeout_s=a.timeout, browser=a.browser, device=a.device,
+        r = run(only=a.only, ort=a.ort, timeout_s=a.timeout, browser=a.browser, device=a.device, simd=a.simd,
                 log=lambda s: print(s, file=sys.stderr, flush=True))
     except (WebedgeError, re.error) as exc:
         print(f"error: {exc}", file=sys.stderr)

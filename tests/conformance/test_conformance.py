@@ -3,6 +3,8 @@
 webedge_pass.txt (beside this file) lists the onnx node cases that passed on the webedge runtime
 in Chromium when it was last refreshed with `python -m webedge.conformance --update`;
 webedge_pass.firefox.txt and webedge_pass.webkit.txt the same for Firefox and WebKit (`--browser`).
+Chromium's list also runs on the relaxed-SIMD kernels (`--simd relaxed`): fused multiply-add changes
+the last bits, and every listed case must still pass within its own tolerance.
 The browser tests run exactly those cases and fail naming every one that no longer passes; a case
 that starts passing only needs `--update` to be guarded too. The other tests check the comparison
 rules offline.
@@ -40,7 +42,7 @@ def _timed_out(outcome) -> bool:
     return outcome.status == "error" and "timed out" in outcome.reason
 
 
-def _rerun_timeouts(run, browser: str):
+def _rerun_timeouts(run, browser: str, simd: str = "simd128"):
     """A case that timed out in a long run is run again alone, in a fresh browser, with a longer
     limit, up to RETRY_ATTEMPTS times: a timeout is a stall of the machine or the engine
     (docs/browsers.md; a WebKit worker on a loaded 2-core machine once gave no answer to one case in
@@ -49,7 +51,8 @@ def _rerun_timeouts(run, browser: str):
     for name in sorted(n for n, r in run.results.items() if _timed_out(r.webedge)):
         reasons = [run.results[name].webedge.reason]
         for _ in range(RETRY_ATTEMPTS):
-            again = conformance.run(names={name}, log=lambda _: None, browser=browser, timeout_s=RETRY_TIMEOUT_S)
+            again = conformance.run(names={name}, log=lambda _: None, browser=browser, timeout_s=RETRY_TIMEOUT_S,
+                                    simd=simd)
             run.results[name] = again.results[name]
             if not _timed_out(again.results[name].webedge):
                 break
@@ -60,14 +63,16 @@ def _rerun_timeouts(run, browser: str):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("browser", ["chromium", "firefox", "webkit"])
-def test_every_listed_case_still_passes_on_webedge(browser):
+@pytest.mark.parametrize("browser,simd", [("chromium", "simd128"), ("chromium", "relaxed"), ("firefox", "simd128"),
+                                          ("webkit", "simd128")])
+def test_every_listed_case_still_passes_on_webedge(browser, simd):
     listing = conformance.pass_list(browser)
     names = conformance.read_pass_list(listing)
     if not names:
         pytest.fail(f"{listing} is missing or empty: run `python -m webedge.conformance --browser {browser} --update`",
                     pytrace=False)
-    run = _rerun_timeouts(conformance.run(names=set(names), log=lambda _: None, browser=browser), browser)
+    run = _rerun_timeouts(conformance.run(names=set(names), log=lambda _: None, browser=browser, simd=simd),
+                          browser, simd)
     problems = []
     for name in names:
         if name in run.excluded:
@@ -78,7 +83,8 @@ def test_every_listed_case_still_passes_on_webedge(browser):
             o = run.results[name].webedge
             problems.append(f"{name}: {o.status}: {o.reason}")
     if problems:
-        pytest.fail(f"{len(problems)} of {len(names)} cases in {listing.name} no longer pass in {browser}:\n  "
+        pytest.fail(f"{len(problems)} of {len(names)} cases in {listing.name} no longer pass in {browser} "
+                    f"on the {simd} kernels:\n  "
                     + "\n  ".join(problems), pytrace=False)
 
 

@@ -226,8 +226,9 @@ class Worker1 {
 
 const cache = { blobUrl: null, blob: null, kernels: {}, ortModel: null };
 
-// args: {index, blob, mode, timeoutMs, initTimeoutMs, maxTimeouts, kernelNames, runtimeUrl, ortUrl, ortBase,
-// warmModel}. After maxTimeouts cases time out, the rest are not run (a hung runtime stays bounded).
+// args: {index, blob, mode, timeoutMs, initTimeoutMs, maxTimeouts, kernelNames, kernelBase (the kernel set's
+// folder: /kernels/ or /kernels/relaxed/), runtimeUrl, ortUrl, ortBase, warmModel}. After maxTimeouts cases
+// time out, the rest are not run (a hung runtime stays bounded).
 export async function runBatch(args) {
   const index = await (await fetch(args.index)).json();
   if (cache.blobUrl !== args.blob) {
@@ -238,11 +239,14 @@ export async function runBatch(args) {
   const origin = location.origin;
   const initMsg = { type: 'init', mode: args.mode };
   if (args.mode === 'webedge') {
+    const kernels = {};
     for (const k of args.kernelNames) {
-      if (!cache.kernels[k]) cache.kernels[k] = await fetchBytes(`/kernels/${k}.wasm`);
+      const url = `${args.kernelBase}${k}.wasm`;
+      if (!cache.kernels[url]) cache.kernels[url] = await fetchBytes(url);
+      kernels[k] = cache.kernels[url];
     }
     initMsg.runtimeUrl = new URL(args.runtimeUrl, origin).href;
-    initMsg.kernels = cache.kernels;
+    initMsg.kernels = kernels;
     if (args.shaderNames) {
       cache.shaders ??= {};
       for (const s of args.shaderNames) {
