@@ -8,7 +8,7 @@ import { prepareFeeds } from './tensor.mjs';
 import { WebedgeError } from './errors.mjs';
 import { threadsFor } from './webedge/threads.mjs';
 import { threadsNote } from './isolation.mjs';
-import { SIMD_CHOICES, kernelRole, simdFor } from './simd.mjs';
+import { checkSimdOption, kernelRole, simdFor } from './simd.mjs';
 
 const now = () => performance.now();
 const bytesOf = (files) => files.reduce((s, f) => s + f.bytes, 0);
@@ -73,9 +73,7 @@ function checkOptions(options) {
   if (unknown.length) {
     throw new WebedgeError(`unknown option(s) ${unknown.join(', ')}; load() takes ${OPTIONS.join(', ')}`);
   }
-  if (options.simd != null && !SIMD_CHOICES.includes(options.simd)) {
-    throw new WebedgeError(`option simd must be one of ${SIMD_CHOICES.join(', ')}, got ${JSON.stringify(options.simd)}`);
-  }
+  checkSimdOption(options.simd);
 }
 
 // The output names `names` (all of them when undefined), checked against the bundle's.

@@ -21,13 +21,18 @@ export function hasRelaxedSimd() {
   return relaxed;
 }
 
+/** Throws on a `simd` option that is neither null nor one of SIMD_CHOICES. */
+export function checkSimdOption(requested) {
+  if (requested != null && !SIMD_CHOICES.includes(requested)) {
+    throw new WebedgeError(`option simd must be one of ${SIMD_CHOICES.join(', ')}, got ${JSON.stringify(requested)}`);
+  }
+}
+
 /** The kernel set to fetch from `manifest`: 'relaxed' or 'simd128'. `requested` (load()'s `simd`
  * option) forces one; by default relaxed when the bundle ships it and the engine validates it.
  * Throws on an unknown value, or on 'relaxed' where the engine or the bundle lacks it. */
 export function simdFor(manifest, requested) {
-  if (requested != null && !SIMD_CHOICES.includes(requested)) {
-    throw new WebedgeError(`option simd must be one of ${SIMD_CHOICES.join(', ')}, got ${JSON.stringify(requested)}`);
-  }
+  checkSimdOption(requested);
   const shipped = manifest.backend.files.some((f) => f.role === 'kernel-relaxed');
   if (requested === 'relaxed') {
     if (!shipped) throw new WebedgeError("simd: 'relaxed' asked for, but this bundle ships no relaxed-SIMD kernels; re-bundle it with this webedge");
