@@ -78,6 +78,15 @@ CASES = {
     "pad_bigger": dict(N=1, C=2, H=4, W=5, M=3, KH=3, KW=2, pads=(2, 1, 2, 1)),
     "kernel_is_input": dict(N=1, C=3, H=5, W=6, M=4, KH=5, KW=6),
     "tiny_1x1_image": dict(N=2, C=3, H=1, W=1, M=5, KH=3, KW=3, pads=(1, 1, 1, 1)),
+    # fewer than 8 output pixels: dot products over a transposed im2col (conv.c conv_few)
+    "few_stft_like": dict(N=1, C=1, H=1, W=576, M=258, KH=1, KW=256, s=(1, 128)),
+    "few_deep_k_p3": dict(N=1, C=129, H=1, W=3, M=128, KH=1, KW=3, pads=(0, 1, 0, 1)),
+    "few_p2_s2": dict(N=1, C=128, H=1, W=3, M=64, KH=1, KW=3, s=(1, 2), pads=(0, 1, 0, 1)),
+    "few_p1_small_m": dict(N=2, C=64, H=1, W=1, M=3, KH=1, KW=3, pads=(0, 1, 0, 1)),
+    "few_2d_p6_pad": dict(N=1, C=5, H=3, W=4, M=9, KH=3, KW=3, s=(2, 2), pads=(2, 1, 2, 1), d=(1, 2)),
+    "few_pointwise_p7": dict(N=1, C=33, H=1, W=7, M=17, KH=1, KW=1, bias=False),
+    "few_grouped": dict(N=2, C=12, H=2, W=3, M=6, KH=2, KW=2, pads=(1, 0, 0, 1), group=3),
+    "few_k_past_buffer": dict(N=1, C=700, H=1, W=3, M=5, KH=1, KW=3, pads=(0, 1, 0, 1)),  # P * K > 8192: GEMM
     # grouped
     "group4": dict(N=1, C=8, H=9, W=11, M=12, KH=3, KW=3, pads=(1, 1, 1, 1), group=4),
     "group2_pw": dict(N=2, C=6, H=5, W=7, M=10, KH=1, KW=1, group=2),
@@ -130,6 +139,7 @@ ACT_SHAPES = {
     "pointwise": dict(N=1, C=6, H=5, W=7, M=9, KH=1, KW=1),
     "general": dict(N=1, C=3, H=7, W=9, M=5, KH=3, KW=3, s=(2, 1), pads=(1, 1, 1, 1)),
     "depthwise": dict(N=1, C=4, H=6, W=13, M=4, KH=3, KW=3, pads=(1, 1, 1, 1), group=4),
+    "few_pixels": dict(N=1, C=9, H=1, W=5, M=11, KH=1, KW=3, pads=(0, 1, 0, 1)),
 }
 
 
