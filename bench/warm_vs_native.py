@@ -1,5 +1,6 @@
 """Issue 12's warm targets in one run: webedge / onnxruntime-web (<= 0.7) and webedge / native
-onnxruntime on one thread (<= 3), on every real model the tests use.
+onnxruntime on one thread (<= 3), on every real model the tests use, and on a generated CNN+LSTM
+text-line recogniser (`crnn`, bench/crnn_model.py: none of the real models is one).
 
 What each engine runs (same inputs for all three: bench/runtime_vs_ort.py's `inputs_for`):
   - webedge: `webedge bundle --backend webedge` (default encoding: fp32 weights, no quantization),
@@ -22,7 +23,7 @@ medians, the per-round ratios, which kernel variant webedge ran (the loaded mode
 where the loader has one, else n/a; and which kernels/ folder the page fetched), and webedge's and
 native's GFLOP/s over the heavy ops (bench/flops.py; n/a where they sit in subgraphs).
 
-    python bench/warm_vs_native.py [--models magika,ppocr-cls,ppocr-det,ppocr-rec,silero-vad]
+    python bench/warm_vs_native.py [--models magika,ppocr-cls,ppocr-det,ppocr-rec,silero-vad,crnn]
                                    [--rounds 3] [--seconds 1] [--min-runs 30] [--json out.json]
 """
 
@@ -42,6 +43,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import flops  # noqa: E402
+from crnn_model import save_crnn  # noqa: E402
 from runtime_vs_ort import inputs_for  # noqa: E402
 
 from webedge import pretrained  # noqa: E402
@@ -49,7 +51,8 @@ from webedge.bundle import bundle  # noqa: E402
 from webedge.errors import WebedgeError  # noqa: E402
 from webedge.testing import check  # noqa: E402
 
-MODELS = "magika,ppocr-cls,ppocr-det,ppocr-rec,silero-vad"
+MODELS = "magika,ppocr-cls,ppocr-det,ppocr-rec,silero-vad,crnn"
+GENERATED = {"crnn": save_crnn}  # name -> writer of the model into a folder
 TARGET_WEB, TARGET_NATIVE = 0.7, 3.0
 ENGINES = ("webedge", "ort", "native")
 
@@ -134,7 +137,7 @@ def prepare(names: list[str], tmp: Path) -> tuple[dict, list[str]]:
     ready, failed = {}, []
     for name in names:
         try:
-            model = pretrained.fetch(name)
+            model = GENERATED[name](tmp) if name in GENERATED else pretrained.fetch(name)
         except WebedgeError as exc:
             failed.append(f"{name}: cannot fetch the model: {exc}")
             continue
@@ -235,9 +238,10 @@ def main() -> int:
     ap.add_argument("--json")
     a = ap.parse_args()
     names = a.models.split(",")
-    unknown = [n for n in names if n not in pretrained.MODELS]
+    known = [*pretrained.MODELS, *GENERATED]
+    unknown = [n for n in names if n not in known]
     if unknown:
-        print(f"error: unknown model {', '.join(unknown)}; known: {', '.join(pretrained.MODELS)}", file=sys.stderr)
+        print(f"error: unknown model {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         try:
