@@ -23,6 +23,7 @@ import onnx
 from .. import __version__
 from ..plan.compile import compile_plan, missing_ops
 from ..plan.fuse import fuse_activations
+from ..plan.one_hot import fuse_one_hot_matmul
 from ..installation import packaged
 from ..plan.ops import registry, shaders_for
 from ..plan.optimize import optimize
@@ -46,11 +47,13 @@ def prepare(model: onnx.ModelProto, fuse: bool = True) -> onnx.ModelProto:
     (quantization scores candidates with onnxruntime in between, then calls `fuse`)."""
     optimized = optimize(model)
     if fuse:
+        fuse_one_hot_matmul(optimized)
         fuse_activations(optimized)
     return optimized
 
 
 def fuse(model: onnx.ModelProto) -> onnx.ModelProto:
+    fuse_one_hot_matmul(model)
     fuse_activations(model)
     return model
 
