@@ -192,6 +192,11 @@ void conv2d_f32(const float *x, const float *w, const float *bias, float *y, int
     conv_depthwise(x, w, bias, y, N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, pad_top, pad_left, act, a0, a1);
     return;
   }
+  if (W == 1 && KW == 1 && OW == 1 && pad_left == 0) { /* a column conv (Magika's 5x1 over W = 1): the
+    same sums with H and W swapped, so an im2col row is one run of OH pixels, not OH runs of one */
+    W = H; H = 1; KW = KH; KH = 1; OW = OH; OH = 1;
+    sw = sh; sh = 1; dw = dh; dh = 1; pad_left = pad_top; pad_top = 0;
+  }
   int Cg = C / group, Mg = M / group, Kg = Cg * KH * KW, P = OH * OW;
   int pointwise = KH == 1 && KW == 1 && sh == 1 && sw == 1 && pad_top == 0 && pad_left == 0 && OH == H && OW == W;
   bsrc_t bs;
