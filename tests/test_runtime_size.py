@@ -14,7 +14,7 @@ import pytest
 from webedge import pretrained
 from webedge.bundle import bundle
 
-REACHED = {"ppocr-cls": 33_669, "magika": 32_800}  # bytes, measured with this tree
+REACHED = {"ppocr-cls": 33_702, "magika": 32_829}  # bytes, measured with this tree
 TOLERANCE = 0.03
 
 

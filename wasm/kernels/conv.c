@@ -9,7 +9,8 @@
  *     (sw 1), even-lane shuffles (sw 2) or gathers; 3x3 keeps its 9 weights in registers.
  *   everything else: per image and group, a GEMM  y[Mg, OH*OW] = w[Mg, Cg*KH*KW] @ B  through
  *     gemm_core.h, where B is the input itself for 1x1 stride-1 unpadded convs (pointwise: packed
- *     straight from the [Cg, H*W] rows) or im2col blocks gathered into the packing buffer.
+ *     straight from the [Cg, H*W] rows) or im2col blocks gathered into the packing buffer. A column
+ *     conv (W == KW == OW == 1, e.g. Magika's 5x1) is first turned into the same conv along W.
  * conv2d_f32_ref is the direct 7-deep scalar loop, kept as the reference; it is built into the test
  * variant only (WEBEDGE_REFERENCE_KERNELS), not shipped. Arguments: js/src/webedge/wasm/abi.mjs. */
 #define ACT_PARTS /* linalg exports the fused-activation parts (mathf.h) */
