@@ -72,6 +72,11 @@ CASES = {
     "7x7_s2_stem": dict(N=1, C=3, H=33, W=31, M=16, KH=7, KW=7, s=(2, 2), pads=(3, 3, 3, 3)),
     "1x7": dict(N=1, C=6, H=9, W=17, M=5, KH=1, KW=7, pads=(0, 3, 0, 3)),
     "7x1": dict(N=1, C=6, H=17, W=9, M=5, KH=7, KW=1, pads=(3, 0, 3, 0)),
+    # column convs (W == KW == OW == 1): run with H and W swapped, one im2col run per k row
+    "column_5x1": dict(N=2, C=12, H=40, W=1, M=9, KH=5, KW=1),
+    "column_s2_dil2_pad": dict(N=1, C=5, H=37, W=1, M=6, KH=3, KW=1, s=(2, 3), d=(2, 2), pads=(3, 0, 1, 0)),
+    "column_deep_k": dict(N=1, C=70, H=21, W=1, M=11, KH=5, KW=1, pads=(2, 0, 2, 0), bias=False),
+    "column_w_padded": dict(N=1, C=3, H=9, W=1, M=4, KH=3, KW=1, pads=(1, 1, 1, 0)),  # OW 2: not swapped
     "conv1d_like": dict(N=2, C=4, H=1, W=50, M=6, KH=1, KW=5, s=(1, 2), pads=(0, 2, 0, 2)),
     "deep_k_3x3": dict(N=1, C=64, H=10, W=9, M=20, KH=3, KW=3, pads=(1, 1, 1, 1)),
     "many_pixels": dict(N=1, C=40, H=23, W=29, M=9, KH=3, KW=3, pads=(1, 1, 1, 1)),

@@ -11,6 +11,8 @@
  *     gemm_core.h, where B is the input itself for 1x1 stride-1 unpadded convs (pointwise: packed
  *     straight from the [Cg, H*W] rows) or im2col blocks gathered into the packing buffer; with
  *     fewer than 8 output pixels, dot products of the weight rows with a transposed im2col instead.
+ *     A column conv (W == KW == OW == 1, e.g. Magika's 5x1) is first turned into the same conv
+ *     along W.
  * conv2d_f32_ref is the direct 7-deep scalar loop, kept as the reference; it is built into the test
  * variant only (WEBEDGE_REFERENCE_KERNELS), not shipped. Arguments: js/src/webedge/wasm/abi.mjs. */
 #define ACT_PARTS /* linalg exports the fused-activation parts (mathf.h) */
@@ -291,6 +293,11 @@ void conv2d_f32(const float *x, const float *w, const float *bias, float *y, int
                                                   grouped convs needs no depthwise part (wasm_strip.py) */
     conv_depthwise(x, w, bias, y, N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, pad_top, pad_left, act, a0, a1);
     return;
+  }
+  if (W == 1 && KW == 1 && OW == 1 && pad_left == 0) { /* a column conv (Magika's 5x1 over W = 1): the
+    same sums with H and W swapped, so an im2col row is one run of OH pixels, not OH runs of one */
+    W = H; H = 1; KW = KH; KH = 1; OW = OH; OH = 1;
+    sw = sh; sh = 1; dw = dh; dh = 1; pad_left = pad_top; pad_top = 0;
   }
   int Cg = C / group, Mg = M / group, Kg = Cg * KH * KW, P = OH * OW;
   int pointwise = KH == 1 && KW == 1 && sh == 1 && sw == 1 && pad_top == 0 && pad_left == 0 && OH == H && OW == W;

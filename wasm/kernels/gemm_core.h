@@ -209,11 +209,11 @@ static void gemm_small_rows(int M, int N, int K, const float *a, int sam, int sa
       if (kk == 4) {
         v128_t c0 = F4(s0), c1 = F4(s1), c2 = F4(s2), c3 = F4(s3);
         for (; n + 4 <= N; n += 4) { /* [N] */
-          v128_t v = k0 ? wasm_v128_load(ym + n) : F4(0.0f);
-          v = wasm_f32x4_add(v, wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(c0, wasm_v128_load(b0 + n)),
-                                                               wasm_f32x4_mul(c1, wasm_v128_load(b1 + n))),
-                                               wasm_f32x4_add(wasm_f32x4_mul(c2, wasm_v128_load(b2 + n)),
-                                                              wasm_f32x4_mul(c3, wasm_v128_load(b3 + n)))));
+          /* two independent multiply-add chains, summed with the running row */
+          v128_t u = F4_MADD(c1, wasm_v128_load(b1 + n), wasm_f32x4_mul(c0, wasm_v128_load(b0 + n)));
+          v128_t w = F4_MADD(c3, wasm_v128_load(b3 + n), wasm_f32x4_mul(c2, wasm_v128_load(b2 + n)));
+          v128_t v = wasm_f32x4_add(u, w);
+          if (k0) v = wasm_f32x4_add(wasm_v128_load(ym + n), v);
           wasm_v128_store(ym + n, v);
         }
         for (; n < N; n++) ym[n] = (k0 ? ym[n] : 0.0f) + ((s0 * b0[n] + s1 * b1[n]) + (s2 * b2[n] + s3 * b3[n]));
@@ -224,7 +224,8 @@ static void gemm_small_rows(int M, int N, int K, const float *a, int sam, int sa
           v128_t cq = F4(sq);
           int first = k0 == 0 && q == 0;
           for (n = 0; n + 4 <= N; n += 4)
-            wasm_v128_store(ym + n, wasm_f32x4_add(first ? F4(0.0f) : wasm_v128_load(ym + n), wasm_f32x4_mul(cq, wasm_v128_load(bq + n))));
+            wasm_v128_store(ym + n, first ? wasm_f32x4_mul(cq, wasm_v128_load(bq + n))
+                                          : F4_MADD(cq, wasm_v128_load(bq + n), wasm_v128_load(ym + n)));
           for (; n < N; n++) ym[n] = (first ? 0.0f : ym[n]) + sq * bq[n];
         }
       }
@@ -267,7 +268,7 @@ static void gemm_dots(int M, int N, int K, const float *a, int sam, const float 
       v128_t t1 = wasm_f32x4_add(wasm_i32x4_shuffle(s2, s3, 0, 4, 1, 5), wasm_i32x4_shuffle(s2, s3, 2, 6, 3, 7));
       v128_t s = wasm_f32x4_add(wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5), wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
       for (; k < K; k++)
-        s = wasm_f32x4_add(s, wasm_f32x4_mul(F4(am[k]), wasm_f32x4_make(b0[k], b1[k], b2[k], b3[k])));
+        s = F4_MADD(F4(am[k]), wasm_f32x4_make(b0[k], b1[k], b2[k], b3[k]), s);
       wasm_v128_store(y + m * ldy + n, epi_vec(e, s, m, n));
     }
     for (; n < N; n++) {
