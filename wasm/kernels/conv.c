@@ -188,79 +188,18 @@ KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(cons
 
 /* P < NR output pixels (Silero VAD's convs have 1-3 time steps): the 4x8 micro-kernel would compute
  * 8 columns to keep P of them.  Instead the im2col matrix is gathered transposed, colT[p][k]
- * (contiguous along k, like the weight rows; zero rows pad P to a multiple of 4), and each output
- * is a dot product along k.  A tile of 2 weight rows x 4 pixels keeps 8 accumulators, so a fused
- * multiply-add (4 cycles of latency) has 8 independent chains.  (An 8 x 1 tile for P = 1 made
- * Silero's two 1-pixel convs 1.6x faster, 7.6 -> 4.7 us a run, but cost 240 B gzip in every bundle
- * with a Conv.) */
+ * (contiguous along k, like the weight rows), and each output is a dot product of a weight row and
+ * a colT row: gemm_core.h's gemm_dots, 2 x 4 tiles with 8 FMA chains. */
 #define FEW_FLOATS 8192
 
-static int few_pixels(int P, int Kg) { return P < NR && ((P + 3) & ~3) * Kg <= FEW_FLOATS; }
-
-/* out[r * 4 + c] = the 4 lanes of accumulator (r, c) added up (one copy of this code, not R * NC) */
-static __attribute__((noinline)) void tile_sums(const float *lanes, int R, int NC, float *out) {
-  for (int r = 0; r < R; r++)
-    for (int c = 0; c < NC; c++) {
-      const float *l = lanes + (r * NC + c) * 4;
-      out[r * 4 + c] = (l[0] + l[2]) + (l[1] + l[3]);
-    }
-}
-
-/* out[r * 4 + c] = dot(w row m0 + r, colT row n0 + c) over the first K & ~3 terms, r < R, c < NC;
- * rows past M re-read row M - 1 (the caller keeps only the valid rows). */
-static inline __attribute__((always_inline)) void dots_tile(const float *w, const float *colT, int M, int K, float *out,
-                                                            int m0, int n0, const int R, const int NC) {
-  v128_t acc[8][4];
-  const float *wr[8];
-  for (int r = 0; r < R; r++) {
-    wr[r] = w + imin(m0 + r, M - 1) * K;
-    for (int c = 0; c < NC; c++) acc[r][c] = F4(0.0f);
-  }
-  const float *bc = colT + n0 * K;
-#pragma clang loop unroll(disable) /* the tile is already R x NC wide */
-  for (int k = 0; k + 4 <= K; k += 4) {
-    v128_t bv[4];
-    for (int c = 0; c < NC; c++) bv[c] = wasm_v128_load(bc + c * K + k);
-    for (int r = 0; r < R; r++) {
-      v128_t av = wasm_v128_load(wr[r] + k);
-      for (int c = 0; c < NC; c++) FMA4(acc[r][c], av, bv[c]);
-    }
-  }
-  float lanes[8 * 4 * 4];
-  for (int r = 0; r < R; r++)
-    for (int c = 0; c < NC; c++) wasm_v128_store(lanes + (r * NC + c) * 4, acc[r][c]);
-  tile_sums(lanes, R, NC, out);
-}
-
-/* y [M, P] = w [M, K] . colT [P, K]^T: tiles into `tile` ([2][4]), the valid part copied to y, then
- * the last K % 4 terms (scalar) and the epilogue. */
-static __attribute__((noinline)) void dots_few(int M, int P, int K, const float *w, const float *colT, float *y,
-                                               const epi_t *e) {
-  float tile[2 * 4];
-  for (int n0 = 0; n0 < P; n0 += 4) {
-    int nc = imin(4, P - n0);
-    for (int m = 0; m < M; m += 2) {
-      dots_tile(w, colT, M, K, tile, m, n0, 2, 4);
-      for (int r = 0; r < imin(2, M - m); r++)
-        for (int c = 0; c < nc; c++) y[(m + r) * P + n0 + c] = tile[r * 4 + c];
-    }
-  }
-  int k0 = K & ~3;
-  for (int m = 0; m < M; m++)
-    for (int n = 0; n < P; n++) {
-      float s = y[m * P + n];
-#pragma clang loop vectorize(disable) unroll(disable)
-      for (int q = k0; q < K; q++) s += w[m * K + q] * colT[n * K + q];
-      y[m * P + n] = epi_scalar(e, s, m, n);
-    }
-}
+static int few_pixels(int P, int Kg) { return P < NR && P * Kg <= FEW_FLOATS; }
 
 /* noinline: its buffer stays out of conv2d_f32's frame */
 static __attribute__((noinline)) void conv_few(const float *xg, const float *wg, float *yg, int H, int W, int Cg, int KH,
                                                int KW, int OW, int P, int sh, int sw, int dh, int dw, int pt, int pl,
                                                int Mg, const epi_t *e) {
   float colT[FEW_FLOATS];
-  int Kg = Cg * KH * KW, Pp = (P + 3) & ~3;
+  int Kg = Cg * KH * KW;
   for (int p = 0; p < P; p++) {
     int ih0 = (p / OW) * sh - pt, iw0 = (p % OW) * sw - pl;
     float *dst = colT + p * Kg;
@@ -279,8 +218,7 @@ static __attribute__((noinline)) void conv_few(const float *xg, const float *wg,
         }
       }
   }
-  for (int q = P * Kg; q < Pp * Kg; q++) colT[q] = 0.0f; /* pixels P..Pp-1 of the last tile: zero */
-  dots_few(Mg, P, Kg, wg, colT, yg, e);
+  gemm_dots(Mg, P, Kg, wg, Kg, colT, Kg, yg, P, e);
 }
 
 /* ---- entry points ------------------------------------------------------------------------------ */

@@ -239,46 +239,77 @@ static void gemm_small_rows(int M, int N, int K, const float *a, int sam, int sa
   }
 }
 
-static inline float hsum(v128_t v) {
-  v = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
-  v = wasm_f32x4_add(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2));
-  return wasm_f32x4_extract_lane(v, 0);
+/* Y[m, n] = dot(A row m, B column n) with both contiguous along k (sak == 1, sbk == 1): the
+ * transposed-B matrix-vector case, and conv.c's convs with few output pixels.  Tiles of 2 rows x
+ * 4 columns keep 8 accumulators, so a fused multiply-add (4 cycles of latency) has 8 independent
+ * chains, and each k step loads 2 A and 4 B vectors for 8 multiply-adds; a last single row (odd M,
+ * and every matrix-vector product) runs 1 x 4 (8 chains there measured slower).  Columns past the edge
+ * re-read the last one (their sums are dropped).  The sums go to Y; the last K % 4 terms and the
+ * epilogue follow in one pass. */
+/* lane j of the result = the sum of the 4 lanes of s_j (a transpose and two adds) */
+static inline v128_t sum4(v128_t s0, v128_t s1, v128_t s2, v128_t s3) {
+  v128_t t0 = wasm_f32x4_add(wasm_i32x4_shuffle(s0, s1, 0, 4, 1, 5), wasm_i32x4_shuffle(s0, s1, 2, 6, 3, 7));
+  v128_t t1 = wasm_f32x4_add(wasm_i32x4_shuffle(s2, s3, 0, 4, 1, 5), wasm_i32x4_shuffle(s2, s3, 2, 6, 3, 7));
+  return wasm_f32x4_add(wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5), wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
 }
 
-/* Y[m, n] = dot(A row m, B column n) with both contiguous along k (sak == 1, sbk == 1): the
- * transposed-B matrix-vector case.  4 columns at a time share each load of the A row. */
-static void gemm_dots(int M, int N, int K, const float *a, int sam, const float *b, int sbn, float *y, int ldy,
-                      const epi_t *e) {
-  for (int m = 0; m < M; m++) {
-    const float *am = a + m * sam;
-    int n = 0;
-    for (; n + 4 <= N; n += 4) {
-      const float *b0 = b + n * sbn, *b1 = b0 + sbn, *b2 = b1 + sbn, *b3 = b2 + sbn;
-      v128_t s0 = F4(0.0f), s1 = s0, s2 = s0, s3 = s0;
-      int k = 0;
-      for (; k + 4 <= K; k += 4) {
-        v128_t x = wasm_v128_load(am + k);
-        FMA4(s0, x, wasm_v128_load(b0 + k));
-        FMA4(s1, x, wasm_v128_load(b1 + k));
-        FMA4(s2, x, wasm_v128_load(b2 + k));
-        FMA4(s3, x, wasm_v128_load(b3 + k));
+/* the first n (<= 4) lanes of v to p */
+static inline void store_n(float *p, v128_t v, int n) {
+  if (n == 4) {
+    wasm_v128_store(p, v);
+    return;
+  }
+  float t[4];
+  wasm_v128_store(t, v);
+  for (int i = 0; i < n; i++) p[i] = t[i];
+}
+
+static __attribute__((noinline)) void gemm_dots(int M, int N, int K, const float *a, int sam, const float *b, int sbn,
+                                                float *y, int ldy, const epi_t *e) {
+  int k0 = K & ~3;
+  for (int n0 = 0; n0 < N; n0 += 4) {
+    int nc = imin(4, N - n0);
+    const float *b0 = b + n0 * sbn, *b1 = b + imin(n0 + 1, N - 1) * sbn;
+    const float *b2 = b + imin(n0 + 2, N - 1) * sbn, *b3 = b + imin(n0 + 3, N - 1) * sbn;
+    int m0 = 0;
+    for (; m0 + 2 <= M; m0 += 2) {
+      const float *a0 = a + m0 * sam, *a1 = a0 + sam;
+      v128_t c00 = F4(0.0f), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+#pragma clang loop unroll(disable) /* already 8 chains wide */
+      for (int k = 0; k + 4 <= K; k += 4) {
+        v128_t x0 = wasm_v128_load(a0 + k), x1 = wasm_v128_load(a1 + k), v;
+        v = wasm_v128_load(b0 + k); FMA4(c00, x0, v); FMA4(c10, x1, v);
+        v = wasm_v128_load(b1 + k); FMA4(c01, x0, v); FMA4(c11, x1, v);
+        v = wasm_v128_load(b2 + k); FMA4(c02, x0, v); FMA4(c12, x1, v);
+        v = wasm_v128_load(b3 + k); FMA4(c03, x0, v); FMA4(c13, x1, v);
       }
-      /* transpose-add the four sums: lane j = dot for column n + j */
-      v128_t t0 = wasm_f32x4_add(wasm_i32x4_shuffle(s0, s1, 0, 4, 1, 5), wasm_i32x4_shuffle(s0, s1, 2, 6, 3, 7));
-      v128_t t1 = wasm_f32x4_add(wasm_i32x4_shuffle(s2, s3, 0, 4, 1, 5), wasm_i32x4_shuffle(s2, s3, 2, 6, 3, 7));
-      v128_t s = wasm_f32x4_add(wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5), wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
-      for (; k < K; k++)
-        s = F4_MADD(F4(am[k]), wasm_f32x4_make(b0[k], b1[k], b2[k], b3[k]), s);
-      wasm_v128_store(y + m * ldy + n, epi_vec(e, s, m, n));
+      store_n(y + m0 * ldy + n0, sum4(c00, c01, c02, c03), nc);
+      store_n(y + (m0 + 1) * ldy + n0, sum4(c10, c11, c12, c13), nc);
     }
+    if (m0 < M) { /* the last row of an odd M (matrix-vector: every row): 1 x 4 */
+      const float *a0 = a + m0 * sam;
+      v128_t c0 = F4(0.0f), c1 = c0, c2 = c0, c3 = c0;
+#pragma clang loop unroll(disable)
+      for (int k = 0; k + 4 <= K; k += 4) {
+        v128_t x = wasm_v128_load(a0 + k);
+        FMA4(c0, x, wasm_v128_load(b0 + k));
+        FMA4(c1, x, wasm_v128_load(b1 + k));
+        FMA4(c2, x, wasm_v128_load(b2 + k));
+        FMA4(c3, x, wasm_v128_load(b3 + k));
+      }
+      store_n(y + m0 * ldy + n0, sum4(c0, c1, c2, c3), nc);
+    }
+  }
+  for (int m = 0; m < M; m++) { /* the k tail and the epilogue */
+    float *ym = y + m * ldy;
+    int n = 0;
+    if (k0 == K)
+      for (; n + 4 <= N; n += 4) wasm_v128_store(ym + n, epi_vec(e, wasm_v128_load(ym + n), m, n));
     for (; n < N; n++) {
-      const float *bn = b + n * sbn;
-      v128_t s0 = F4(0.0f);
-      int k = 0;
-      for (; k + 4 <= K; k += 4) FMA4(s0, wasm_v128_load(am + k), wasm_v128_load(bn + k));
-      float s = hsum(s0);
-      for (; k < K; k++) s += am[k] * bn[k];
-      y[m * ldy + n] = epi_scalar(e, s, m, n);
+      float s = ym[n];
+#pragma clang loop vectorize(disable) unroll(disable)
+      for (int k = k0; k < K; k++) s += a[m * sam + k] * b[n * sbn + k];
+      ym[n] = epi_scalar(e, s, m, n);
     }
   }
 }
