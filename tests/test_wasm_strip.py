@@ -157,7 +157,7 @@ def _run_conv(data: bytes, C: int, M: int, group: int) -> np.ndarray:
     memory.write(store, x.tobytes(), xp)
     memory.write(store, w.tobytes(), wp)
     # x w bias y N C H W M KH KW OH OW sh sw dh dw pad_top pad_left group act a0 a1
-    inst.exports(store)["conv2d_f32"](store, xp, wp, 0, yp, 1, C, 5, 5, M, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0, group, 0, 0.0, 0.0)
+    inst.exports(store)["conv2d_f32"](store, xp, wp, 0, yp, 1, C, 5, 5, M, 3, 3, 3, 3, 0, 3, 1, 1, 1, 1, 0, 0, group, 0, 0.0, 0.0)
     return np.frombuffer(bytes(memory.read(store, yp, yp + M * 9 * 4)), np.float32)
 
 

@@ -1,6 +1,8 @@
 /* conv2d_f32: ONNX Conv (NCHW float32) with fused bias + activation, SIMD128.
  *
  *   x [N, C, H, W], w [M, C/group, KH, KW], bias [M] or 0, y [N, M, OH, OW]
+ *   Only output rows [oh0, oh1) of every channel are written (a band: the worker pool splits a
+ *   one-image conv into bands of rows), at their places in the full [OH, OW] planes.
  *   iy = oy * s + k * d - pad (top/left); taps outside the input read zero.
  *
  * Paths:
@@ -103,8 +105,8 @@ static void dw_cols(const float *const *rows, const float *wc, int KH, int KW, v
 /* noinline: keeps its 48 KiB row buffer out of conv2d_f32's frame (gemm_run has its own) */
 KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(const float *x, const float *w, const float *bias, float *y,
                                                      int N, int C, int H, int W, int KH, int KW, int OH, int OW,
-                                                     int sh, int sw, int dh, int dw, int pt, int pl, int act, float a0,
-                                                     float a1) {
+                                                     int oh0, int oh1, int sh, int sw, int dh, int dw, int pt, int pl,
+                                                     int act, float a0, float a1) {
   float buf[DW_BUF_FLOATS];
   int span = (KW - 1) * dw;
   int S = (KH - 1) * dh + 1;  /* ring slots: rows one window spans */
@@ -120,7 +122,7 @@ KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(cons
     float *yc = y + nc * OH * OW;
     float bv = bias ? bias[c] : 0.0f;
     if (CW < 8) { /* window too large for the buffer: scalar with bounds checks */
-      for (int oh = 0; oh < OH; oh++)
+      for (int oh = oh0; oh < oh1; oh++)
         for (int ow = 0; ow < OW; ow++)
           yc[oh * OW + ow] = f_act(act, dw_pixel(xc, wc, H, W, KH, KW, oh * sh - pt, ow * sw - pl, dh, dw) + bv, a0, a1);
       continue;
@@ -134,7 +136,7 @@ KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(cons
       for (int q = 0; q < S; q++) tags[q] = -1; /* input row held by slot q + 1 (-1: none) */
       for (int q = 0; q < PW; q++) buf[q] = 0.0f; /* slot 0: the zero row */
       int ja = imax(0, -iw0), jb = imin(PW, W - iw0); /* padded columns inside the image */
-      for (int oh = 0; oh < OH; oh++) { /* [OH] rows */
+      for (int oh = oh0; oh < oh1; oh++) { /* [oh0, oh1) rows */
         const float *rows[DW_MAX_ROWS];
         for (int kh = 0; kh < KH; kh++) {
           int ih = oh * sh - pt + kh * dh;
@@ -185,14 +187,17 @@ KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(cons
 
 KEXPORT("conv2d_f32")
 void conv2d_f32(const float *x, const float *w, const float *bias, float *y, int N, int C, int H, int W, int M, int KH,
-                int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pad_top, int pad_left, int group, int act,
-                float a0, float a1) {
+                int KW, int OH, int OW, int oh0, int oh1, int sh, int sw, int dh, int dw, int pad_top, int pad_left,
+                int group, int act, float a0, float a1) {
+  if (oh0 < 0) oh0 = 0;
+  if (oh1 > OH) oh1 = OH;
+  if (oh0 >= oh1) return;
   if (group > 1 && group == C && group == M) { /* group > 1: a 1-channel conv is a GEMM, and a plan without
                                                   grouped convs needs no depthwise part (wasm_strip.py) */
-    conv_depthwise(x, w, bias, y, N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, pad_top, pad_left, act, a0, a1);
+    conv_depthwise(x, w, bias, y, N, C, H, W, KH, KW, OH, OW, oh0, oh1, sh, sw, dh, dw, pad_top, pad_left, act, a0, a1);
     return;
   }
-  int Cg = C / group, Mg = M / group, Kg = Cg * KH * KW, P = OH * OW;
+  int Cg = C / group, Mg = M / group, Kg = Cg * KH * KW, P = OH * OW, p0 = oh0 * OW, PB = (oh1 - oh0) * OW;
   int pointwise = KH == 1 && KW == 1 && sh == 1 && sw == 1 && pad_top == 0 && pad_left == 0 && OH == H && OW == W;
   bsrc_t bs;
   bs.kind = pointwise ? 0 : 1;
@@ -200,8 +205,9 @@ void conv2d_f32(const float *x, const float *w, const float *bias, float *y, int
   bs.sbn = 1;
   bs.H = H; bs.W = W; bs.KH = KH; bs.KW = KW; bs.OW = OW;
   bs.sh = sh; bs.sw = sw; bs.dh = dh; bs.dw = dw; bs.pt = pad_top; bs.pl = pad_left;
+  bs.p0 = p0; /* im2col: pixels from the band's first; pointwise: B starts there (below) */
   for (int n = 0; n < N; n++)
-    for (int g = 0; g < group; g++) { /* y[n, g*Mg:(g+1)*Mg] = w_g [Mg, Kg] @ B [Kg, P] */
+    for (int g = 0; g < group; g++) { /* y[n, g*Mg:(g+1)*Mg, band] = w_g [Mg, Kg] @ B [Kg, band's pixels] */
       epi_t e;
       e.alpha = 1.0f;
       e.beta = 1.0f;
@@ -211,21 +217,21 @@ void conv2d_f32(const float *x, const float *w, const float *bias, float *y, int
       e.act = act;
       e.a0 = a0;
       e.a1 = a1;
-      bs.b = x + (n * C + g * Cg) * H * W;
-      gemm_run(Mg, P, Kg, w + g * Mg * Kg, Kg, 1, &bs, y + (n * M + g * Mg) * P, P, &e);
+      bs.b = x + (n * C + g * Cg) * H * W + (pointwise ? p0 : 0);
+      gemm_run(Mg, PB, Kg, w + g * Mg * Kg, Kg, 1, &bs, y + (n * M + g * Mg) * P + p0, P, &e);
     }
 }
 
 #ifdef WEBEDGE_REFERENCE_KERNELS /* the test variant only (wasm/build.py --variant test) */
 KEXPORT("conv2d_f32_ref")
 void conv2d_f32_ref(const float *x, const float *w, const float *bias, float *y, int N, int C, int H, int W, int M,
-                    int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pad_top, int pad_left, int group,
-                    int act, float a0, float a1) {
+                    int KH, int KW, int OH, int OW, int oh0, int oh1, int sh, int sw, int dh, int dw, int pad_top,
+                    int pad_left, int group, int act, float a0, float a1) {
   int Cg = C / group, Mg = M / group;
   for (int n = 0; n < N; n++)
     for (int m = 0; m < M; m++) {
       int g = m / Mg;
-      for (int oh = 0; oh < OH; oh++)
+      for (int oh = imax(oh0, 0); oh < imin(oh1, OH); oh++)
         for (int ow = 0; ow < OW; ow++) {
           float s = 0.0f;
           for (int c = 0; c < Cg; c++)

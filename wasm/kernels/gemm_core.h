@@ -35,12 +35,13 @@ typedef struct {
 } epi_t;
 
 /* Where B comes from. kind 0: matrix B(k, n) = b[k * sbk + n * sbn].
- * kind 1: im2col of one image/group x[C][H][W]: k = (c * KH + kh) * KW + kw, n = oh * OW + ow. */
+ * kind 1: im2col of one image/group x[C][H][W]: k = (c * KH + kh) * KW + kw, n + p0 = oh * OW + ow
+ * (p0: the first output pixel of a band of rows, conv2d_f32's oh0 * OW). */
 typedef struct {
   int kind;
   const float *b;
   int sbk, sbn;
-  int H, W, KH, KW, OW, sh, sw, dh, dw, pt, pl;
+  int H, W, KH, KW, OW, sh, sw, dh, dw, pt, pl, p0;
 } bsrc_t;
 
 static inline int imin(int a, int b) { return a < b ? a : b; }
@@ -112,7 +113,7 @@ static void pack_b(const bsrc_t *s, int k0, int kc, int n0, int nc, int ncp, flo
     int ow_lo = off_w >= 0 ? 0 : (-off_w + sw - 1) / sw;
     int ow_hi = floordiv(W - 1 - off_w, sw) + 1; /* exclusive */
     if (ow_hi > OW) ow_hi = OW;
-    int p = n0, end = n0 + nc, j = 0;
+    int p = s->p0 + n0, end = p + nc, j = 0;
     while (p < end) {
       int oh = p / OW, ow = p - oh * OW;
       int run = imin(OW - ow, end - p); /* pixels [ow, ow + run) of row oh */
