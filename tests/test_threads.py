@@ -160,3 +160,59 @@ def test_every_split_matches_onnxruntime_on_two_threads(tmp_path):
     assert report.threads == 2
     assert report.ok, report.failures
     assert all(c.max_abs < 1e-4 for c in report.outputs), [(c.name, c.max_abs) for c in report.outputs]
+
+
+# Two sessions of one bundle in one isolated page, on 1 and 2 threads (SIMD128 kernels both), the
+# same input; each output compared as bits, and the 2-thread pool's count of split calls per kernel.
+SAME_BITS_JS = """async ({inputs}) => {
+  const manifest = await (await fetch('/model.json')).json();
+  const rt = await import('/' + manifest.backend.files.find((f) => f.role === 'executor').file);
+  const get = async (f) => new Uint8Array(await (await fetch('/' + f)).arrayBuffer());
+  const shards = [];
+  for (const s of manifest.shards) shards.push(await get(s.file));
+  const blob = new Uint8Array(await (await fetch('/__webedge__/inputs.bin')).arrayBuffer());
+  const feeds = {};
+  for (const i of inputs) feeds[i.name] = { data: new Float32Array(blob.slice(i.offset, i.offset + i.length).buffer), dims: i.dims, type: i.dtype };
+  const results = [];
+  for (const threads of [1, 2]) {
+    const kernels = [];
+    for (const f of manifest.backend.files.filter((f) => f.role === (threads > 1 ? 'kernel-mt' : 'kernel'))) kernels.push([f.file, await get(f.file)]);
+    const session = await rt.createWebedgeSession({ manifest, planBytes: await get(manifest.backend.graph.file), kernels,
+      shards, threads });
+    const out = await session.run(feeds);
+    const bits = {};
+    for (const [name, t] of Object.entries(out)) bits[name] = Array.from(new Uint32Array(Float32Array.from(t.data).buffer));
+    results.push({ threads: session.threads, bits, splits: { ...(session.executor.devices.wasm.pool?.splits ?? {}) } });
+    await session.dispose();
+  }
+  const [one, two] = results;
+  const differ = Object.keys(one.bits).filter((n) => one.bits[n].length !== two.bits[n].length || one.bits[n].some((v, i) => v !== two.bits[n][i]));
+  return { threads: [one.threads, two.threads], outputs: Object.keys(one.bits), sizes: Object.values(one.bits).map((b) => b.length),
+    differ, splits: two.splits, unsplit: one.splits };
+}"""
+
+
+def test_ppocr_det_on_two_threads_splits_every_heavy_op_and_equals_one_thread_bitwise(tmp_path, chromium):
+    """PP-OCR det at 480x640: every kernel it calls (conv bands, the elementwise ops, pooling,
+    BatchNormalization, ConvTranspose's GEMM) splits on 2 threads, and the result is bit for bit
+    the 1-thread one (a split only cuts the work, it never changes how an element is computed)."""
+    from webedge import pretrained
+    from webedge.testing.harness import _serve_inputs
+
+    bundle(pretrained.fetch("ppocr-det"), tmp_path / "site", backend="webedge", compress=False)
+    server = BundleServer(tmp_path / "site").start()
+    context = chromium.new_context()
+    try:
+        x = np.random.default_rng(7).uniform(-1, 1, (1, 3, 480, 640)).astype(np.float32)
+        inputs = _serve_inputs(server, {"x": x})
+        page = context.new_page()
+        page.goto(server.url + "__webedge__/harness.html")
+        got = page.evaluate(SAME_BITS_JS, {"inputs": inputs})
+    finally:
+        context.close()
+        server.stop()
+    assert got["threads"] == [1, 2] and got["unsplit"] == {}, got
+    assert got["sizes"] == [480 * 640], got
+    assert got["differ"] == [], got
+    for kernel in ("conv2d_f32", "binary_f32", "unary_f32", "math_f32", "global_avgpool_f32", "batchnorm_f32", "gemm_f32"):
+        assert got["splits"].get(kernel, 0) > 0, (kernel, got["splits"])

@@ -1,7 +1,8 @@
 // ConvTranspose: x [N, C, ...spatial], w [C, M/group, ...kernel], b [M] -> y [N, M, ...out]
 // (output_shape, output_padding, pads / auto_pad: transposeGeometry below, with lib/geometry.mjs's SAME rule).
 //   wasm: 1-D and 2-D float32; per image and group, cols = W_g^T @ X_g with gemm_f32
-//         ([M/g*KH*KW, C/g] @ [C/g, H*W]), then a JS col2im scatter-adds the columns into y.
+//         ([M/g*KH*KW, C/g] @ [C/g, H*W], W_g^T copied out so that its rows split over threads),
+//         then a JS col2im scatter-adds the columns into y.
 //   js:   any number of spatial dims: every input point scatters its kernel-weighted value.
 import { as2d, filled, isSame, kernelTaps, remembered, samePadBefore } from '../lib/geometry.mjs';
 import { size, stridesOf } from '../tensor.mjs';
@@ -71,7 +72,7 @@ function col2im(out, obase, cd, Mg, { H, W, KH, KW, OH, OW, sh, sw, dh, dw, pt, 
   }
 }
 
-function runWasm(wasm, node, [x, w, b], [y]) {
+async function runWasm(wasm, node, [x, w, b], [y]) {
   const spatial = x.dims.slice(2);
   const kernel = w.dims.slice(2);
   const g = as2d(transposeGeometry(node.attrs, spatial, kernel), spatial, kernel);
@@ -84,19 +85,29 @@ function runWasm(wasm, node, [x, w, b], [y]) {
   const HW = g.H * g.W;
   const plane = g.OH * g.OW;
   const cols = wasm.alloc('float32', [rows, HW]);
+  const wt = wasm.alloc('float32', [rows, Cg]); // W_g^T, row-major: the GEMM's rows split over threads
   try {
     fillBias(y, b, N, M, plane);
-    for (let n = 0; n < N; n++) {
-      for (let gi = 0; gi < group; gi++) {
-        // cols[rows, HW] = W_g^T [rows, Cg] @ X_g [Cg, HW]; W_g is stored [Cg, rows] (transA)
-        wasm.call('gemm_f32', { a: w.ptr + gi * Cg * rows * 4, b: x.ptr + (n * C + gi * Cg) * HW * 4, c: 0, y: cols.ptr,
-          M: rows, N: HW, K: Cg, transA: 1, transB: 0, alpha: 1, beta: 0, c_kind: 0, act: 0, a0: 0, a1: 0 });
+    for (let gi = 0; gi < group; gi++) {
+      transposeInto(wt.data, w.data, gi * Cg * rows, Cg, rows);
+      for (let n = 0; n < N; n++) {
+        // cols[rows, HW] = W_g^T [rows, Cg] @ X_g [Cg, HW]
+        const bp = x.ptr + (n * C + gi * Cg) * HW * 4;
+        await wasm.split('gemm_f32', { units: rows, align: 4, flops: 2 * rows * HW * Cg }, ([m0, m1]) => [{
+          a: wt.ptr + m0 * Cg * 4, b: bp, c: 0, y: cols.ptr + m0 * HW * 4, M: m1 - m0, N: HW, K: Cg, transA: 0, transB: 0,
+          alpha: 1, beta: 0, c_kind: 0, act: 0, a0: 0, a1: 0 }]);
         col2im(y.data, (n * M + gi * Mg) * plane, cols.data, Mg, g);
       }
     }
   } finally {
     cols.release();
+    wt.release();
   }
+}
+
+// dst[r * K + k] = src[at + k * R + r]: a [K, R] block transposed
+function transposeInto(dst, src, at, K, R) {
+  for (let k = 0; k < K; k++) for (let r = 0; r < R; r++) dst[r * K + k] = src[at + k * R + r];
 }
 
 function runJs(js, node, [x, w, b], [y]) {
