@@ -15,6 +15,7 @@ const DECLARED = {
   avgpool2d_f32: ['pool', '*x *y N C H W OH OW KH KW sh sw dh dw pad_top pad_left count_include_pad'],
   global_avgpool_f32: ['pool', '*x *y NC HW'],
   global_maxpool_f32: ['pool', '*x *y NC HW'],
+  resize_f32: ['resize', '*x *y H W OH OW r0 r1 taps *ri *rw *ci *cw'],
   binary_f32: ['binary', 'op *a *b *y rank *dims *astrides *bstrides'],
   pow_f32: ['pow', '*a *b *y rank *dims *astrides *bstrides'],
   unary_f32: ['unary', 'op *x *y n a0:f a1:f'],
