@@ -194,7 +194,7 @@ SAME_BITS_JS = """async ({inputs}) => {
 
 def test_ppocr_det_on_two_threads_splits_every_heavy_op_and_equals_one_thread_bitwise(tmp_path, chromium):
     """PP-OCR det at 480x640: every kernel it calls (conv bands, the elementwise ops, pooling,
-    BatchNormalization, ConvTranspose's GEMM, Resize) splits on 2 threads, and the result is bit for bit
+    BatchNormalization, ConvTranspose's GEMM and col2im, Resize) splits on 2 threads, and the result is bit for bit
     the 1-thread one (a split only cuts the work, it never changes how an element is computed)."""
     from webedge import pretrained
     from webedge.testing.harness import _serve_inputs
@@ -215,5 +215,5 @@ def test_ppocr_det_on_two_threads_splits_every_heavy_op_and_equals_one_thread_bi
     assert got["sizes"] == [480 * 640], got
     assert got["differ"] == [], got
     for kernel in ("conv2d_f32", "binary_f32", "unary_f32", "math_f32", "global_avgpool_f32", "batchnorm_f32", "gemm_f32",
-                   "resize_f32"):
+                   "col2im_f32", "resize_f32"):
         assert got["splits"].get(kernel, 0) > 0, (kernel, got["splits"])

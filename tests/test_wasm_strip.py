@@ -126,6 +126,9 @@ def test_needed_exports_follow_the_plans_nodes_and_attributes():
     assert wasm_strip.needed_exports([_node("Exp"), _node("Relu"), _node("Add")], reg, "math") == {"math_f32", "math_f32/Exp"}
     assert wasm_strip.needed_exports([_node("GlobalMaxPool"), _node("MaxPool")], reg, "pool") == {
         "global_maxpool_f32", "maxpool2d_f32"}
+    assert wasm_strip.needed_exports([_node("Resize", mode="nearest"), _node("Resize")], reg, "resize") == {"resize_f32"}
+    assert wasm_strip.needed_exports([_node("Resize", mode="linear")], reg, "resize") == {"resize_f32", "resize_f32/taps"}
+    assert wasm_strip.needed_exports([_node("ConvTranspose")], reg, "linalg") == {"gemm_f32", "col2im_f32"}
 
 
 def test_an_op_that_declares_no_calls_keeps_the_module_whole():

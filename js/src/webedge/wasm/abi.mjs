@@ -10,6 +10,7 @@
 const DECLARED = {
   conv2d_f32: ['linalg', '*x *w *bias *y N C H W M KH KW OH OW oh0 oh1 sh sw dh dw pad_top pad_left group act a0:f a1:f', 'ref'],
   gemm_f32: ['linalg', '*a *b *c *y M N K transA transB alpha:f beta:f c_kind act a0:f a1:f', 'ref'],
+  col2im_f32: ['linalg', '*cols *bias *y M H W KH KW OH OW sh sw dh dw pad_top pad_left'],
   recurrent_f32: ['linalg', 'kind *xw *r *rt *rb *p *h *c *y *lens *work S N H ystride reverse clip:f input_forget lbr'],
   maxpool2d_f32: ['pool', '*x *y N C H W OH OW KH KW sh sw dh dw pad_top pad_left'],
   avgpool2d_f32: ['pool', '*x *y N C H W OH OW KH KW sh sw dh dw pad_top pad_left count_include_pad'],
