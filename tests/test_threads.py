@@ -124,7 +124,9 @@ def _split_model(path):
     so that 2 threads split it:
     Conv by output channels (a count that is not a multiple of 4), by groups, by depthwise channels,
     by images; Gemm by rows (column bias) and by columns of a transposed B (one row); MatMul by
-    batch entries and by rows."""
+    batch entries and by rows; then (at least 2 * MIN_SHARE_FLOPS / ELEMENT_FLOPS elements each) pooling
+    by planes, BatchNormalization by images and by channels, a broadcasting Add by its outer axis,
+    Sigmoid by element ranges, a linear Resize by rows and ConvTranspose's GEMM and scatter-add."""
     rng = np.random.default_rng(5)
     inits = []
 
@@ -142,13 +144,28 @@ def _split_model(path):
         helper.make_node("Gemm", ["v", w("g2", 3072, 1024), w("g2c", 3072)], ["y_gemv"], transB=1),
         helper.make_node("MatMul", ["q", w("k", 6, 64, 96)], ["y_bmm"]),
         helper.make_node("MatMul", ["a", w("m", 256, 200)], ["y_mm"]),
+        helper.make_node("MaxPool", ["xb"], ["y_maxpool"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("AveragePool", ["xb"], ["y_avgpool"], kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("BatchNormalization", ["xb", w("s24", 24), w("b24", 24), w("m24", 24), "v24"], ["y_bn_images"]),
+        helper.make_node("BatchNormalization", ["x1", "s24", "b24", "m24", "v24"], ["y_bn_channels"]),
+        helper.make_node("Add", ["xb", "row"], ["y_add"]),
+        helper.make_node("Sigmoid", ["xb"], ["y_sigmoid"]),
+        helper.make_node("Resize", ["xr", "", "scales"], ["y_resize"], mode="linear"),
+        helper.make_node("ConvTranspose", ["xt", w("wt", 32, 16, 3, 3), w("bt", 16)], ["y_convt"], strides=[2, 2],
+                         pads=[1, 1, 1, 1], output_padding=[1, 1]),
     ]
+    inits.append(numpy_helper.from_array(rng.uniform(0.5, 2, 24).astype(np.float32), "v24"))
+    inits.append(numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales"))
     f = TensorProto.FLOAT
     inputs = [helper.make_tensor_value_info(n, f, s) for n, s in (
-        ("x", [1, 16, 64, 64]), ("x2", [3, 16, 24, 24]), ("a", [96, 256]), ("v", [1, 1024]), ("q", [6, 128, 64]))]
+        ("x", [1, 16, 64, 64]), ("x2", [3, 16, 24, 24]), ("a", [96, 256]), ("v", [1, 1024]), ("q", [6, 128, 64]),
+        ("xb", [2, 24, 128, 128]), ("x1", [1, 24, 180, 180]), ("row", [1, 24, 1, 128]), ("xr", [1, 8, 96, 96]),
+        ("xt", [1, 32, 64, 64]))]
     outputs = [helper.make_tensor_value_info(n, f, s) for n, s in (
         ("y_conv", [1, 30, 64, 64]), ("y_images", [3, 30, 24, 24]), ("y_gemm", [96, 192]), ("y_gemv", [1, 3072]),
-        ("y_bmm", [6, 128, 96]), ("y_mm", [96, 200]))]
+        ("y_bmm", [6, 128, 96]), ("y_mm", [96, 200]), ("y_maxpool", [2, 24, 128, 128]), ("y_avgpool", [2, 24, 64, 64]),
+        ("y_bn_images", [2, 24, 128, 128]), ("y_bn_channels", [1, 24, 180, 180]), ("y_add", [2, 24, 128, 128]),
+        ("y_sigmoid", [2, 24, 128, 128]), ("y_resize", [1, 8, 192, 192]), ("y_convt", [1, 16, 128, 128]))]
     graph = helper.make_graph(nodes, "splits", inputs, outputs, inits)
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9), path)
 
