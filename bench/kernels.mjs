@@ -115,7 +115,7 @@ function call(r) { // argument list of the shape (pointers into the shared rando
     return (k) => k.gemm_f32(a, b, c, y, r.M, r.N, r.K, 0, r.transB, 1, 0, 0, 0, 0, 0);
   }
   const [x, w, b, y] = ptr;
-  return (k) => k.conv2d_f32(x, w, b, y, r.N, r.C, r.H, r.W, r.M, r.KH, r.KW, r.OH, r.OW, r.sh, r.sw, r.dh, r.dw,
+  return (k) => k.conv2d_f32(x, w, b, y, r.N, r.C, r.H, r.W, r.M, r.KH, r.KW, r.OH, r.OW, 0, r.OH, r.sh, r.sw, r.dh, r.dw,
     r.pt, r.pl, r.group, 0, 0, 0);
 }
 

@@ -5,7 +5,8 @@ saving, is a decision: change REACHED with the change that causes it, and docs/r
 with it (tests/test_docs_numbers.py checks that table). Issue 9's targets were PP-OCR cls <= 35 kB and Magika <= 40 kB (both held below). The op-unit
 work reached 34,349 B and 38,330 B; the shared loader then grew with worker mode, labels, WebGPU's
 API (issues 10, 11) and lazy outputs, spanning tensors and the cache clean-up (issue 13), while
-kernel stripping, low-precision codecs linked only where used and the HardSwish fusion cut more."""
+kernel stripping, low-precision codecs linked only where used and the HardSwish fusion cut more. Splitting
+every heavy op over the worker pool added about 550 B to both."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from webedge import pretrained
 from webedge.bundle import bundle
 
-REACHED = {"ppocr-cls": 34_525, "magika": 33_300}  # bytes, measured with this tree
+REACHED = {"ppocr-cls": 34_884, "magika": 33_874}  # bytes, measured with this tree
 TOLERANCE = 0.03
 
 

@@ -124,7 +124,9 @@ def _split_model(path):
     so that 2 threads split it:
     Conv by output channels (a count that is not a multiple of 4), by groups, by depthwise channels,
     by images; Gemm by rows (column bias) and by columns of a transposed B (one row); MatMul by
-    batch entries and by rows."""
+    batch entries and by rows; then (at least 2 * MIN_SHARE_FLOPS / ELEMENT_FLOPS elements each) pooling
+    by planes, BatchNormalization by images and by channels, a broadcasting Add by its outer axis,
+    Sigmoid by element ranges, a linear Resize by rows and ConvTranspose's GEMM and scatter-add."""
     rng = np.random.default_rng(5)
     inits = []
 
@@ -142,13 +144,28 @@ def _split_model(path):
         helper.make_node("Gemm", ["v", w("g2", 3072, 1024), w("g2c", 3072)], ["y_gemv"], transB=1),
         helper.make_node("MatMul", ["q", w("k", 6, 64, 96)], ["y_bmm"]),
         helper.make_node("MatMul", ["a", w("m", 256, 200)], ["y_mm"]),
+        helper.make_node("MaxPool", ["xb"], ["y_maxpool"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("AveragePool", ["xb"], ["y_avgpool"], kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("BatchNormalization", ["xb", w("s24", 24), w("b24", 24), w("m24", 24), "v24"], ["y_bn_images"]),
+        helper.make_node("BatchNormalization", ["x1", "s24", "b24", "m24", "v24"], ["y_bn_channels"]),
+        helper.make_node("Add", ["xb", "row"], ["y_add"]),
+        helper.make_node("Sigmoid", ["xb"], ["y_sigmoid"]),
+        helper.make_node("Resize", ["xr", "", "scales"], ["y_resize"], mode="linear"),
+        helper.make_node("ConvTranspose", ["xt", w("wt", 32, 16, 3, 3), w("bt", 16)], ["y_convt"], strides=[2, 2],
+                         pads=[1, 1, 1, 1], output_padding=[1, 1]),
     ]
+    inits.append(numpy_helper.from_array(rng.uniform(0.5, 2, 24).astype(np.float32), "v24"))
+    inits.append(numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales"))
     f = TensorProto.FLOAT
     inputs = [helper.make_tensor_value_info(n, f, s) for n, s in (
-        ("x", [1, 16, 64, 64]), ("x2", [3, 16, 24, 24]), ("a", [96, 256]), ("v", [1, 1024]), ("q", [6, 128, 64]))]
+        ("x", [1, 16, 64, 64]), ("x2", [3, 16, 24, 24]), ("a", [96, 256]), ("v", [1, 1024]), ("q", [6, 128, 64]),
+        ("xb", [2, 24, 128, 128]), ("x1", [1, 24, 180, 180]), ("row", [1, 24, 1, 128]), ("xr", [1, 8, 96, 96]),
+        ("xt", [1, 32, 64, 64]))]
     outputs = [helper.make_tensor_value_info(n, f, s) for n, s in (
         ("y_conv", [1, 30, 64, 64]), ("y_images", [3, 30, 24, 24]), ("y_gemm", [96, 192]), ("y_gemv", [1, 3072]),
-        ("y_bmm", [6, 128, 96]), ("y_mm", [96, 200]))]
+        ("y_bmm", [6, 128, 96]), ("y_mm", [96, 200]), ("y_maxpool", [2, 24, 128, 128]), ("y_avgpool", [2, 24, 64, 64]),
+        ("y_bn_images", [2, 24, 128, 128]), ("y_bn_channels", [1, 24, 180, 180]), ("y_add", [2, 24, 128, 128]),
+        ("y_sigmoid", [2, 24, 128, 128]), ("y_resize", [1, 8, 192, 192]), ("y_convt", [1, 16, 128, 128]))]
     graph = helper.make_graph(nodes, "splits", inputs, outputs, inits)
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9), path)
 
@@ -160,3 +177,60 @@ def test_every_split_matches_onnxruntime_on_two_threads(tmp_path):
     assert report.threads == 2
     assert report.ok, report.failures
     assert all(c.max_abs < 1e-4 for c in report.outputs), [(c.name, c.max_abs) for c in report.outputs]
+
+
+# Two sessions of one bundle in one isolated page, on 1 and 2 threads (SIMD128 kernels both), the
+# same input; each output compared as bits, and the 2-thread pool's count of split calls per kernel.
+SAME_BITS_JS = """async ({inputs}) => {
+  const manifest = await (await fetch('/model.json')).json();
+  const rt = await import('/' + manifest.backend.files.find((f) => f.role === 'executor').file);
+  const get = async (f) => new Uint8Array(await (await fetch('/' + f)).arrayBuffer());
+  const shards = [];
+  for (const s of manifest.shards) shards.push(await get(s.file));
+  const blob = new Uint8Array(await (await fetch('/__webedge__/inputs.bin')).arrayBuffer());
+  const feeds = {};
+  for (const i of inputs) feeds[i.name] = { data: new Float32Array(blob.slice(i.offset, i.offset + i.length).buffer), dims: i.dims, type: i.dtype };
+  const results = [];
+  for (const threads of [1, 2]) {
+    const kernels = [];
+    for (const f of manifest.backend.files.filter((f) => f.role === (threads > 1 ? 'kernel-mt' : 'kernel'))) kernels.push([f.file, await get(f.file)]);
+    const session = await rt.createWebedgeSession({ manifest, planBytes: await get(manifest.backend.graph.file), kernels,
+      shards, threads });
+    const out = await session.run(feeds);
+    const bits = {};
+    for (const [name, t] of Object.entries(out)) bits[name] = Array.from(new Uint32Array(Float32Array.from(t.data).buffer));
+    results.push({ threads: session.threads, bits, splits: { ...(session.executor.devices.wasm.pool?.splits ?? {}) } });
+    await session.dispose();
+  }
+  const [one, two] = results;
+  const differ = Object.keys(one.bits).filter((n) => one.bits[n].length !== two.bits[n].length || one.bits[n].some((v, i) => v !== two.bits[n][i]));
+  return { threads: [one.threads, two.threads], outputs: Object.keys(one.bits), sizes: Object.values(one.bits).map((b) => b.length),
+    differ, splits: two.splits, unsplit: one.splits };
+}"""
+
+
+def test_ppocr_det_on_two_threads_splits_every_heavy_op_and_equals_one_thread_bitwise(tmp_path, chromium):
+    """PP-OCR det at 480x640: every kernel it calls (conv bands, the elementwise ops, pooling,
+    BatchNormalization, ConvTranspose's GEMM and col2im, Resize) splits on 2 threads, and the result is bit for bit
+    the 1-thread one (a split only cuts the work, it never changes how an element is computed)."""
+    from webedge import pretrained
+    from webedge.testing.harness import _serve_inputs
+
+    bundle(pretrained.fetch("ppocr-det"), tmp_path / "site", backend="webedge", compress=False)
+    server = BundleServer(tmp_path / "site").start()
+    context = chromium.new_context()
+    try:
+        x = np.random.default_rng(7).uniform(-1, 1, (1, 3, 480, 640)).astype(np.float32)
+        inputs = _serve_inputs(server, {"x": x})
+        page = context.new_page()
+        page.goto(server.url + "__webedge__/harness.html")
+        got = page.evaluate(SAME_BITS_JS, {"inputs": inputs})
+    finally:
+        context.close()
+        server.stop()
+    assert got["threads"] == [1, 2] and got["unsplit"] == {}, got
+    assert got["sizes"] == [480 * 640], got
+    assert got["differ"] == [], got
+    for kernel in ("conv2d_f32", "binary_f32", "unary_f32", "math_f32", "global_avgpool_f32", "batchnorm_f32", "gemm_f32",
+                   "col2im_f32", "resize_f32"):
+        assert got["splits"].get(kernel, 0) > 0, (kernel, got["splits"])

@@ -126,6 +126,9 @@ def test_needed_exports_follow_the_plans_nodes_and_attributes():
     assert wasm_strip.needed_exports([_node("Exp"), _node("Relu"), _node("Add")], reg, "math") == {"math_f32", "math_f32/Exp"}
     assert wasm_strip.needed_exports([_node("GlobalMaxPool"), _node("MaxPool")], reg, "pool") == {
         "global_maxpool_f32", "maxpool2d_f32"}
+    assert wasm_strip.needed_exports([_node("Resize", mode="nearest"), _node("Resize")], reg, "resize") == {"resize_f32"}
+    assert wasm_strip.needed_exports([_node("Resize", mode="linear")], reg, "resize") == {"resize_f32", "resize_f32/taps"}
+    assert wasm_strip.needed_exports([_node("ConvTranspose")], reg, "linalg") == {"gemm_f32", "col2im_f32"}
 
 
 def test_an_op_that_declares_no_calls_keeps_the_module_whole():
@@ -157,7 +160,7 @@ def _run_conv(data: bytes, C: int, M: int, group: int) -> np.ndarray:
     memory.write(store, x.tobytes(), xp)
     memory.write(store, w.tobytes(), wp)
     # x w bias y N C H W M KH KW OH OW sh sw dh dw pad_top pad_left group act a0 a1
-    inst.exports(store)["conv2d_f32"](store, xp, wp, 0, yp, 1, C, 5, 5, M, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0, group, 0, 0.0, 0.0)
+    inst.exports(store)["conv2d_f32"](store, xp, wp, 0, yp, 1, C, 5, 5, M, 3, 3, 3, 3, 0, 3, 1, 1, 1, 1, 0, 0, group, 0, 0.0, 0.0)
     return np.frombuffer(bytes(memory.read(store, yp, yp + M * 9 * 4)), np.float32)
 
 

@@ -41,7 +41,7 @@ function conv(name, N, C, H, W, M, KH, KW, s, p, g, ref = true) {
   const OH = Math.floor((H + 2 * p - KH) / s) + 1, OW = Math.floor((W + 2 * p - KW) / s) + 1;
   const x = rand(N * C * H * W), w = rand(M * (C / g) * KH * KW), b = rand(M), y = alloc(N * M * OH * OW);
   const flops = 2 * N * M * OH * OW * (C / g) * KH * KW;
-  const args = [x, w, b, y, N, C, H, W, M, KH, KW, OH, OW, s, s, 1, 1, p, p, g, 1, 0, 0];
+  const args = [x, w, b, y, N, C, H, W, M, KH, KW, OH, OW, 0, OH, s, s, 1, 1, p, p, g, 1, 0, 0];
   row(`conv ${name}`, () => time(() => k.conv2d_f32(...args), flops));
   if (ref) row(`conv ${name} (ref)`, () => time(() => k.conv2d_f32_ref(...args), flops));
 }

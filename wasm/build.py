@@ -59,7 +59,7 @@ MT_MAX_PAGES = 32768  # 2 GiB; the browser arena's shared memory is created with
 # and every real model the tests use (Magika, PP-OCR cls and det, Silero VAD) runs both Conv and
 # Gemm/MatMul/ConvTranspose/LSTM: linalg.wasm is 8.3 kB gzip, conv.wasm + gemm.wasm were 12.6 kB.
 # recurrent.c (LSTM/GRU/RNN over a whole sequence) runs its per-step GEMM through the same code.
-MODULES = {"linalg": ["conv.c", "gemm.c", "recurrent.c"]}
+MODULES = {"linalg": ["conv.c", "gemm.c", "recurrent.c", "col2im.c"]}
 TEST_FLAGS = ["-DWEBEDGE_REFERENCE_KERNELS"]
 RELAXED_FLAGS = ["-mrelaxed-simd"]  # mathf.h's F4_MADD becomes f32x4.relaxed_madd (fused where the CPU has FMA)
 

@@ -245,7 +245,7 @@ def test_threaded_kernels_split_by_output_channels_and_rows_on_separate_stacks()
         x, w, b = f(1, C, H, W), f(M, C // group, 3, 3), f(M)
         xp, wp, bp = t.put(x), t.put(w), t.put(b)
         whole, split = t.put(np.full((M, H, W), np.nan)), t.put(np.full((M, H, W), np.nan))
-        geo = (H, W, M, 3, 3, H, W, 1, 1, 1, 1, 1, 1)
+        geo = (H, W, M, 3, 3, H, W, 0, H, 1, 1, 1, 1, 1, 1)
         t.call(0, "conv2d_f32", xp, wp, bp, whole, 1, C, *geo, group, 1, 0.0, 0.0)
         # units: output channels (group 1) or groups; the first half on thread 0, the second on thread 1
         units = M if group == 1 else group
@@ -256,7 +256,7 @@ def test_threaded_kernels_split_by_output_channels_and_rows_on_separate_stacks()
             c0, cn = (0, C) if group == 1 else (u0 * per_unit_c, (u1 - u0) * per_unit_c)
             t.view()[:t.HEAP] = 0xA5  # paint both stacks
             t.call(thread, "conv2d_f32", xp + c0 * H * W * 4, wp + m0 * kk * 4, bp + m0 * 4, split + m0 * H * W * 4,
-                   1, cn, H, W, m1 - m0, 3, 3, H, W, 1, 1, 1, 1, 1, 1, 1 if group == 1 else u1 - u0, 1, 0.0, 0.0)
+                   1, cn, H, W, m1 - m0, 3, 3, H, W, 0, H, 1, 1, 1, 1, 1, 1, 1 if group == 1 else u1 - u0, 1, 0.0, 0.0)
             stacks = t.view()[:t.HEAP]
             mine, other = (stacks[:65536], stacks[65536:]) if thread == 0 else (stacks[65536:], stacks[:65536])
             assert (mine != 0xA5).any() and (other == 0xA5).all(), f"{label}: thread {thread} left its stack"
@@ -286,8 +286,8 @@ def test_stack_headroom(h):
     zeros = h.put(np.zeros(3, np.int32))
     y = h.out(4000)
     calls = {
-        "conv gemm path": ("conv2d_f32", x, w, b, y, 1, 8, 20, 20, 8, 3, 3, 18, 18, 1, 1, 1, 1, 0, 0, 1, 6, 0.0, 0.0),
-        "conv depthwise": ("conv2d_f32", x, wd, b, y, 1, 8, 20, 20, 8, 3, 3, 20, 20, 1, 1, 1, 1, 1, 1, 8, 7, 0.0, 0.0),
+        "conv gemm path": ("conv2d_f32", x, w, b, y, 1, 8, 20, 20, 8, 3, 3, 18, 18, 0, 18, 1, 1, 1, 1, 0, 0, 1, 6, 0.0, 0.0),
+        "conv depthwise": ("conv2d_f32", x, wd, b, y, 1, 8, 20, 20, 8, 3, 3, 20, 20, 0, 20, 1, 1, 1, 1, 1, 1, 8, 7, 0.0, 0.0),
         "gemm": ("gemm_f32", x, w, b, y, 40, 72, 80, 0, 1, 1.0, 1.0, 2, 6, 0.0, 0.0),
         "math gelu": ("math_f32", 15, x, y, 3001, 0.0, 0.0),
         "pow": ("pow_f32", x, w, y, 3, ints, strides, zeros),

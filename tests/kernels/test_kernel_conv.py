@@ -36,7 +36,7 @@ def run_conv(h, rng, N, C, H, W, M, KH, KW, s=(1, 1), d=(1, 1), pads=(0, 0, 0, 0
 
     xp, wp = h.put(x), h.put(w)
     bp = h.put(b) if bias else 0
-    args = (N, C, H, W, M, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, group, a, a0, a1)
+    args = (N, C, H, W, M, KH, KW, OH, OW, 0, OH, sh, sw, dh, dw, pt, pl, group, a, a0, a1)
     yp = h.out((N, M, OH, OW))
     h.call("conv2d_f32", xp, wp, bp, yp, *args)
     y = h.get(yp, (N, M, OH, OW))
@@ -152,3 +152,42 @@ ACT_SHAPES = {
 @pytest.mark.parametrize("shape", list(ACT_SHAPES))
 def test_conv_fused_activation(h, shape, act):
     run_conv(h, np.random.default_rng(act[0]), **ACT_SHAPES[shape], act=act)
+
+
+BAND_CASES = ["pw", "pw_small_m", "pw_edge_m", "3x3_same", "3x3_valid_batch", "3x3_s2_asym", "5x5_dil2", "7x7_s2_stem",
+              "group4", "dw_3x3", "dw_3x3_s2", "dw_5x5_dil2", "dw_3x5", "dw_wide_5x5_s2_chunked",
+              "dw_huge_dilation_scalar", "many_pixels"]
+
+
+@pytest.mark.parametrize("name", BAND_CASES)
+def test_conv_row_bands_equal_the_whole_call_bitwise(h, name):
+    """conv2d_f32 given output rows [oh0, oh1) writes exactly those rows (the worker pool's row split,
+    ops/conv.mjs), bit for bit what the whole call writes there; bands out of range are clamped."""
+    case = dict(CASES[name])
+    rng = np.random.default_rng(zlib.crc32(name.encode()) + 7)
+    N, C, H, W, M, KH, KW = (case.pop(k) for k in ("N", "C", "H", "W", "M", "KH", "KW"))
+    sh, sw = case.get("s", (1, 1))
+    dh, dw = case.get("d", (1, 1))
+    pt, pl, pb, pr = case.get("pads", (0, 0, 0, 0))
+    group = case.get("group", 1)
+    OH = (H + pt + pb - ((KH - 1) * dh + 1)) // sh + 1
+    OW = (W + pl + pr - ((KW - 1) * dw + 1)) // sw + 1
+    xp = h.put(rng.uniform(-1, 1, (N, C, H, W)).astype(np.float32))
+    wp = h.put(rng.uniform(-1, 1, (M, C // group, KH, KW)).astype(np.float32))
+    bp = h.put(rng.uniform(-1, 1, (M,)).astype(np.float32))
+    geo = (N, C, H, W, M, KH, KW, OH, OW)
+    rest = (sh, sw, dh, dw, pt, pl, group, 4, 0.0, 0.0)  # hardswish epilogue
+    whole = h.out((N, M, OH, OW))
+    h.call("conv2d_f32", xp, wp, bp, whole, *geo, 0, OH, *rest)
+    want = h.get(whole, (N, M, OH, OW))
+    cuts = sorted({0, OH, *(int(v) for v in rng.integers(1, OH, 2))} if OH > 1 else {0, OH})
+    banded = h.out((N, M, OH, OW))
+    for r0, r1 in zip(cuts, cuts[1:]):
+        h.call("conv2d_f32", xp, wp, bp, banded, *geo, r0, r1, *rest)
+        got = h.get(banded, (N, M, OH, OW))
+        assert np.isnan(got[:, :, r1:]).all(), f"rows from {r1} written by band [{r0}, {r1})"
+    np.testing.assert_array_equal(h.get(banded, (N, M, OH, OW)).view(np.uint32), want.view(np.uint32))
+    empty = h.out((N, M, OH, OW))
+    h.call("conv2d_f32", xp, wp, bp, empty, *geo, OH, OH + 3, *rest)
+    h.call("conv2d_f32", xp, wp, bp, empty, *geo, -2, 0, *rest)
+    assert np.isnan(h.get(empty, (N, M, OH, OW))).all()

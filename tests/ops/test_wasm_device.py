@@ -57,7 +57,7 @@ const p0 = dev.ints(4, [7, 8, 9]);
 dev.arena.alloc(40 * PAGE);
 const p1 = dev.ints(10, [5, 6]);
 const ints = new Int32Array(dev.arena.memory.buffer);
-const tooMany = throws(() => dev.ints(250, [1, 2, 3, 4, 5, 6, 7]));
+const tooMany = throws(() => dev.ints(506, [1, 2, 3, 4, 5, 6, 7]));
 process.stdout.write(JSON.stringify({
   overlaps, unsorted, unmerged, free: arena.free, end, reserved: PAGE,
   names, inOrder, reordered, missing, undef,

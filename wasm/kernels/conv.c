@@ -1,6 +1,8 @@
 /* conv2d_f32: ONNX Conv (NCHW float32) with fused bias + activation, SIMD128.
  *
  *   x [N, C, H, W], w [M, C/group, KH, KW], bias [M] or 0, y [N, M, OH, OW]
+ *   Only output rows [oh0, oh1) of every channel are written (a band: the worker pool splits a
+ *   one-image conv into bands of rows), at their places in the full [OH, OW] planes.
  *   iy = oy * s + k * d - pad (top/left); taps outside the input read zero.
  *
  * Paths:
@@ -80,7 +82,17 @@ static inline __attribute__((always_inline)) void dw3x3_cols(const float *r0, co
 }
 
 /* any KH x KW window: rows[kh] are the padded rows */
-static void dw_cols(const float *const *rows, const float *wc, int KH, int KW, v128_t vb, float *dst, int cwr, int sw,
+/* one out-of-line copy per stride, called for the full groups and for the ragged last group alike */
+static __attribute__((noinline)) void dw3x3_s1(const float *r0, const float *r1, const float *r2, const float *wc, v128_t vb,
+                                               float *dst, int cwr, int dw, int act, float a0, float a1) {
+  dw3x3_cols(r0, r1, r2, wc, vb, dst, cwr, 1, dw, act, a0, a1);
+}
+static __attribute__((noinline)) void dw3x3_s2(const float *r0, const float *r1, const float *r2, const float *wc, v128_t vb,
+                                               float *dst, int cwr, int dw, int act, float a0, float a1) {
+  dw3x3_cols(r0, r1, r2, wc, vb, dst, cwr, 2, dw, act, a0, a1);
+}
+
+static __attribute__((noinline)) void dw_cols(const float *const *rows, const float *wc, int KH, int KW, v128_t vb, float *dst, int cwr, int sw,
                     int dw, int act, float a0, float a1) {
   int j = 0;
   for (; j + 8 <= cwr; j += 8) {
@@ -106,8 +118,8 @@ static void dw_cols(const float *const *rows, const float *wc, int KH, int KW, v
 /* noinline: keeps its 48 KiB row buffer out of conv2d_f32's frame (gemm_run has its own) */
 KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(const float *x, const float *w, const float *bias, float *y,
                                                      int N, int C, int H, int W, int KH, int KW, int OH, int OW,
-                                                     int sh, int sw, int dh, int dw, int pt, int pl, int act, float a0,
-                                                     float a1) {
+                                                     int oh0, int oh1, int sh, int sw, int dh, int dw, int pt, int pl,
+                                                     int act, float a0, float a1) {
   float buf[DW_BUF_FLOATS];
   int span = (KW - 1) * dw;
   int S = (KH - 1) * dh + 1;  /* ring slots: rows one window spans */
@@ -123,7 +135,7 @@ KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(cons
     float *yc = y + nc * OH * OW;
     float bv = bias ? bias[c] : 0.0f;
     if (CW < 8) { /* window too large for the buffer: scalar with bounds checks */
-      for (int oh = 0; oh < OH; oh++)
+      for (int oh = oh0; oh < oh1; oh++)
         for (int ow = 0; ow < OW; ow++)
           yc[oh * OW + ow] = f_act(act, dw_pixel(xc, wc, H, W, KH, KW, oh * sh - pt, ow * sw - pl, dh, dw) + bv, a0, a1);
       continue;
@@ -137,7 +149,7 @@ KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(cons
       for (int q = 0; q < S; q++) tags[q] = -1; /* input row held by slot q + 1 (-1: none) */
       for (int q = 0; q < PW; q++) buf[q] = 0.0f; /* slot 0: the zero row */
       int ja = imax(0, -iw0), jb = imin(PW, W - iw0); /* padded columns inside the image */
-      for (int oh = 0; oh < OH; oh++) { /* [OH] rows */
+      for (int oh = oh0; oh < oh1; oh++) { /* [oh0, oh1) rows */
         const float *rows[DW_MAX_ROWS];
         for (int kh = 0; kh < KH; kh++) {
           int ih = oh * sh - pt + kh * dh;
@@ -163,13 +175,13 @@ KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(cons
         /* full 4-column groups go straight to y; a ragged last group through `tail` */
         int direct = cw & ~3;
         if (fast3 && sw == 1) {
-          dw3x3_cols(rows[0], rows[1], rows[2], wc, vb, yr, direct, 1, dw, act, a0, a1);
+          dw3x3_s1(rows[0], rows[1], rows[2], wc, vb, yr, direct, dw, act, a0, a1);
           if (direct < cw)
-            dw3x3_cols(rows[0] + direct, rows[1] + direct, rows[2] + direct, wc, vb, tail, 4, 1, dw, act, a0, a1);
+            dw3x3_s1(rows[0] + direct, rows[1] + direct, rows[2] + direct, wc, vb, tail, 4, dw, act, a0, a1);
         } else if (fast3 && sw == 2) {
-          dw3x3_cols(rows[0], rows[1], rows[2], wc, vb, yr, direct, 2, dw, act, a0, a1);
+          dw3x3_s2(rows[0], rows[1], rows[2], wc, vb, yr, direct, dw, act, a0, a1);
           if (direct < cw)
-            dw3x3_cols(rows[0] + 2 * direct, rows[1] + 2 * direct, rows[2] + 2 * direct, wc, vb, tail, 4, 2, dw, act, a0, a1);
+            dw3x3_s2(rows[0] + 2 * direct, rows[1] + 2 * direct, rows[2] + 2 * direct, wc, vb, tail, 4, dw, act, a0, a1);
         } else {
           dw_cols(rows, wc, KH, KW, vb, yr, direct, sw, dw, act, a0, a1);
           if (direct < cw) {
@@ -195,14 +207,16 @@ KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(cons
 static int few_pixels(int P, int Kg) { return P < NR && P * Kg <= FEW_FLOATS; }
 
 /* noinline: its buffer stays out of conv2d_f32's frame */
+/* output pixels [p0, p0 + PB) of planes of P pixels; yg points at pixel p0 of the first plane */
 static __attribute__((noinline)) void conv_few(const float *xg, const float *wg, float *yg, int H, int W, int Cg, int KH,
-                                               int KW, int OW, int P, int sh, int sw, int dh, int dw, int pt, int pl,
-                                               int Mg, const epi_t *e) {
+                                               int KW, int OW, int p0, int PB, int P, int sh, int sw, int dh, int dw,
+                                               int pt, int pl, int Mg, const epi_t *e) {
   float colT[FEW_FLOATS];
   int Kg = Cg * KH * KW;
-  for (int p = 0; p < P; p++) {
+  for (int q = 0; q < PB; q++) {
+    int p = p0 + q;
     int ih0 = (p / OW) * sh - pt, iw0 = (p % OW) * sw - pl;
-    float *dst = colT + p * Kg;
+    float *dst = colT + q * Kg;
     for (int c = 0; c < Cg; c++)
       for (int kh = 0; kh < KH; kh++) {
         int ih = ih0 + kh * dh;
@@ -218,20 +232,24 @@ static __attribute__((noinline)) void conv_few(const float *xg, const float *wg,
         }
       }
   }
-  gemm_dots(Mg, P, Kg, wg, Kg, colT, Kg, yg, P, e);
+  gemm_dots(Mg, PB, Kg, wg, Kg, colT, Kg, yg, P, e);
 }
 
 /* ---- entry points ------------------------------------------------------------------------------ */
 
 KEXPORT("conv2d_f32")
 void conv2d_f32(const float *x, const float *w, const float *bias, float *y, int N, int C, int H, int W, int M, int KH,
-                int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pad_top, int pad_left, int group, int act,
-                float a0, float a1) {
+                int KW, int OH, int OW, int oh0, int oh1, int sh, int sw, int dh, int dw, int pad_top, int pad_left,
+                int group, int act, float a0, float a1) {
+  if (oh0 < 0) oh0 = 0;
+  if (oh1 > OH) oh1 = OH;
+  if (oh0 >= oh1) return;
   if (group > 1 && group == C && group == M) { /* group > 1: a 1-channel conv is a GEMM, and a plan without
                                                   grouped convs needs no depthwise part (wasm_strip.py) */
-    conv_depthwise(x, w, bias, y, N, C, H, W, KH, KW, OH, OW, sh, sw, dh, dw, pad_top, pad_left, act, a0, a1);
+    conv_depthwise(x, w, bias, y, N, C, H, W, KH, KW, OH, OW, oh0, oh1, sh, sw, dh, dw, pad_top, pad_left, act, a0, a1);
     return;
   }
+  int p0 = oh0 * OW, PB = (oh1 - oh0) * OW; /* the band's pixels [p0, p0 + PB): the same under the swap below */
   if (W == 1 && KW == 1 && OW == 1 && pad_left == 0) { /* a column conv (Magika's 5x1 over W = 1): the
     same sums with H and W swapped, so an im2col row is one run of OH pixels, not OH runs of one */
     W = H; H = 1; KW = KH; KH = 1; OW = OH; OH = 1;
@@ -245,8 +263,9 @@ void conv2d_f32(const float *x, const float *w, const float *bias, float *y, int
   bs.sbn = 1;
   bs.H = H; bs.W = W; bs.KH = KH; bs.KW = KW; bs.OW = OW;
   bs.sh = sh; bs.sw = sw; bs.dh = dh; bs.dw = dw; bs.pt = pad_top; bs.pl = pad_left;
+  bs.p0 = p0; /* im2col: pixels from the band's first; pointwise: B starts there (below) */
   for (int n = 0; n < N; n++)
-    for (int g = 0; g < group; g++) { /* y[n, g*Mg:(g+1)*Mg] = w_g [Mg, Kg] @ B [Kg, P] */
+    for (int g = 0; g < group; g++) { /* y[n, g*Mg:(g+1)*Mg, band] = w_g [Mg, Kg] @ B [Kg, band's pixels] */
       epi_t e;
       e.alpha = 1.0f;
       e.beta = 1.0f;
@@ -256,26 +275,27 @@ void conv2d_f32(const float *x, const float *w, const float *bias, float *y, int
       e.act = act;
       e.a0 = a0;
       e.a1 = a1;
-      bs.b = x + (n * C + g * Cg) * H * W;
-      if (few_pixels(P, Kg)) {
-        conv_few(bs.b, w + g * Mg * Kg, y + (n * M + g * Mg) * P, H, W, Cg, KH, KW, OW, P, sh, sw, dh, dw, pad_top,
-                 pad_left, Mg, &e);
+      const float *xg = x + (n * C + g * Cg) * H * W;
+      float *yg = y + (n * M + g * Mg) * P + p0;
+      if (few_pixels(P, Kg)) { /* by the whole plane, not the band: every band of a conv takes the same path */
+        conv_few(xg, w + g * Mg * Kg, yg, H, W, Cg, KH, KW, OW, p0, PB, P, sh, sw, dh, dw, pad_top, pad_left, Mg, &e);
         continue;
       }
-      gemm_run(Mg, P, Kg, w + g * Mg * Kg, Kg, 1, &bs, y + (n * M + g * Mg) * P, P, &e);
+      bs.b = xg + (pointwise ? p0 : 0);
+      gemm_run(Mg, PB, Kg, w + g * Mg * Kg, Kg, 1, &bs, yg, P, &e);
     }
 }
 
 #ifdef WEBEDGE_REFERENCE_KERNELS /* the test variant only (wasm/build.py --variant test) */
 KEXPORT("conv2d_f32_ref")
 void conv2d_f32_ref(const float *x, const float *w, const float *bias, float *y, int N, int C, int H, int W, int M,
-                    int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pad_top, int pad_left, int group,
-                    int act, float a0, float a1) {
+                    int KH, int KW, int OH, int OW, int oh0, int oh1, int sh, int sw, int dh, int dw, int pad_top,
+                    int pad_left, int group, int act, float a0, float a1) {
   int Cg = C / group, Mg = M / group;
   for (int n = 0; n < N; n++)
     for (int m = 0; m < M; m++) {
       int g = m / Mg;
-      for (int oh = 0; oh < OH; oh++)
+      for (int oh = imax(oh0, 0); oh < imin(oh1, OH); oh++)
         for (int ow = 0; ow < OW; ow++) {
           float s = 0.0f;
           for (int c = 0; c < Cg; c++)

@@ -35,12 +35,13 @@ typedef struct {
 } epi_t;
 
 /* Where B comes from. kind 0: matrix B(k, n) = b[k * sbk + n * sbn].
- * kind 1: im2col of one image/group x[C][H][W]: k = (c * KH + kh) * KW + kw, n = oh * OW + ow. */
+ * kind 1: im2col of one image/group x[C][H][W]: k = (c * KH + kh) * KW + kw, n + p0 = oh * OW + ow
+ * (p0: the first output pixel of a band of rows, conv2d_f32's oh0 * OW). */
 typedef struct {
   int kind;
   const float *b;
   int sbk, sbn;
-  int H, W, KH, KW, OW, sh, sw, dh, dw, pt, pl;
+  int H, W, KH, KW, OW, sh, sw, dh, dw, pt, pl, p0;
 } bsrc_t;
 
 static inline int imin(int a, int b) { return a < b ? a : b; }
@@ -112,7 +113,7 @@ static void pack_b(const bsrc_t *s, int k0, int kc, int n0, int nc, int ncp, flo
     int ow_lo = off_w >= 0 ? 0 : (-off_w + sw - 1) / sw;
     int ow_hi = floordiv(W - 1 - off_w, sw) + 1; /* exclusive */
     if (ow_hi > OW) ow_hi = OW;
-    int p = n0, end = n0 + nc, j = 0;
+    int p = s->p0 + n0, end = p + nc, j = 0;
     while (p < end) {
       int oh = p / OW, ow = p - oh * OW;
       int run = imin(OW - ow, end - p); /* pixels [ow, ow + run) of row oh */
@@ -193,9 +194,12 @@ static inline void ukernel(int kc, const float *a, int sam, int sak, const float
 
 /* ---- small-M paths (M < 4): no packing, no wasted rows ------------------------------------------ */
 
-/* Y[m, :] for B rows contiguous along n (sbn == 1).  B is streamed once, 4 rows at a time in
- * order (the matrix-vector case is bound by reading B): y_row += sum of 4 a(m, k) * B[k, :],
- * with the raw sums kept in Y and the epilogue applied in a last pass over Y. */
+/* Y[m, :] for B rows contiguous along n (sbn == 1).  Plain multiplies and adds, not F4_MADD: the
+ * scalar tail columns cannot fuse, so a relaxed build would round a column differently depending on
+ * whether it falls in a vector group, and a band of columns (a thread's share) must be bit for bit
+ * the whole call's.  B is streamed once, 4 rows at a time in order (the matrix-vector case is
+ * bound by reading B): y_row += sum of 4 a(m, k) * B[k, :], with the raw sums kept in Y and the
+ * epilogue applied in a last pass over Y. */
 static void gemm_small_rows(int M, int N, int K, const float *a, int sam, int sak, const float *b, int sbk, float *y,
                             int ldy, const epi_t *e) {
   for (int k0 = 0; k0 < K; k0 += 4) { /* [K] in groups of 4 rows of B */
@@ -209,11 +213,11 @@ static void gemm_small_rows(int M, int N, int K, const float *a, int sam, int sa
       if (kk == 4) {
         v128_t c0 = F4(s0), c1 = F4(s1), c2 = F4(s2), c3 = F4(s3);
         for (; n + 4 <= N; n += 4) { /* [N] */
-          /* two independent multiply-add chains, summed with the running row */
-          v128_t u = F4_MADD(c1, wasm_v128_load(b1 + n), wasm_f32x4_mul(c0, wasm_v128_load(b0 + n)));
-          v128_t w = F4_MADD(c3, wasm_v128_load(b3 + n), wasm_f32x4_mul(c2, wasm_v128_load(b2 + n)));
-          v128_t v = wasm_f32x4_add(u, w);
-          if (k0) v = wasm_f32x4_add(wasm_v128_load(ym + n), v);
+          v128_t v = k0 ? wasm_v128_load(ym + n) : F4(0.0f);
+          v = wasm_f32x4_add(v, wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(c0, wasm_v128_load(b0 + n)),
+                                                               wasm_f32x4_mul(c1, wasm_v128_load(b1 + n))),
+                                               wasm_f32x4_add(wasm_f32x4_mul(c2, wasm_v128_load(b2 + n)),
+                                                              wasm_f32x4_mul(c3, wasm_v128_load(b3 + n)))));
           wasm_v128_store(ym + n, v);
         }
         for (; n < N; n++) ym[n] = (k0 ? ym[n] : 0.0f) + ((s0 * b0[n] + s1 * b1[n]) + (s2 * b2[n] + s3 * b3[n]));
@@ -224,8 +228,7 @@ static void gemm_small_rows(int M, int N, int K, const float *a, int sam, int sa
           v128_t cq = F4(sq);
           int first = k0 == 0 && q == 0;
           for (n = 0; n + 4 <= N; n += 4)
-            wasm_v128_store(ym + n, first ? wasm_f32x4_mul(cq, wasm_v128_load(bq + n))
-                                          : F4_MADD(cq, wasm_v128_load(bq + n), wasm_v128_load(ym + n)));
+            wasm_v128_store(ym + n, wasm_f32x4_add(first ? F4(0.0f) : wasm_v128_load(ym + n), wasm_f32x4_mul(cq, wasm_v128_load(bq + n))));
           for (; n < N; n++) ym[n] = (first ? 0.0f : ym[n]) + sq * bq[n];
         }
       }

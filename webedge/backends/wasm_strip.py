@@ -285,6 +285,7 @@ PART_RULES = {
     "conv2d_f32/depthwise": lambda attrs: (attrs.get("group") or 1) > 1,  # conv.c: group == C == M > 1
     "act/Sigmoid": lambda attrs: attrs.get("_act") == "Sigmoid",
     "act/Tanh": lambda attrs: attrs.get("_act") == "Tanh",
+    "resize_f32/taps": lambda attrs: (attrs.get("mode") or "nearest") != "nearest",  # resize.c: linear, cubic
 }
 
 

@@ -12,6 +12,11 @@ const MAX_THREADS = 16;
 // caches passing tensors back); 2-4 MFLOP is fastest there, and from 4 MFLOP up the 480x640
 // detector loses splits that paid.
 export const MIN_SHARE_FLOPS = 3_000_000;
+// What one element of a memory-bound op (binary, unary, pooling taps, BatchNormalization, Resize)
+// counts as against that threshold: such ops move about 8-12 bytes per element, and a GEMM
+// share of 8 flops takes about as long here. Transcendental math (math_f32) counts
+// ELEMENT_FLOPS * 4 per element.
+export const ELEMENT_FLOPS = 8;
 
 /** The thread count for a page: 1 unless cross-origin isolated; else `requested`, by default
  * min(hardwareConcurrency, 4). Throws on a `requested` that is not a positive integer. */

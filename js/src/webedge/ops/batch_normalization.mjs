@@ -1,5 +1,5 @@
 // BatchNormalization (inference: y = (x - mean) / sqrt(var + eps) * scale + bias per channel, wasm
-// batchnorm_f32). With training_mode=1 the batch's own mean and population variance normalise,
+// batchnorm_f32, split over threads by images or channels). With training_mode=1 the batch's own mean and population variance normalise,
 // and outputs 1 and 2 are the running mean and variance moved toward them by (1 - momentum).
 import { size } from '../tensor.mjs';
 import { elementwise, fitsF32 } from '../lib/gpu.mjs';
@@ -14,7 +14,14 @@ function run(wasm, node, [x, scale, bias, mean, variance], [y, runMean, runVar])
   const HW = size(x.dims.slice(2));
   const eps = node.attrs.epsilon ?? 1e-5;
   const args = (m, v) => ({ x: x.ptr, scale: scale.ptr, bias: bias.ptr, mean: m, var: v, y: y.ptr, N, C, HW, eps });
-  if (!node.attrs.training_mode) return wasm.call('batchnorm_f32', args(mean.ptr, variance.ptr));
+  if (!node.attrs.training_mode) { // inference: split over threads by images, or channels of one image
+    const [units, plane] = N > 1 ? [N, C * HW] : [C, HW];
+    return wasm.split('batchnorm_f32', { units, elements: N * C * HW }, ([u0, u1]) => {
+      const [c0, n, c] = N > 1 ? [0, u1 - u0, C] : [u0, 1, u1 - u0];
+      return [{ x: x.ptr + u0 * plane * 4, scale: scale.ptr + c0 * 4, bias: bias.ptr + c0 * 4, mean: mean.ptr + c0 * 4,
+        var: variance.ptr + c0 * 4, y: y.ptr + u0 * plane * 4, N: n, C: c, HW, eps }];
+    });
+  }
   const bm = wasm.alloc('float32', [C]);
   const bv = wasm.alloc('float32', [C]);
   try {

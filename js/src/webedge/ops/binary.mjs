@@ -1,6 +1,6 @@
 // Binary arithmetic with numpy broadcasting: Add, Sub, Mul, Div, Pow, Mod (fmod).
 //   wasm: binary_f32 (wasm/kernels/binary.c), Pow pow_f32 (pow.c), when both operands are float32
-//         (not Mod).
+//         (not Mod); split over threads by the outermost coalesced axis.
 //   webgpu: binary.wgsl on float32 (not Mod), any rank up to 8.
 //   js:   every dtype: BigInt when both are 64-bit integers, else JS numbers (float16 decoded;
 //         a 64-bit integer next to a float, e.g. Pow's exponent, becomes a number); integer
@@ -51,15 +51,43 @@ export function binaryJs(a, b, y, fn) {
   });
 }
 
-/** y = a op b on the wasm device (all three float32 in the arena); op: Pow or a BINARY name. */
-export function binaryWasm(wasm, op, a, b, y) {
-  const dims = y.dims;
-  const rank = dims.length || 1;
-  const pd = wasm.ints(0, dims.length ? dims : [1]);
-  const pa = wasm.ints(64, dims.length ? broadcastStrides(a.dims, dims) : [0]);
-  const pb = wasm.ints(128, dims.length ? broadcastStrides(b.dims, dims) : [0]);
-  if (op === 'Pow') wasm.call('pow_f32', { a: a.ptr, b: b.ptr, y: y.ptr, rank, dims: pd, astrides: pa, bstrides: pb });
-  else wasm.call('binary_f32', { op: BINARY[op], a: a.ptr, b: b.ptr, y: y.ptr, rank, dims: pd, astrides: pa, bstrides: pb });
+/** y = a op b on the wasm device (all three float32 in the arena); op: Pow or a BINARY name. With
+ * `split`, the work may be cut over the worker pool (a promise then): by the outermost axis left
+ * once the axes are coalesced (every element, or every channel of a per-channel operand). */
+export function binaryWasm(wasm, op, a, b, y, split = false) {
+  const [dims, as, bs] = coalesce(y.dims, broadcastStrides(a.dims, y.dims), broadcastStrides(b.dims, y.dims));
+  const rank = dims.length;
+  const pa = wasm.ints(64, as);
+  const pb = wasm.ints(128, bs);
+  const [kernel, code] = op === 'Pow' ? ['pow_f32', null] : ['binary_f32', BINARY[op]];
+  const inner = dims.slice(1).reduce((p, d) => p * d, 1);
+  let share = 0; // each share's dims in a scratch block of its own (they differ in the outer axis)
+  const callsFor = ([u0, u1]) => {
+    const args = { a: a.ptr + u0 * as[0] * 4, b: b.ptr + u0 * bs[0] * 4, y: y.ptr + u0 * inner * 4, rank,
+      dims: wasm.ints(192 + 16 * share++, [u1 - u0, ...dims.slice(1)]), astrides: pa, bstrides: pb };
+    return [code === null ? args : { op: code, ...args }];
+  };
+  if (!split || rank > 16) return wasm.call(kernel, callsFor([0, dims[0]])[0]);
+  return wasm.split(kernel, { units: dims[0], align: rank === 1 ? 4 : 1, elements: y.size }, callsFor);
+}
+
+// dims and strides with size-1 axes dropped and neighbours merged where both operands step across
+// them as one axis (binary_f32 does the same; here so the outermost axis is worth splitting).
+function coalesce(dims, as, bs) {
+  const d = [], sa = [], sb = [];
+  for (let i = dims.length - 1; i >= 0; i--) {
+    if (dims[i] === 1) continue;
+    const r = d.length - 1;
+    if (r >= 0 && as[i] === sa[r] * d[r] && bs[i] === sb[r] * d[r]) {
+      d[r] *= dims[i];
+      continue;
+    }
+    d.push(dims[i]);
+    sa.push(as[i]);
+    sb.push(bs[i]);
+  }
+  if (!d.length) return [[1], [0], [0]];
+  return [d.reverse(), sa.reverse(), sb.reverse()];
 }
 
 const unit = (op) => ({
@@ -70,7 +98,7 @@ const unit = (op) => ({
     // binary_f32 and this op's row loop (its part; webedge/backends/wasm_strip.py strips the others)
     ...(op === 'Pow' ? {} : { calls: ['binary_f32', `binary_f32/${op}`] }),
     supports: (node, [a, b]) => a.dtype === 'float32' && b.dtype === 'float32',
-    run: (wasm, node, [a, b], [y]) => binaryWasm(wasm, op, a, b, y),
+    run: (wasm, node, [a, b], [y]) => binaryWasm(wasm, op, a, b, y, true),
   } : undefined,
   js: { run: (js, node, [a, b], [y]) => binaryJs(a, b, y, op === 'Mod' && node.attrs?.fmod ? fmod : arithmeticFor(op, a.dtype)) },
   ...(globalThis.WEBGPU && op in GPU_BINARY ? { webgpu: { kernels: ['binary'], supports: binaryGpuSupports,

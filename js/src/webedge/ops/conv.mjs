@@ -2,8 +2,8 @@
 // strides, dilations, pads / auto_pad (lib/geometry.mjs) and the activation webedge/plan/fuse.py
 // folds in (`_act`, `_act_params`: the kernel's epilogue).
 //   wasm: conv2d_f32 (wasm/kernels/conv.c, module linalg) for 1-D and 2-D float32. Its work splits by
-//         images, else (one image) by output channels in 4s (group 1: the GEMM's row block) or by
-//         groups (a depthwise channel is a group).
+//         images, else (one image) by bands of output rows, or, for a conv with few rows, by groups
+//         (a depthwise channel is a group) or output channels in 4s (group 1: the GEMM's row block).
 //   js:   direct loops over output points and kernel taps, any number of spatial dims, in double
 //         precision (3-D convolutions, and the reference for the wasm part).
 //   webgpu: conv2d.wgsl (an implicit GEMM per group, 32x32 tiles) for 1-D and 2-D float32, or
@@ -32,14 +32,31 @@ export function convWasm(wasm, node, [x, w, b], [y]) {
   const [Cg, Mg, P, HW] = [C / group, M / group, OH * OW, H * W];
   const Kg = Cg * KH * KW;
   const bias = (m0) => (b ? b.ptr + m0 * 4 : 0);
-  const call = (xp, wp, bp, yp, n, c, m, g) => ({ x: xp, w: wp, bias: bp, y: yp, N: n, C: c, H, W, M: m, KH, KW, OH, OW, sh, sw,
-    dh, dw, pad_top: pt, pad_left: pl, group: g, act, a0, a1 });
-  const [units, align] = N > 1 ? [N, 1] : group === 1 ? [M, 4] : [group, 1];
-  return wasm.split('conv2d_f32', { units, align, flops: 2 * N * M * P * Kg }, ([u0, u1]) => {
-    if (N > 1) return [call(x.ptr + u0 * C * HW * 4, w.ptr, bias(0), y.ptr + u0 * M * P * 4, u1 - u0, C, M, group)];
-    const [m0, m, c0, c, gs] = group === 1 ? [u0, u1 - u0, 0, C, 1] : [u0 * Mg, (u1 - u0) * Mg, u0 * Cg, (u1 - u0) * Cg, u1 - u0];
-    return [call(x.ptr + c0 * HW * 4, w.ptr + m0 * Kg * 4, bias(m0), y.ptr + m0 * P * 4, 1, c, m, gs)];
+  const call = (xp, wp, bp, yp, n, c, m, g, oh0, oh1) => ({ x: xp, w: wp, bias: bp, y: yp, N: n, C: c, H, W, M: m, KH, KW, OH,
+    OW, oh0, oh1, sh, sw, dh, dw, pad_top: pt, pad_left: pl, group: g, act, a0, a1 });
+  const flops = 2 * N * M * P * Kg;
+  const how = splitBy(N, OH, group, M);
+  if (how === 'rows') { // every share: all images and channels, a band of output rows
+    return wasm.split('conv2d_f32', { units: OH, flops }, ([r0, r1]) => [call(x.ptr, w.ptr, bias(0), y.ptr, N, C, M, group, r0, r1)]);
+  }
+  const [units, align] = how === 'images' ? [N, 1] : how === 'channels' ? [M, 4] : [group, 1];
+  return wasm.split('conv2d_f32', { units, align, flops }, ([u0, u1]) => {
+    if (how === 'images') return [call(x.ptr + u0 * C * HW * 4, w.ptr, bias(0), y.ptr + u0 * M * P * 4, u1 - u0, C, M, group, 0, OH)];
+    const [m0, m, c0, c, gs] = how === 'channels' ? [u0, u1 - u0, 0, C, 1] : [u0 * Mg, (u1 - u0) * Mg, u0 * Cg, (u1 - u0) * Cg, u1 - u0];
+    return [call(x.ptr + c0 * HW * 4, w.ptr + m0 * Kg * 4, bias(m0), y.ptr + m0 * P * 4, 1, c, m, gs, 0, OH)];
   });
+}
+
+// How a conv's work splits over threads: by images when there are several; else by bands of
+// output rows, which share nothing but the weights (split by output channels, every thread would
+// gather the same im2col blocks of the whole input); by groups when a grouped conv has few rows;
+// by output channels (the GEMM's 4-row blocks) only for a conv with fewer than ROW_SPLIT rows.
+const ROW_SPLIT = 8;
+function splitBy(N, OH, group, M) {
+  if (N > 1) return 'images';
+  if (OH >= ROW_SPLIT) return 'rows';
+  if (group > 1) return 'groups';
+  return M >= 8 ? 'channels' : 'rows';
 }
 
 export function convJs(js, node, [x, w, b], [y]) {

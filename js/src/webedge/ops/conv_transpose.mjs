@@ -1,7 +1,9 @@
 // ConvTranspose: x [N, C, ...spatial], w [C, M/group, ...kernel], b [M] -> y [N, M, ...out]
 // (output_shape, output_padding, pads / auto_pad: transposeGeometry below, with lib/geometry.mjs's SAME rule).
 //   wasm: 1-D and 2-D float32; per image and group, cols = W_g^T @ X_g with gemm_f32
-//         ([M/g*KH*KW, C/g] @ [C/g, H*W]), then a JS col2im scatter-adds the columns into y.
+//         ([M/g*KH*KW, C/g] @ [C/g, H*W], W_g^T copied out so that its rows split over threads),
+//         then col2im_f32 (wasm/kernels/col2im.c) adds bias and scatter-adds the columns into y;
+//         both split over threads (GEMM rows, output channels).
 //   js:   any number of spatial dims: every input point scatters its kernel-weighted value.
 import { as2d, filled, isSame, kernelTaps, remembered, samePadBefore } from '../lib/geometry.mjs';
 import { size, stridesOf } from '../tensor.mjs';
@@ -44,34 +46,7 @@ function fillBias(y, b, N, M, plane) {
   return yd;
 }
 
-// out[obase + m * OH * OW + (oh, ow)] += cols[(m, kh, kw), (h, w)] for the Mg output channels
-// of one image and group: the columns of the GEMM scatter-added into their output points. A
-// function of its own, with the geometry in locals, so that V8 optimizes it whole (inside
-// runWasm its loops were compiled on stack and left again on every call).
-function col2im(out, obase, cd, Mg, { H, W, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl }) {
-  const HW = H * W;
-  const plane = OH * OW;
-  for (let m = 0; m < Mg; m++) {
-    const base = obase + m * plane;
-    for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++) {
-        const row = ((m * KH + kh) * KW + kw) * HW;
-        for (let h = 0; h < H; h++) {
-          const oh = h * sh - pt + kh * dh;
-          if (oh < 0 || oh >= OH) continue;
-          const src = row + h * W;
-          const dst = base + oh * OW;
-          for (let ww = 0; ww < W; ww++) {
-            const ow = ww * sw - pl + kw * dw;
-            if (ow >= 0 && ow < OW) out[dst + ow] += cd[src + ww];
-          }
-        }
-      }
-    }
-  }
-}
-
-function runWasm(wasm, node, [x, w, b], [y]) {
+async function runWasm(wasm, node, [x, w, b], [y]) {
   const spatial = x.dims.slice(2);
   const kernel = w.dims.slice(2);
   const g = as2d(transposeGeometry(node.attrs, spatial, kernel), spatial, kernel);
@@ -84,19 +59,34 @@ function runWasm(wasm, node, [x, w, b], [y]) {
   const HW = g.H * g.W;
   const plane = g.OH * g.OW;
   const cols = wasm.alloc('float32', [rows, HW]);
+  const wt = wasm.alloc('float32', [rows, Cg]); // W_g^T, row-major: the GEMM's rows split over threads
+  const geo = { H: g.H, W: g.W, KH: g.KH, KW: g.KW, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw,
+    pad_top: g.pt, pad_left: g.pl };
   try {
-    fillBias(y, b, N, M, plane);
-    for (let n = 0; n < N; n++) {
-      for (let gi = 0; gi < group; gi++) {
-        // cols[rows, HW] = W_g^T [rows, Cg] @ X_g [Cg, HW]; W_g is stored [Cg, rows] (transA)
-        wasm.call('gemm_f32', { a: w.ptr + gi * Cg * rows * 4, b: x.ptr + (n * C + gi * Cg) * HW * 4, c: 0, y: cols.ptr,
-          M: rows, N: HW, K: Cg, transA: 1, transB: 0, alpha: 1, beta: 0, c_kind: 0, act: 0, a0: 0, a1: 0 });
-        col2im(y.data, (n * M + gi * Mg) * plane, cols.data, Mg, g);
+    for (let gi = 0; gi < group; gi++) {
+      transposeInto(wt.data, w.data, gi * Cg * rows, Cg, rows);
+      for (let n = 0; n < N; n++) {
+        // cols[rows, HW] = W_g^T [rows, Cg] @ X_g [Cg, HW]
+        const bp = x.ptr + (n * C + gi * Cg) * HW * 4;
+        await wasm.split('gemm_f32', { units: rows, align: 4, flops: 2 * rows * HW * Cg }, ([m0, m1]) => [{
+          a: wt.ptr + m0 * Cg * 4, b: bp, c: 0, y: cols.ptr + m0 * HW * 4, M: m1 - m0, N: HW, K: Cg, transA: 0, transB: 0,
+          alpha: 1, beta: 0, c_kind: 0, act: 0, a0: 0, a1: 0 }]);
+        // y[n, group gi's channels] = bias + the columns scatter-added, split by output channels
+        const yp = y.ptr + (n * M + gi * Mg) * plane * 4;
+        await wasm.split('col2im_f32', { units: Mg, elements: Mg * (plane + g.KH * g.KW * HW) }, ([m0, m1]) => [{
+          cols: cols.ptr + m0 * g.KH * g.KW * HW * 4, bias: b ? b.ptr + (gi * Mg + m0) * 4 : 0, y: yp + m0 * plane * 4,
+          M: m1 - m0, ...geo }]);
       }
     }
   } finally {
     cols.release();
+    wt.release();
   }
+}
+
+// dst[r * K + k] = src[at + k * R + r]: a [K, R] block transposed
+function transposeInto(dst, src, at, K, R) {
+  for (let k = 0; k < K; k++) for (let r = 0; r < R; r++) dst[r * K + k] = src[at + k * R + r];
 }
 
 function runJs(js, node, [x, w, b], [y]) {
@@ -154,7 +144,7 @@ function runGpu(gpu, node, [x, w, b], [y]) {
 export const units = [{
   op: 'ConvTranspose',
   shape,
-  wasm: { kernels: ['linalg'], calls: ['gemm_f32'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: runWasm },
+  wasm: { kernels: ['linalg'], calls: ['gemm_f32', 'col2im_f32'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: runWasm },
   js: { run: runJs },
   ...(globalThis.WEBGPU ? { webgpu: { kernels: ['conv_transpose2d'], run: runGpu,
     supports: (node, [x, w, b], gpu) => x.dims.length >= 3 && x.dims.length <= 4 && fitsF32(gpu, [x, w, b]) } } : {}),

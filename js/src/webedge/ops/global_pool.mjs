@@ -22,7 +22,11 @@ const wasmPart = (kernel) => ({
   kernels: ['pool'],
   calls: [kernel],
   supports: (node, [x]) => x.dtype === 'float32',
-  run: (wasm, node, [x], [y]) => wasm.call(kernel, { x: x.ptr, y: y.ptr, NC: x.dims[0] * x.dims[1], HW: size(x.dims.slice(2)) }),
+  run(wasm, node, [x], [y]) { // split over threads by planes
+    const [NC, HW] = [x.dims[0] * x.dims[1], size(x.dims.slice(2))];
+    return wasm.split(kernel, { units: NC, elements: NC * HW }, ([p0, p1]) => [
+      { x: x.ptr + p0 * HW * 4, y: y.ptr + p0 * 4, NC: p1 - p0, HW }]);
+  },
 });
 
 export const units = [

@@ -1,7 +1,8 @@
 // Pooling over sliding windows (lib/geometry.mjs): MaxPool (with its optional Indices output) and
 // AveragePool (count_include_pad); LpPool is ops/lp_pool.mjs (JS only, and rare: a model with a
 // MaxPool does not carry it).
-//   wasm: maxpool2d_f32 / avgpool2d_f32 (wasm/kernels/pool.c): 1-D and 2-D float32, no Indices.
+//   wasm: maxpool2d_f32 / avgpool2d_f32 (wasm/kernels/pool.c): 1-D and 2-D float32, no Indices; split
+//         over threads by (image, channel) planes.
 //   js:   any number of spatial dims and dtype, MaxPool's Indices (storage_order).
 import { windowGeometry, as2d } from '../lib/geometry.mjs';
 import { size, stridesOf } from '../tensor.mjs';
@@ -17,9 +18,14 @@ function runWasm(wasm, node, [x], [y]) {
   const spatial = x.dims.slice(2);
   const kernel = node.attrs.kernel_shape;
   const g = as2d(windowGeometry(node.attrs, spatial, kernel), spatial, kernel);
-  const args = { x: x.ptr, y: y.ptr, N: x.dims[0], C: x.dims[1], H: g.H, W: g.W, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW,
-    sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pad_top: g.pt, pad_left: g.pl, count_include_pad: node.attrs.count_include_pad ?? 0 };
-  wasm.call(node.op === 'MaxPool' ? 'maxpool2d_f32' : 'avgpool2d_f32', args); // maxpool takes no count_include_pad
+  const planes = x.dims[0] * x.dims[1];
+  const [inPlane, outPlane] = [g.H * g.W, g.OH * g.OW];
+  const cip = node.attrs.count_include_pad ?? 0;
+  // split over threads by (image, channel) planes; maxpool takes no count_include_pad (ignored)
+  return wasm.split(node.op === 'MaxPool' ? 'maxpool2d_f32' : 'avgpool2d_f32',
+    { units: planes, elements: planes * outPlane * g.KH * g.KW }, ([p0, p1]) => [{
+      x: x.ptr + p0 * inPlane * 4, y: y.ptr + p0 * outPlane * 4, N: 1, C: p1 - p0, H: g.H, W: g.W, OH: g.OH, OW: g.OW,
+      KH: g.KH, KW: g.KW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pad_top: g.pt, pad_left: g.pl, count_include_pad: cip }]);
 }
 
 // Max and average pooling, any rank and dtype; MaxPool's indices are flat offsets into x (row-major,

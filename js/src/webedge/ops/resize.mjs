@@ -4,6 +4,10 @@
 // webedge/plan/compile.py states the older forms (Upsample; Resize-10 with inputs [X, scales])
 // as Resize with inputs [X, roi, scales, sizes], coordinate_transformation_mode asymmetric and
 // nearest_mode floor, so this file knows one form.
+//   wasm: resize_f32 (wasm/kernels/resize.c) on float32 when only the last two axes are resized and
+//         every output point reads inside the input with one tap count (nearest; linear and cubic
+//         without antialias): prepare()'s taps as index/weight tables, split over threads by rows.
+//   js:   everything (the modes above, antialias, tf_crop_and_resize's extrapolation, any rank).
 import { size, stridesOf } from '../tensor.mjs';
 import { elementwise, fitsF32 } from '../lib/gpu.mjs';
 
@@ -218,6 +222,60 @@ function readRoi(roiT, axes, r) {
   return roi;
 }
 
+// prepare()'s taps as resize_f32's tables over [planes, H, W] (indices in rows and columns), or null
+// where the kernel does not apply (an outer axis resized, a point outside, tap counts that differ).
+function wasmTables(node, inputs) {
+  const x = inputs[0];
+  const r = x.dims.length;
+  if (x.dtype !== 'float32' || r < 2 || size(x.dims) === 0) return null;
+  const p = prepare(node, inputs);
+  const { dims, xs } = p;
+  const [H, W, OH, OW] = [x.dims[r - 2], x.dims[r - 1], dims[r - 2], dims[r - 1]];
+  for (let d = 0; d < r - 2; d++) if (dims[d] !== x.dims[d]) return null;
+  const planes = size(dims.slice(0, r - 2));
+  if (p.maps) {
+    for (let d = 0; d < r - 2; d++) if (p.maps[d].some((m, o) => m !== o * xs[d])) return null;
+    const [rows, cols] = [p.maps[r - 2], p.maps[r - 1]];
+    if (rows.some((m) => m < 0) || cols.some((m) => m < 0)) return null;
+    return { H, W, OH, OW, planes, taps: 0, ri: Int32Array.from(rows, (m) => m / W), ci: Int32Array.from(cols) };
+  }
+  const taps = p.rowTaps[0]?.length;
+  const same = (list) => list.every((t) => t && t.length === taps);
+  if (!taps || !same(p.rowTaps) || !same(p.colTaps)) return null;
+  const table = (list, stride) => [Int32Array.from(list.flat(), ([at]) => at / stride), Float32Array.from(list.flat(), ([, w]) => w)];
+  const [ri, rw] = table(p.rowTaps, W);
+  const [ci, cw] = table(p.colTaps, 1);
+  return { H, W, OH, OW, planes, taps, ri, rw, ci, cw };
+}
+
+async function runWasm(wasm, node, inputs, [y]) {
+  const { H, W, OH, OW, planes, taps, ...tables } = wasmTables(node, inputs);
+  const put = (name) => {
+    const a = tables[name];
+    if (!a) return null;
+    const t = wasm.alloc(a instanceof Int32Array ? 'int32' : 'float32', [a.length]);
+    t.data.set(a);
+    return t;
+  };
+  const [ri, rw, ci, cw] = ['ri', 'rw', 'ci', 'cw'].map(put);
+  try {
+    await wasm.split('resize_f32', { units: planes * OH, elements: planes * OH * OW * Math.max(1, taps * taps) }, ([r0, r1]) => [{
+      x: inputs[0].ptr, y: y.ptr, H, W, OH, OW, r0, r1, taps, ri: ri.ptr, rw: rw ? rw.ptr : 0, ci: ci.ptr, cw: cw ? cw.ptr : 0 }]);
+  } finally {
+    for (const t of [ri, rw, ci, cw]) t?.release();
+  }
+}
+
+const wasmPart = {
+  kernels: ['resize'],
+  calls: ['resize_f32', 'resize_f32/taps'],
+  hostInputs: [1, 2, 3],
+  supports: (node, inputs) => {
+    try { return wasmTables(node, inputs) !== null; } catch { return false; }
+  },
+  run: runWasm,
+};
+
 const shape = (node, inputs) => [{ dtype: inputs[0].dtype, dims: target(node, inputs).dims }];
 
 // webgpu: resize.wgsl on [planes, H, W] with prepare()'s taps as index/weight tables (the same
@@ -275,5 +333,5 @@ const gpuPart = {
   run: runGpu,
 };
 
-export const units = ['Resize', 'Upsample'].map((op) => ({ op, shape, shapeReads: [2, 3], js: { run },
+export const units = ['Resize', 'Upsample'].map((op) => ({ op, shape, shapeReads: [2, 3], wasm: wasmPart, js: { run },
   ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}) }));

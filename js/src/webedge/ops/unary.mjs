@@ -2,7 +2,8 @@
 // LeakyRelu, Sigmoid, Tanh, Elu, Softplus, Gelu), math (Exp, Log, Sqrt, Abs, Neg, Reciprocal,
 // Erf, Floor, Ceil, Sin, Cos, Round), Not and Sign.
 //   wasm: on float32, unary_f32 (wasm/kernels/unary.c) or, for the transcendental ones, math_f32
-//         (math.c); op codes in wasm/abi.mjs. Not for Gelu's tanh approximation, Not and Sign.
+//         (math.c); op codes in wasm/abi.mjs. Not for Gelu's tanh approximation, Not and Sign. Split
+//         over threads by element ranges.
 //   js:   any dtype, computed on JS numbers (float16 decoded, 64-bit integers as numbers).
 //   webgpu: unary.wgsl on float32 (lib/gpu.mjs's GPU_UNARY codes), not Not.
 import { ACTIVATIONS } from '../lib/activations.mjs';
@@ -71,9 +72,12 @@ const wasmPart = (kernel, module, codes, op) => ({
   calls: [kernel, `${kernel}/${op}`],
   hostInputs: [1, 2], // Clip's bounds are read as numbers
   supports: (node, [x]) => x.dtype === 'float32' && !(node.op === 'Gelu' && node.attrs.approximate === 'tanh'),
-  run(wasm, node, inputs, [y]) {
+  run(wasm, node, inputs, [y]) { // split over threads by element ranges
     const [a0, a1] = params(node, inputs);
-    wasm.call(kernel, { op: codes[node.op], x: inputs[0].ptr, y: y.ptr, n: y.size, a0, a1 });
+    const [op, xp, yp] = [codes[node.op], inputs[0].ptr, y.ptr];
+    const elements = module === 'math' ? 4 * y.size : y.size; // transcendental math: 4 elements' worth each
+    return wasm.split(kernel, { units: y.size, align: 4, elements }, ([i0, i1]) => [
+      { op, x: xp + i0 * 4, y: yp + i0 * 4, n: i1 - i0, a0, a1 }]);
   },
 });
 // webgpu: unary.wgsl, float32 only (Not works on bools; Gelu's tanh approximation is JS only)

@@ -8,13 +8,15 @@
 // `name` an int (i32), `name:f` a float (f32). `ref` kernels also exist as `<name>_ref`, the
 // scalar reference, built only into the test variant of the module (wasm/build.py --variant test).
 const DECLARED = {
-  conv2d_f32: ['linalg', '*x *w *bias *y N C H W M KH KW OH OW sh sw dh dw pad_top pad_left group act a0:f a1:f', 'ref'],
+  conv2d_f32: ['linalg', '*x *w *bias *y N C H W M KH KW OH OW oh0 oh1 sh sw dh dw pad_top pad_left group act a0:f a1:f', 'ref'],
   gemm_f32: ['linalg', '*a *b *c *y M N K transA transB alpha:f beta:f c_kind act a0:f a1:f', 'ref'],
+  col2im_f32: ['linalg', '*cols *bias *y M H W KH KW OH OW sh sw dh dw pad_top pad_left'],
   recurrent_f32: ['linalg', 'kind *xw *r *rt *rb *p *h *c *y *lens *work S N H ystride reverse clip:f input_forget lbr'],
   maxpool2d_f32: ['pool', '*x *y N C H W OH OW KH KW sh sw dh dw pad_top pad_left'],
   avgpool2d_f32: ['pool', '*x *y N C H W OH OW KH KW sh sw dh dw pad_top pad_left count_include_pad'],
   global_avgpool_f32: ['pool', '*x *y NC HW'],
   global_maxpool_f32: ['pool', '*x *y NC HW'],
+  resize_f32: ['resize', '*x *y H W OH OW r0 r1 taps *ri *rw *ci *cw'],
   binary_f32: ['binary', 'op *a *b *y rank *dims *astrides *bstrides'],
   pow_f32: ['pow', '*a *b *y rank *dims *astrides *bstrides'],
   unary_f32: ['unary', 'op *x *y n a0:f a1:f'],

@@ -7,10 +7,10 @@ import { argsOf } from './abi.mjs';
 import { warmUp } from './warmup.mjs';
 import { Tensor, size } from '../tensor.mjs';
 import { ARRAYS } from '../lib/dtypes.mjs';
-import { splitRange } from '../threads.mjs';
+import { ELEMENT_FLOPS, splitRange } from '../threads.mjs';
 import { WebedgeError } from '../../errors.mjs';
 
-const SCRATCH_BYTES = 1024; // small int32 arrays (dims, strides) handed to kernels
+const SCRATCH_BYTES = 2048; // small int32 arrays (dims, strides) handed to kernels; ints 192.. hold one per share
 
 export class WasmDevice {
   /** arena: the Arena; exports: the kernel functions by name; modules: names of the loaded
@@ -68,13 +68,15 @@ export class WasmDevice {
     return fn;
   }
 
-  /** Run kernel `name` over `units` units of work (in multiples of `align`, `flops` in all):
+  /** Run kernel `name` over `units` units of work (in multiples of `align`, `flops` in all, or
+   * `elements` for a memory-bound op: ELEMENT_FLOPS each):
    * `callsFor([u0, u1])` gives the named-argument calls that compute units [u0, u1); for
    * [0, units] they must compute everything. With a pool and enough work per share the units
    * are split over the threads and a promise is returned; otherwise it runs here. */
-  split(name, { units, align = 1, flops }, callsFor) {
+  split(name, { units, align = 1, flops, elements }, callsFor) {
     const pool = this.pool;
     if (pool) {
+      if (flops === undefined) flops = elements * ELEMENT_FLOPS;
       const parts = Math.min(pool.threads, Math.floor(units / align), Math.floor(flops / pool.minShareFlops));
       if (parts >= 2) {
         const shares = splitRange(units, parts, align).map((range) => callsFor(range).map((c) => argsOf(name, c)));
@@ -86,7 +88,7 @@ export class WasmDevice {
     return undefined;
   }
 
-  /** `values` (small ints: dims, strides) written to the scratch block at int offset `at` (0-255);
+  /** `values` (small ints: dims, strides) written to the scratch block at int offset `at` (0-511);
    * returns their pointer. */
   ints(at, values) {
     let view = this.scratchView;

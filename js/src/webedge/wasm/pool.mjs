@@ -78,6 +78,7 @@ export class Pool {
     this.minShareFlops = minShareFlops; // bench/threads.py --break-even changes it to measure
     this.ctl = ctl;
     this.busy = null; // the run in flight: a second one waits (two model.run() calls at once)
+    this.splits = {}; // kernel name -> how many of its calls ran split (tests and benchmarks read it)
   }
 
   /** Run `shares` (one list of kernel argument lists per thread; share 0 on this thread) of the
@@ -87,6 +88,7 @@ export class Pool {
       const again = () => this.run(name, shares, result);
       return this.busy.then(again, again);
     }
+    this.splits[name] = (this.splits[name] ?? 0) + 1;
     const memory = this.arena.memory.buffer;
     const i32 = new Int32Array(memory);
     const f64 = new Float64Array(memory);

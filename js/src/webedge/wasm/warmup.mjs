@@ -22,9 +22,9 @@ function callsAt(p) {
   const binary = { a: x, b: w, y, rank: 1, dims: ints, astrides: ints + 64, bstrides: ints + 128 };
   return {
     conv2d_f32: [ // im2col path, pointwise path, depthwise path
-      { ...conv, KH: 3, KW: 3, OH: 4, OW: 4, pad_top: 0, pad_left: 0 },
-      { ...conv, KH: 1, KW: 1, OH: 6, OW: 6, pad_top: 0, pad_left: 0, act: ACT.none },
-      { ...conv, KH: 3, KW: 3, OH: 6, OW: 6, pad_top: 1, pad_left: 1, group: 8, $part: 'conv2d_f32/depthwise' },
+      { ...conv, KH: 3, KW: 3, OH: 4, OW: 4, oh0: 0, oh1: 4, pad_top: 0, pad_left: 0 },
+      { ...conv, KH: 1, KW: 1, OH: 6, OW: 6, oh0: 0, oh1: 6, pad_top: 0, pad_left: 0, act: ACT.none },
+      { ...conv, KH: 3, KW: 3, OH: 6, OW: 6, oh0: 0, oh1: 6, pad_top: 1, pad_left: 1, group: 8, $part: 'conv2d_f32/depthwise' },
     ],
     gemm_f32: [gemm, { ...gemm, M: 1, transB: 1 }, { ...gemm, M: 1 }],
     // two steps of one batch row, H 8, through each kind's gates
