@@ -90,6 +90,50 @@ def test_hardswish_spelled_out_becomes_one_and_fuses_into_the_conv(scale):
     assert "HardSwish" not in [n.op_type for n in native.prepare(model(extra_use=True)).graph.node]
 
 
+def _gelu_tanh_model(style="jax", c=0.044715, extra_use=False, one_shape=()):
+    """x [2, 5, 7] -> 0.5 * x * (1 + Tanh(sqrt(2/pi) * (x + c * x^3))), its Muls nested as JAX writes
+    them (Magika) or regrouped; `one_shape`: the shape of the constant 1."""
+    consts = {"half": np.float32(0.5), "one": np.ones(one_shape, np.float32), "k": np.float32(0.7978846),
+              "c": np.float32(c)}
+    inits = [numpy_helper.from_array(np.asarray(v), n) for n, v in consts.items()]
+    mk = helper.make_node
+    if style == "jax":
+        nodes = [mk("Mul", ["c", "x"], ["m0"]), mk("Mul", ["x", "m0"], ["m1"]), mk("Mul", ["x", "m1"], ["cube"])]
+    else:
+        nodes = [mk("Mul", ["x", "x"], ["sq"]), mk("Mul", ["x", "c"], ["xc"]), mk("Mul", ["sq", "xc"], ["cube"])]
+    nodes += [mk("Add", ["x", "cube"], ["poly"]), mk("Mul", ["k", "poly"], ["arg"]), mk("Tanh", ["arg"], ["t"]),
+              mk("Add", ["one", "t"], ["br"])]
+    if style == "jax":
+        nodes += [mk("Mul", ["half", "br"], ["hb"]), mk("Mul", ["x", "hb"], ["y"])]
+    else:
+        nodes += [mk("Mul", ["x", "half"], ["hx"]), mk("Mul", ["br", "hx"], ["y"])]
+    outs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 5, 7])]
+    if extra_use:
+        outs.append(helper.make_tensor_value_info("t", TensorProto.FLOAT, [2, 5, 7]))
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 5, 7])], outs, inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=10)
+
+
+@pytest.mark.parametrize("style", ["jax", "regrouped"])
+@pytest.mark.parametrize("one_shape", [(), (1, 1, 1)])
+def test_gelu_tanh_spelled_out_becomes_one_gelu(style, one_shape):
+    """Magika's GELU (nine elementwise nodes, JAX's export) -> Gelu(approximate='tanh'); a [1, 1, 1]
+    constant is taken when x's rank (3) is known to be at least its own."""
+    prepared = native.prepare(_gelu_tanh_model(style, one_shape=one_shape))
+    assert [n.op_type for n in prepared.graph.node] == ["Gelu"]
+    node = prepared.graph.node[0]
+    assert list(node.input) == ["x"] and list(node.output) == ["y"]
+    assert {a.name: helper.get_attribute_value(a) for a in node.attribute} == {"approximate": b"tanh"}
+
+
+@pytest.mark.parametrize("case", [dict(c=0.04), dict(extra_use=True), dict(one_shape=(1, 1, 1, 1))])
+def test_gelu_tanh_lookalikes_stay_as_they_are(case):
+    """Another constant, an inner value read elsewhere, or a constant that would broadcast x to a
+    higher rank: not a GELU, left alone."""
+    ops = [n.op_type for n in native.prepare(_gelu_tanh_model(**case)).graph.node]
+    assert "Gelu" not in ops and "Tanh" in ops
+
+
 def test_a_conv_output_an_if_body_reads_keeps_its_activation_apart():
     """Conv -> Relu fuses only where nothing else reads the Conv's output, a subgraph included."""
     from webedge.plan.fuse import fuse_activations

@@ -132,6 +132,8 @@ def test_math_accuracy_vs_float64(h):
         assert _ulps(run_unary(h, 19, x, 1.0), np.where(x64 > 0, x64, np.expm1(x64))).max() <= 1
         gelu = 0.5 * x64 * np.array([math.erfc(-v / math.sqrt(2)) for v in x64])  # no 1 + erf cancellation
         assert np.all(np.abs(run_unary(h, 15, x) - gelu) <= 1e-7 * np.maximum(1, np.abs(x64)))
+        u = math.sqrt(2 / math.pi) * (x64 + 0.044715 * x64 ** 3)  # a0 1: the tanh approximation, x sigmoid(2u)
+        assert np.all(np.abs(run_unary(h, 15, x, 1.0) - x64 / (1 + np.exp(-2 * u))) <= 3e-7 * np.maximum(1, np.abs(x64)))
     x = rng.uniform(-100, 0, 50001).astype(np.float32)  # sigmoid's tiny results stay relative-accurate
     assert _ulps(run_unary(h, 6, x), 1 / (1 + np.exp(-x.astype(np.float64)))).max() <= 3
     x = rng.uniform(-1e6, 1e6, 50001).astype(np.float32)

@@ -299,6 +299,14 @@ static inline v128_t f4_gelu(v128_t x) {
   return wasm_f32x4_mul(wasm_f32x4_mul(x, F4(0.5f)), bracket);
 }
 
+/* gelu's tanh approximation: 0.5 x (1 + tanh(u)) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3)
+ * (the sigmoid form has no 1 + tanh cancellation for negative x) */
+static inline v128_t f4_gelu_tanh(v128_t x) {
+  v128_t x3 = wasm_f32x4_mul(wasm_f32x4_mul(x, x), x);
+  v128_t u2 = wasm_f32x4_mul(F4(1.5957691216057308f), F4_MADD(F4(0.044715f), x3, x));
+  return wasm_f32x4_mul(x, f4_sigmoid(u2));
+}
+
 /* ---- double tier wrappers --------------------------------------------------------------------- */
 
 static inline v128_t f4_softplus(v128_t x) { return F4_VIA_D2(d2_softplus, x); }

@@ -2,8 +2,8 @@
 // LeakyRelu, Sigmoid, Tanh, Elu, Softplus, Gelu), math (Exp, Log, Sqrt, Abs, Neg, Reciprocal,
 // Erf, Floor, Ceil, Sin, Cos, Round), Not and Sign.
 //   wasm: on float32, unary_f32 (wasm/kernels/unary.c) or, for the transcendental ones, math_f32
-//         (math.c); op codes in wasm/abi.mjs. Not for Gelu's tanh approximation, Not and Sign. Split
-//         over threads by element ranges.
+//         (math.c); op codes in wasm/abi.mjs (Gelu's tanh approximation: a0 = 1). Not for Not and
+//         Sign. Split over threads by element ranges.
 //   js:   any dtype, computed on JS numbers (float16 decoded, 64-bit integers as numbers).
 //   webgpu: unary.wgsl on float32 (lib/gpu.mjs's GPU_UNARY codes), not Not.
 import { ACTIVATIONS } from '../lib/activations.mjs';
@@ -71,7 +71,7 @@ const wasmPart = (kernel, module, codes, op) => ({
   kernels: [module],
   calls: [kernel, `${kernel}/${op}`],
   hostInputs: [1, 2], // Clip's bounds are read as numbers
-  supports: (node, [x]) => x.dtype === 'float32' && !(node.op === 'Gelu' && node.attrs.approximate === 'tanh'),
+  supports: (node, [x]) => x.dtype === 'float32',
   run(wasm, node, inputs, [y]) { // split over threads by element ranges
     const [a0, a1] = params(node, inputs);
     const [op, xp, yp] = [codes[node.op], inputs[0].ptr, y.ptr];
