@@ -64,9 +64,11 @@ def test_the_bundle_ships_a_relaxed_twin_of_every_kernel_module(magika_webedge):
     assert by_role["kernel"]
     for role, folder in (("kernel-relaxed", "relaxed/"), ("kernel-relaxed-mt", "relaxed-mt/")):
         assert by_role[role] == [f.replace("kernels/", f"kernels/{folder}") for f in by_role["kernel"]]
-    for f in by_role["kernel-relaxed"]:  # the fused multiply-add is in linalg's relaxed build only
-        data = (magika_webedge / f).read_bytes()
-        assert (bytes([0xFD, 0x85, 0x02]) in data) is f.endswith("linalg.wasm"), f
+    madd = bytes([0xFD, 0x85, 0x02])  # f32x4.relaxed_madd: in the relaxed builds, never in the SIMD128 ones
+    relaxed = {f: madd in (magika_webedge / f).read_bytes() for f in by_role["kernel-relaxed"]}
+    assert relaxed["kernels/relaxed/linalg.wasm"], relaxed
+    for f in by_role["kernel"] + by_role["kernel-mt"]:
+        assert madd not in (magika_webedge / f).read_bytes(), f"{f}: a SIMD128 kernel holds a relaxed-SIMD op"
 
 
 @pytest.mark.browser
