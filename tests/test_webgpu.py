@@ -25,11 +25,14 @@ WGSL = ROOT / "js" / "src" / "webedge" / "webgpu"
 
 # (dims or inputs fixture, the least share of executed nodes on the GPU). What stays on the host
 # is int64 shape arithmetic (Shape, Gather of dims, Cast, Equal) and control flow (If): Silero VAD
-# is mostly that, so 70% is not reached there (measured: 37 of 59 nodes on the GPU).
+# is mostly that, so 70% is not reached there (measured: 37 of 59 nodes on the GPU). Magika's byte
+# embedding is a Gather whose int32 row indices (GreaterOrEqual, Less, And, Where over the N x 2048
+# ids: plan/one_hot.py) are computed on the host, and its GELUs are 2 nodes, not 18 (plan/fuse.py):
+# measured 63 of 83 nodes on the GPU, every float op among them.
 MODELS = {
     "ppocr-cls": ({"x_dim0": 1, "x_dim2": 48, "x_dim3": 192}, 1.0),
     "ppocr-det": ("ppocr_det_inputs", 1.0),
-    "magika": ({"unk__214": 2}, 0.8),
+    "magika": ({"unk__214": 2}, 0.75),
     "silero-vad": ("silero_inputs", 0.6),
 }
 HEAVY = ("Conv", "ConvTranspose", "MatMul", "Gemm")

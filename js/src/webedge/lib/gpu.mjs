@@ -70,7 +70,7 @@ export function unaryGpuPart(params) {
     kernels: ['unary'],
     hostInputs: [1, 2], // Clip's bounds are read as numbers
     pipelines: (node) => [{ shader: 'unary', constants: { OP: GPU_UNARY[node.op] } }],
-    supports: (node, [x], gpu) => node.op in GPU_UNARY && fitsF32(gpu, [x]) && !(node.op === 'Gelu' && node.attrs.approximate === 'tanh'),
+    supports: (node, [x], gpu) => node.op in GPU_UNARY && fitsF32(gpu, [x]),
     run(gpu, node, inputs, [y]) {
       const [a, b] = params(node, inputs);
       return elementwise(gpu, 'unary', { OP: GPU_UNARY[node.op] }, { a, b }, [inputs[0]], y);

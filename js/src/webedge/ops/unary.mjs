@@ -80,7 +80,7 @@ const wasmPart = (kernel, module, codes, op) => ({
       { op, x: xp + i0 * 4, y: yp + i0 * 4, n: i1 - i0, a0, a1 }]);
   },
 });
-// webgpu: unary.wgsl, float32 only (Not works on bools; Gelu's tanh approximation is JS only)
+// webgpu: unary.wgsl, float32 only (Not works on bools)
 const GPU_PART = globalThis.WEBGPU ? unaryGpuPart(params) : null;
 
 export const units = ['Identity', ...Object.keys(FUNCTIONS)].map((op) => ({

@@ -1,7 +1,7 @@
 // Element-wise unary ops: Y[i] = f(X[i]). OP (override) uses the codes of wasm/abi.mjs's UNARY
 // and MATH tables: 0 Identity, 1 Relu, 2 Clip(a, b), 3 HardSigmoid(a, b), 4 HardSwish,
 // 5 LeakyRelu(a), 6 Sigmoid, 7 Tanh, 8 Exp, 9 Log, 10 Sqrt, 11 Abs, 12 Neg, 13 Reciprocal,
-// 14 Erf, 15 Gelu, 16 Floor, 17 Ceil, 18 Softplus, 19 Elu(a), 20 Sin, 21 Cos, 22 Round (half to
+// 14 Erf, 15 Gelu (a = 1: its tanh approximation), 16 Floor, 17 Ceil, 18 Softplus, 19 Elu(a), 20 Sin, 21 Cos, 22 Round (half to
 // even, as ONNX), plus 23 Softsign, 24 Selu(a, b), 25 Celu(a), 26 ThresholdedRelu(a), 27 Mish,
 // 28 Sign. Parameters a, b in Params. Grid as binary.wgsl.
 
@@ -52,7 +52,10 @@ fn f(x: f32) -> f32 {
     case 12u: { return -x; }
     case 13u: { return 1.0 / x; }
     case 14u: { return erf_as(x); }
-    case 15u: { return 0.5 * x * (1.0 + erf_as(x * 0.70710678118654752)); }
+    case 15u: {
+      if (a != 0.0) { return x / (1.0 + exp(-1.5957691216057308 * (x + 0.044715 * x * x * x))); } // x sigmoid(2u)
+      return 0.5 * x * (1.0 + erf_as(x * 0.70710678118654752));
+    }
     case 16u: { return floor(x); }
     case 17u: { return ceil(x); }
     case 18u: { return softplus(x); }
