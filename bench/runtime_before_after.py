@@ -98,12 +98,11 @@ def interleaved(folder: Path, npz: Path, dims: dict, rounds: int, runs: int) -> 
         inputs.append({"name": spec["name"], "dtype": str(arr.dtype), "dims": list(arr.shape),
                        "b64": base64.b64encode(np.ascontiguousarray(arr).tobytes()).decode()})
     server = BundleServer(folder, isolate=False).start()
-    server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'><p>", "text/html")
     try:
         with browser.launch(webgpu=False) as b:
             context = b.new_context()
             page = context.new_page()
-            page.goto(server.url + "__webedge__/blank.html")
+            page.goto(server.blank_page())
             ms = page.evaluate(ROUNDS_JS, {"inputs": inputs, "rounds": rounds, "runs": runs})
             context.close()
     finally:

@@ -171,12 +171,11 @@ def measure(ready: dict, tmp: Path, rounds: int, seconds: float, min_runs: int) 
                     for k, v in f["feeds"].items()] for name, f in ready.items()}
     ms = {name: {e: [] for e in ENGINES} for name in ready}
     server = BundleServer(tmp / "site", isolate=False).start()
-    server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'><p>", "text/html")
     try:
         with browser.launch(webgpu=False) as b:
             context = b.new_context()
             page = context.new_page()
-            page.goto(server.url + "__webedge__/blank.html")
+            page.goto(server.blank_page())
             info = page.evaluate(SETUP_JS, {"models": pages, "warmup": 5})
             for f in ready.values():
                 for _ in range(5):

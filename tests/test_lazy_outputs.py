@@ -97,11 +97,10 @@ def chromium():
 
 
 def open_page(chromium, server):
-    server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'><p>blank", "text/html")
     context = chromium.new_context()
     page = context.new_page()
     context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
-    page.goto(server.url + "__webedge__/blank.html")
+    page.goto(server.blank_page())
     return page
 
 

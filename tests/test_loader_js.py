@@ -33,13 +33,12 @@ def served(magika_bundle, tmp_path):
     server.stop()
 
 
-def open_page(chromium, server, path="__webedge__/blank.html"):
-    server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'><p>blank", "text/html")
+def open_page(chromium, server, path=None):
     context = chromium.new_context()
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    page.goto(server.url + path)
+    page.goto(server.url + path if path else server.blank_page())
     return page
 
 

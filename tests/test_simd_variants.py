@@ -44,12 +44,11 @@ RUN = """async (opts) => {
 def _run(folder: Path, isolate: bool = False, **opts) -> tuple[dict, set[str]]:
     """Load and run the bundle in headless Chromium; (the page's answer, kernel files it fetched)."""
     server = BundleServer(folder, isolate=isolate).start()
-    server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'><p>blank", "text/html")
     try:
         with browser.launch(webgpu=False) as b:
             context = b.new_context()
             page = context.new_page()
-            page.goto(server.url + "__webedge__/blank.html")
+            page.goto(server.blank_page())
             got = page.evaluate(RUN, {**opts, "cache": False})
             context.close()
     finally:

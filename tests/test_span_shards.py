@@ -227,9 +227,8 @@ def test_the_browser_loader_refuses_hostile_pieces_too(good_manifest, tmp_path):
             (site / "model.json").write_text(json.dumps(bad))
             server = BundleServer(site).start()
             try:
-                server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'>", "text/html")
                 page = b.new_context().new_page()
-                page.goto(server.url + "__webedge__/blank.html")
+                page.goto(server.blank_page())
                 got[key] = page.evaluate("""async () => {
                   const webedge = await import('/webedge.mjs');
                   try { await webedge.load('/model.json'); return 'loaded'; } catch (e) { return e.name + ': ' + e.message; }

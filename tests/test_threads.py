@@ -50,11 +50,10 @@ LOAD_AND_RUN = """async (opts) => {
 
 def _load(chromium, folder, isolate: bool, **opts) -> tuple[dict, set[str]]:
     server = BundleServer(folder, isolate=isolate).start()
-    server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'><p>blank", "text/html")
     context = chromium.new_context()
     try:
         page = context.new_page()
-        page.goto(server.url + "__webedge__/blank.html")
+        page.goto(server.blank_page())
         got = page.evaluate(LOAD_AND_RUN, {**opts, "cache": False})
     finally:
         context.close()

@@ -129,11 +129,10 @@ def test_declared_exports_and_options_are_the_modules(declared):
 @pytest.mark.browser
 def test_declared_model_fields_are_what_load_returns(declared, project):
     server = BundleServer(project / "site").start()
-    server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'><p>blank", "text/html")
     try:
         with browser.launch(webgpu=False) as chromium:
             page = chromium.new_page()
-            page.goto(server.url + "__webedge__/blank.html")
+            page.goto(server.blank_page())
             got = page.evaluate("""async () => {
               const webedge = await import('/webedge.mjs');
               const seen = {};

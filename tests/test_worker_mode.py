@@ -62,11 +62,10 @@ COMPARE = """async () => {
 
 def test_worker_and_main_thread_agree_on_everything(site):
     server = BundleServer(site).start()
-    server.extra["__webedge__/blank.html"] = (b"<!doctype html><link rel=icon href='data:,'><p>blank", "text/html")
     try:
         with browser.launch(webgpu=False) as chromium:
             page = chromium.new_page()
-            page.goto(server.url + "__webedge__/blank.html")
+            page.goto(server.blank_page())
             got = page.evaluate(COMPARE)
     finally:
         server.stop()

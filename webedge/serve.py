@@ -83,6 +83,14 @@ class BundleServer(http.server.ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://{self.server_address[0]}:{self.server_address[1]}/"
 
+    BLANK = "__webedge__/blank.html"
+
+    def blank_page(self) -> str:
+        """The URL of an empty page on this server (served from memory): the same origin as the bundle,
+        for harnesses and benchmarks that import the bundle's modules into a page of their own."""
+        self.extra[self.BLANK] = (b"<!doctype html><link rel=icon href='data:,'><p>blank", "text/html")
+        return self.url + self.BLANK
+
     def reset_counts(self) -> None:
         with self.lock:
             self.bytes_served.clear()
