@@ -65,20 +65,28 @@ def _read_in_bodies(nodes, into: set[str] | None = None) -> set[str]:
     return into
 
 
-def fuse_hardswish(model: onnx.ModelProto, constants: dict[str, np.ndarray]) -> int:
-    """x * Clip(x + 3, 0, 6) / 6 (Div by 6 or Mul by 1/6; either operand order of the Add and the
-    Mul) -> HardSwish(x), in place, where the Add, Clip and Mul outputs feed nothing else and are
-    not graph outputs. Returns how many were replaced."""
-    graph = model.graph
+def value_uses(graph: onnx.GraphProto) -> tuple[dict[str, onnx.NodeProto], dict[str, int]]:
+    """(value -> the node that makes it, value -> how many readers it has). A read inside a
+    Loop/If/Scan body or being a graph output counts 2, so such a value is never a pattern's inner
+    value (one that only the next node of the pattern reads)."""
     producer = {o: n for n in graph.node for o in n.output}
     uses: dict[str, int] = {}
     for n in graph.node:
         for i in n.input:
             uses[i] = uses.get(i, 0) + 1
-    for name in _read_in_bodies(graph.node):  # a Loop/If body may read an outer value
-        uses[name] = uses.get(name, 0) + 1
+    for name in _read_in_bodies(graph.node):
+        uses[name] = uses.get(name, 0) + 2
     for o in graph.output:
-        uses[o.name] = uses.get(o.name, 0) + 2  # never an inner value of the pattern
+        uses[o.name] = uses.get(o.name, 0) + 2
+    return producer, uses
+
+
+def fuse_hardswish(model: onnx.ModelProto, constants: dict[str, np.ndarray]) -> int:
+    """x * Clip(x + 3, 0, 6) / 6 (Div by 6 or Mul by 1/6; either operand order of the Add and the
+    Mul) -> HardSwish(x), in place, where the Add, Clip and Mul outputs feed nothing else and are
+    not graph outputs. Returns how many were replaced."""
+    graph = model.graph
+    producer, uses = value_uses(graph)
 
     def only(name: str, op: str) -> onnx.NodeProto | None:
         n = producer.get(name)
@@ -147,15 +155,7 @@ def fuse_gelu_tanh(model: onnx.ModelProto, constants: dict[str, np.ndarray]) -> 
     output, and every constant has one element and a rank no larger than x's (so no broadcast
     changes the shape; scalars only where x's rank is unknown). Returns how many were replaced."""
     graph = model.graph
-    producer = {o: n for n in graph.node for o in n.output}
-    uses: dict[str, int] = {}
-    for n in graph.node:
-        for i in n.input:
-            uses[i] = uses.get(i, 0) + 1
-    for name in _read_in_bodies(graph.node):
-        uses[name] = uses.get(name, 0) + 1
-    for o in graph.output:
-        uses[o.name] = uses.get(o.name, 0) + 2
+    producer, uses = value_uses(graph)
     ranks: dict[str, int] | None = None  # inferred on first need, before this pass changes the graph
     rewrites: list = []
 

@@ -23,7 +23,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from .fuse import _read_in_bodies
+from .fuse import value_uses
 
 INT_TYPES = {TensorProto.INT32, TensorProto.INT64}  # what Gather takes as indices
 
@@ -38,15 +38,7 @@ def fuse_one_hot_matmul(model: onnx.ModelProto) -> int:
     if _opset(model) < 13:  # Squeeze with an axes input; older models keep their MatMul
         return 0
     inits = {t.name: t for t in graph.initializer if t.data_location != TensorProto.EXTERNAL}
-    producer = {o: n for n in graph.node for o in n.output}
-    uses: dict[str, int] = {}
-    for n in graph.node:
-        for i in n.input:
-            uses[i] = uses.get(i, 0) + 1
-    for name in _read_in_bodies(graph.node):
-        uses[name] = uses.get(name, 0) + 2
-    for o in graph.output:
-        uses[o.name] = uses.get(o.name, 0) + 2
+    producer, uses = value_uses(graph)
 
     def single(name: str, op: str) -> onnx.NodeProto | None:
         n = producer.get(name)
