@@ -15,7 +15,7 @@ import pytest
 from webedge import pretrained
 from webedge.bundle import bundle
 
-REACHED = {"ppocr-cls": 34_884, "magika": 34_237}  # bytes, measured with this tree
+REACHED = {"ppocr-cls": 34_939, "magika": 34_262}  # bytes, measured with this tree
 TOLERANCE = 0.03
 
 

@@ -121,8 +121,10 @@ def _node(op, **attrs):
 def test_needed_exports_follow_the_plans_nodes_and_attributes():
     reg = registry()
     assert wasm_strip.needed_exports([_node("Conv", group=1), _node("MatMul")], reg, "linalg") == {"conv2d_f32", "gemm_f32"}
-    assert wasm_strip.needed_exports([_node("Conv", group=8, _act="Tanh")], reg, "linalg") == {
+    assert wasm_strip.needed_exports([_node("Conv", group=8, kernel_shape=[3, 3], _act="Tanh")], reg, "linalg") == {
         "conv2d_f32", "conv2d_f32/depthwise", "act/Tanh"}
+    assert wasm_strip.needed_exports([_node("Conv", group=8)], reg, "linalg") == {  # no kernel_shape: any window
+        "conv2d_f32", "conv2d_f32/depthwise", "conv2d_f32/dw5"}
     assert wasm_strip.needed_exports([_node("Exp"), _node("Relu"), _node("Add")], reg, "math") == {"math_f32", "math_f32/Exp"}
     assert wasm_strip.needed_exports([_node("GlobalMaxPool"), _node("MaxPool")], reg, "pool") == {
         "global_maxpool_f32", "maxpool2d_f32"}
@@ -173,6 +175,44 @@ def test_a_plan_without_grouped_convs_needs_no_depthwise_part():
         _run_conv(small, 2, 2, 2)
     depthwise = wasm_strip.strip(data, {"conv2d_f32", "conv2d_f32/depthwise"})
     np.testing.assert_array_equal(_run_conv(depthwise, 2, 2, 2), _run_conv(data, 2, 2, 2))
+
+
+def _run_depthwise(data: bytes, C: int, KH: int, KW: int, sh: int, sw: int) -> np.ndarray:
+    """A depthwise conv2d_f32 (group == C == M) on a 5 x 23 map, padding KH // 2, KW // 2."""
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    memory = wasmtime.Memory(store, wasmtime.MemoryType(wasmtime.Limits(4, None)))
+    inst = wasmtime.Instance(store, wasmtime.Module(engine, data), [memory])
+    rng = np.random.default_rng(1)
+    H, W, pt, pl = 5, 23, KH // 2, KW // 2
+    OH, OW = (H + 2 * pt - KH) // sh + 1, (W + 2 * pl - KW) // sw + 1
+    x = rng.standard_normal((1, C, H, W), dtype=np.float32)
+    w = rng.standard_normal((C, 1, KH, KW), dtype=np.float32)
+    xp, wp, yp = 65536, 65536 + 8192, 65536 + 16384
+    memory.write(store, x.tobytes(), xp)
+    memory.write(store, w.tobytes(), wp)
+    inst.exports(store)["conv2d_f32"](store, xp, wp, 0, yp, 1, C, H, W, C, KH, KW, OH, OW, 0, OH, sh, sw, 1, 1, pt, pl,
+                                       C, 0, 0.0, 0.0)
+    return np.frombuffer(bytes(memory.read(store, yp, yp + C * OH * OW * 4)), np.float32)
+
+
+@pytest.mark.parametrize("kernel,strides,unrolled", [
+    ([3, 3], [1, 1], False), ([5, 5], [1, 1], True), ([5, 5], [2, 1], True), ([5, 5], [2, 2], False),
+    ([5], [1], True), ([7, 7], [1, 1], False)])
+def test_depthwise_parts_follow_kernel_width_and_stride(kernel, strides, unrolled):
+    """conv.c calls its unrolled part conv2d_f32/dw5 for KW 5 at stride 1 only: the module stripped
+    to what PART_RULES keep for such a node gives the whole module's results, bit for bit (a rule
+    narrower than the C code would trap here)."""
+    keep = wasm_strip.needed_exports([_node("Conv", group=4, kernel_shape=kernel, strides=strides)], registry(), "linalg")
+    assert ("conv2d_f32/dw5" in keep) == unrolled
+    data = (KERNEL_DIR / "linalg.wasm").read_bytes()
+    KH, KW = (1, *kernel) if len(kernel) == 1 else kernel
+    sh, sw = (1, *strides) if len(strides) == 1 else strides
+    got = _run_depthwise(wasm_strip.strip(data, keep), 4, KH, KW, sh, sw)
+    np.testing.assert_array_equal(got, _run_depthwise(data, 4, KH, KW, sh, sw))
+    if unrolled:
+        with pytest.raises(wasmtime.Trap):  # the part is reached: without it the call traps
+            _run_depthwise(wasm_strip.strip(data, keep - {"conv2d_f32/dw5"}), 4, KH, KW, sh, sw)
 
 
 def _run_lstm(data: bytes) -> np.ndarray:

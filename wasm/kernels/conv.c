@@ -7,8 +7,9 @@
  *
  * Paths:
  *   depthwise (group == C == M > 1): per channel, the input rows a window needs are copied into
- *     zero-padded rows on the stack, then 8/4 output columns at a time with unit-stride loads
- *     (sw 1), even-lane shuffles (sw 2) or gathers; 3x3 keeps its 9 weights in registers.
+ *     zero-padded rows on the stack, then 16/4 output columns at a time with unit-stride loads
+ *     (sw 1), even-lane shuffles (sw 2) or gathers, over the window rows inside the image only;
+ *     KW 5 at stride 1 has an unrolled copy (part conv2d_f32/dw5).
  *   everything else: per image and group, a GEMM  y[Mg, OH*OW] = w[Mg, Cg*KH*KW] @ B  through
  *     gemm_core.h, where B is the input itself for 1x1 stride-1 unpadded convs (pointwise: packed
  *     straight from the [Cg, H*W] rows) or im2col blocks gathered into the packing buffer; with
@@ -50,69 +51,48 @@ static float dw_pixel(const float *xc, const float *wc, int H, int W, int KH, in
   return s;
 }
 
-/* 3x3 window over padded rows r0..r2 for 4 columns starting at padded column iw; SW is a literal
- * at each call site so the loads specialise. */
-#define DW3_TAPS(acc, iw, SW)                                                                           \
-  FMA4(acc, w0, load_strided(r0, iw, SW)); FMA4(acc, w1, load_strided(r0, (iw) + dw, SW));             \
-  FMA4(acc, w2, load_strided(r0, (iw) + 2 * dw, SW)); FMA4(acc, w3, load_strided(r1, iw, SW));         \
-  FMA4(acc, w4, load_strided(r1, (iw) + dw, SW)); FMA4(acc, w5, load_strided(r1, (iw) + 2 * dw, SW));  \
-  FMA4(acc, w6, load_strided(r2, iw, SW)); FMA4(acc, w7, load_strided(r2, (iw) + dw, SW));             \
-  FMA4(acc, w8, load_strided(r2, (iw) + 2 * dw, SW));
-
-/* padded columns [0, cwr) of one output row (cwr a multiple of 4) into dst */
-static inline __attribute__((always_inline)) void dw3x3_cols(const float *r0, const float *r1, const float *r2,
-                                                             const float *wc, v128_t vb, float *dst, int cwr,
-                                                             const int SW, int dw, int act, float a0, float a1) {
-  v128_t w0 = wasm_v128_load32_splat(wc), w1 = wasm_v128_load32_splat(wc + 1), w2 = wasm_v128_load32_splat(wc + 2);
-  v128_t w3 = wasm_v128_load32_splat(wc + 3), w4 = wasm_v128_load32_splat(wc + 4), w5 = wasm_v128_load32_splat(wc + 5);
-  v128_t w6 = wasm_v128_load32_splat(wc + 6), w7 = wasm_v128_load32_splat(wc + 7), w8 = wasm_v128_load32_splat(wc + 8);
+/* any KH x KW window over the nr input rows rows[r] (weights wrows[r]) that lie inside the image:
+ * rows that fall in the zero padding add nothing and are left out, which for the short maps of
+ * PP-OCR (H 2-6 under a 5x5 window) skips up to half the taps.  16 columns at a time (4
+ * accumulators: one weight splat per 4 FMAs), then 4.  Padded columns [0, cwr) of one output row
+ * (cwr a multiple of 4) into dst.  KW and SW are literals in the specialised copies. */
+static inline __attribute__((always_inline)) void dw_cols_t(const float *const *rows, const float *const *wrows, int nr,
+                                                            const int KW, v128_t vb, float *dst, int cwr, const int SW,
+                                                            int dw, int act, float a0, float a1) {
   int j = 0;
-  for (; j + 8 <= cwr; j += 8) { /* 8 columns: two independent accumulators */
-    v128_t s0 = vb, s1 = vb;
-    DW3_TAPS(s0, j * SW, SW)
-    DW3_TAPS(s1, (j + 4) * SW, SW)
-    wasm_v128_store(dst + j, f4_act(act, s0, a0, a1));
-    wasm_v128_store(dst + j + 4, f4_act(act, s1, a0, a1));
-  }
-  if (j < cwr) {
-    v128_t s0 = vb;
-    DW3_TAPS(s0, j * SW, SW)
-    wasm_v128_store(dst + j, f4_act(act, s0, a0, a1));
-  }
-}
-
-/* any KH x KW window: rows[kh] are the padded rows */
-/* one out-of-line copy per stride, called for the full groups and for the ragged last group alike */
-static __attribute__((noinline)) void dw3x3_s1(const float *r0, const float *r1, const float *r2, const float *wc, v128_t vb,
-                                               float *dst, int cwr, int dw, int act, float a0, float a1) {
-  dw3x3_cols(r0, r1, r2, wc, vb, dst, cwr, 1, dw, act, a0, a1);
-}
-static __attribute__((noinline)) void dw3x3_s2(const float *r0, const float *r1, const float *r2, const float *wc, v128_t vb,
-                                               float *dst, int cwr, int dw, int act, float a0, float a1) {
-  dw3x3_cols(r0, r1, r2, wc, vb, dst, cwr, 2, dw, act, a0, a1);
-}
-
-static __attribute__((noinline)) void dw_cols(const float *const *rows, const float *wc, int KH, int KW, v128_t vb, float *dst, int cwr, int sw,
-                    int dw, int act, float a0, float a1) {
-  int j = 0;
-  for (; j + 8 <= cwr; j += 8) {
-    v128_t s0 = vb, s1 = vb;
-    for (int kh = 0; kh < KH; kh++)
-      for (int kw = 0, iw = j * sw; kw < KW; kw++, iw += dw) {
-        v128_t wv = wasm_v128_load32_splat(wc + kh * KW + kw);
-        FMA4(s0, wv, load_strided(rows[kh], iw, sw));
-        FMA4(s1, wv, load_strided(rows[kh], iw + 4 * sw, sw));
+  for (; j + 16 <= cwr; j += 16) {
+    v128_t s0 = vb, s1 = vb, s2 = vb, s3 = vb;
+    for (int r = 0; r < nr; r++)
+      for (int kw = 0; kw < KW; kw++) {
+        v128_t wv = wasm_v128_load32_splat(wrows[r] + kw);
+        const float *xr = rows[r] + j * SW + kw * dw;
+        FMA4(s0, wv, load_strided(xr, 0, SW));
+        FMA4(s1, wv, load_strided(xr, 4 * SW, SW));
+        FMA4(s2, wv, load_strided(xr, 8 * SW, SW));
+        FMA4(s3, wv, load_strided(xr, 12 * SW, SW));
       }
     wasm_v128_store(dst + j, f4_act(act, s0, a0, a1));
     wasm_v128_store(dst + j + 4, f4_act(act, s1, a0, a1));
+    wasm_v128_store(dst + j + 8, f4_act(act, s2, a0, a1));
+    wasm_v128_store(dst + j + 12, f4_act(act, s3, a0, a1));
   }
-  if (j < cwr) {
+  for (; j < cwr; j += 4) {
     v128_t s0 = vb;
-    for (int kh = 0; kh < KH; kh++)
-      for (int kw = 0, iw = j * sw; kw < KW; kw++, iw += dw)
-        FMA4(s0, wasm_v128_load32_splat(wc + kh * KW + kw), load_strided(rows[kh], iw, sw));
+    for (int r = 0; r < nr; r++)
+      for (int kw = 0; kw < KW; kw++)
+        FMA4(s0, wasm_v128_load32_splat(wrows[r] + kw), load_strided(rows[r] + j * SW + kw * dw, 0, SW));
     wasm_v128_store(dst + j, f4_act(act, s0, a0, a1));
   }
+}
+/* KW 5 at stride 1 (most of PP-OCR's depthwise flops), unrolled: a part of its own, which a plan
+ * without such convs leaves out (wasm_strip.py's PART_RULES) */
+KPART("conv2d_f32/dw5") __attribute__((noinline)) void dw5(const float *const *rows, const float *const *wrows, int nr,
+                                                            v128_t vb, float *dst, int cwr, int dw, int act, float a0, float a1) {
+  dw_cols_t(rows, wrows, nr, 5, vb, dst, cwr, 1, dw, act, a0, a1);
+}
+static __attribute__((noinline)) void dw_cols(const float *const *rows, const float *const *wrows, int nr, int KW, v128_t vb,
+                                              float *dst, int cwr, int sw, int dw, int act, float a0, float a1) {
+  dw_cols_t(rows, wrows, nr, KW, vb, dst, cwr, sw, dw, act, a0, a1);
 }
 
 /* noinline: keeps its 48 KiB row buffer out of conv2d_f32's frame (gemm_run has its own) */
@@ -127,7 +107,6 @@ KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(cons
   int CW = S + 1 <= DW_MAX_ROWS ? (DW_BUF_FLOATS / (S + 1) - span - 12) / sw : 0;
   CW &= ~7;
   if (CW > ((OW + 7) & ~7)) CW = (OW + 7) & ~7;
-  int fast3 = KH == 3 && KW == 3;
   for (int nc = 0; nc < N * C; nc++) { /* [N*C] channels */
     int c = nc % C;
     const float *xc = x + nc * H * W;
@@ -174,20 +153,20 @@ KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(cons
         float tail[8];
         /* full 4-column groups go straight to y; a ragged last group through `tail` */
         int direct = cw & ~3;
-        if (fast3 && sw == 1) {
-          dw3x3_s1(rows[0], rows[1], rows[2], wc, vb, yr, direct, dw, act, a0, a1);
-          if (direct < cw)
-            dw3x3_s1(rows[0] + direct, rows[1] + direct, rows[2] + direct, wc, vb, tail, 4, dw, act, a0, a1);
-        } else if (fast3 && sw == 2) {
-          dw3x3_s2(rows[0], rows[1], rows[2], wc, vb, yr, direct, dw, act, a0, a1);
-          if (direct < cw)
-            dw3x3_s2(rows[0] + 2 * direct, rows[1] + 2 * direct, rows[2] + 2 * direct, wc, vb, tail, 4, dw, act, a0, a1);
-        } else {
-          dw_cols(rows, wc, KH, KW, vb, yr, direct, sw, dw, act, a0, a1);
-          if (direct < cw) {
-            const float *shifted[DW_MAX_ROWS];
-            for (int kh = 0; kh < KH; kh++) shifted[kh] = rows[kh] + direct * sw;
-            dw_cols(shifted, wc, KH, KW, vb, tail, 4, sw, dw, act, a0, a1);
+        {
+          const float *live[DW_MAX_ROWS], *wlive[DW_MAX_ROWS];
+          int nr = 0;
+          for (int kh = 0; kh < KH; kh++)
+            if (rows[kh] != buf) { live[nr] = rows[kh]; wlive[nr++] = wc + kh * KW; }
+          for (int pass = 0; pass < 2; pass++) { /* the full 4-column groups, then the ragged one */
+            if (pass) {
+              if (direct == cw) break;
+              for (int r = 0; r < nr; r++) live[r] += direct * sw;
+            }
+            float *out = pass ? tail : yr;
+            int n = pass ? 4 : direct;
+            if (KW == 5 && sw == 1) dw5(live, wlive, nr, vb, out, n, dw, act, a0, a1);
+            else dw_cols(live, wlive, nr, KW, vb, out, n, sw, dw, act, a0, a1);
           }
         }
         for (int j = direct; j < cw; j++) yr[j] = tail[j - direct];

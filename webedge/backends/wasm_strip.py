@@ -283,10 +283,19 @@ def strip(wasm: bytes, keep: set[str] | frozenset[str]) -> bytes:
 # that may call it is in the plan).
 PART_RULES = {
     "conv2d_f32/depthwise": lambda attrs: (attrs.get("group") or 1) > 1,  # conv.c: group == C == M > 1
+    # conv.c's unrolled depthwise copy for KW 5 at stride 1 (a 1-D conv is KH 1); with no
+    # kernel_shape attribute the weights' shape decides at run time, so it stays
+    "conv2d_f32/dw5": lambda attrs: (attrs.get("group") or 1) > 1 and (
+        _kernel(attrs) is None or (_kernel(attrs)[-1] == 5 and (list(attrs.get("strides") or [1]))[-1] == 1)),
     "act/Sigmoid": lambda attrs: attrs.get("_act") == "Sigmoid",
     "act/Tanh": lambda attrs: attrs.get("_act") == "Tanh",
     "resize_f32/taps": lambda attrs: (attrs.get("mode") or "nearest") != "nearest",  # resize.c: linear, cubic
 }
+
+
+def _kernel(attrs: dict) -> list[int] | None:
+    ks = attrs.get("kernel_shape")
+    return list(ks) if ks else None
 
 
 def needed_exports(nodes, registry: dict, module: str) -> set[str] | None:

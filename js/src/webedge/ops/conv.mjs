@@ -143,7 +143,7 @@ const gpuPart = {
 export const units = [{
   op: 'Conv',
   shape: convShape,
-  wasm: { kernels: ['linalg'], calls: ['conv2d_f32', 'conv2d_f32/depthwise', 'act/Sigmoid', 'act/Tanh'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: convWasm },
+  wasm: { kernels: ['linalg'], calls: ['conv2d_f32', 'conv2d_f32/depthwise', 'conv2d_f32/dw5', 'act/Sigmoid', 'act/Tanh'], supports: (node, [x]) => x.dtype === 'float32' && x.dims.length <= 4, run: convWasm },
   js: { run: convJs },
   ...(globalThis.WEBGPU ? { webgpu: gpuPart } : {}),
 }];

@@ -43,7 +43,7 @@ export function integerConvParts(finish) {
     }
   };
   return {
-    wasm: { kernels: ['linalg'], calls: ['conv2d_f32', 'conv2d_f32/depthwise', 'act/Sigmoid', 'act/Tanh'], supports: (node, [x]) => x.dims.length <= 4, run: part(convWasm) },
+    wasm: { kernels: ['linalg'], calls: ['conv2d_f32', 'conv2d_f32/depthwise', 'conv2d_f32/dw5', 'act/Sigmoid', 'act/Tanh'], supports: (node, [x]) => x.dims.length <= 4, run: part(convWasm) },
     js: { run: part(convJs) },
   };
 }

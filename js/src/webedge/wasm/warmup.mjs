@@ -21,10 +21,11 @@ function callsAt(p) {
   const pool = { x, y, N: 1, C: 8, H: 6, W: 6, OH: 3, OW: 3, KH: 2, KW: 2, sh: 2, sw: 2, dh: 1, dw: 1, pad_top: 0, pad_left: 0 };
   const binary = { a: x, b: w, y, rank: 1, dims: ints, astrides: ints + 64, bstrides: ints + 128 };
   return {
-    conv2d_f32: [ // im2col path, pointwise path, depthwise path
+    conv2d_f32: [ // im2col path, pointwise path, depthwise paths (KW 5 at stride 1, any other window)
       { ...conv, KH: 3, KW: 3, OH: 4, OW: 4, oh0: 0, oh1: 4, pad_top: 0, pad_left: 0 },
       { ...conv, KH: 1, KW: 1, OH: 6, OW: 6, oh0: 0, oh1: 6, pad_top: 0, pad_left: 0, act: ACT.none },
       { ...conv, KH: 3, KW: 3, OH: 6, OW: 6, oh0: 0, oh1: 6, pad_top: 1, pad_left: 1, group: 8, $part: 'conv2d_f32/depthwise' },
+      { ...conv, KH: 5, KW: 5, OH: 6, OW: 6, oh0: 0, oh1: 6, pad_top: 2, pad_left: 2, group: 8, $part: 'conv2d_f32/dw5' },
     ],
     gemm_f32: [gemm, { ...gemm, M: 1, transB: 1 }, { ...gemm, M: 1 }],
     // two steps of one batch row, H 8, through each kind's gates
