@@ -153,21 +153,19 @@ KPART("conv2d_f32/depthwise") __attribute__((noinline)) void conv_depthwise(cons
         float tail[8];
         /* full 4-column groups go straight to y; a ragged last group through `tail` */
         int direct = cw & ~3;
-        {
-          const float *live[DW_MAX_ROWS], *wlive[DW_MAX_ROWS];
-          int nr = 0;
-          for (int kh = 0; kh < KH; kh++)
-            if (rows[kh] != buf) { live[nr] = rows[kh]; wlive[nr++] = wc + kh * KW; }
-          for (int pass = 0; pass < 2; pass++) { /* the full 4-column groups, then the ragged one */
-            if (pass) {
-              if (direct == cw) break;
-              for (int r = 0; r < nr; r++) live[r] += direct * sw;
-            }
-            float *out = pass ? tail : yr;
-            int n = pass ? 4 : direct;
-            if (KW == 5 && sw == 1) dw5(live, wlive, nr, vb, out, n, dw, act, a0, a1);
-            else dw_cols(live, wlive, nr, KW, vb, out, n, sw, dw, act, a0, a1);
+        const float *live[DW_MAX_ROWS], *wlive[DW_MAX_ROWS];
+        int nr = 0;
+        for (int kh = 0; kh < KH; kh++)
+          if (rows[kh] != buf) { live[nr] = rows[kh]; wlive[nr++] = wc + kh * KW; }
+        for (int pass = 0; pass < 2; pass++) { /* the full 4-column groups, then the ragged one */
+          if (pass) {
+            if (direct == cw) break;
+            for (int r = 0; r < nr; r++) live[r] += direct * sw;
           }
+          float *out = pass ? tail : yr;
+          int n = pass ? 4 : direct;
+          if (KW == 5 && sw == 1) dw5(live, wlive, nr, vb, out, n, dw, act, a0, a1);
+          else dw_cols(live, wlive, nr, KW, vb, out, n, sw, dw, act, a0, a1);
         }
         for (int j = direct; j < cw; j++) yr[j] = tail[j - direct];
       }
